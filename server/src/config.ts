@@ -1,0 +1,131 @@
+// The only place that reads the environment. Parsed once at boot by the composition roots;
+// everything else receives the typed Config. Tests build a Config with `loadConfig({...})`.
+import { z } from 'zod';
+
+const csv = (schema: z.ZodString) =>
+  z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(schema));
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const keyring = z
+  .string()
+  .min(1)
+  .transform((v, ctx) => {
+    const keys = new Map<string, Buffer>();
+    for (const entry of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const [id, b64] = entry.split(':');
+      const key = b64 ? Buffer.from(b64, 'base64') : undefined;
+      if (!id || !/^[A-Za-z0-9_-]{1,32}$/.test(id) || !key || key.length !== 32) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'each entry must be <key id>:<32 bytes in base64> (openssl rand -base64 32)',
+        });
+        return z.NEVER;
+      }
+      keys.set(id, key);
+    }
+    return keys;
+  });
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    HOST: z.string().default('127.0.0.1'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),
+    DATABASE_URL: z.url().refine((u) => /^postgres(ql)?:/.test(u), 'must be a postgresql:// URL'),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    REDIS_URL: z.url().refine((u) => /^rediss?:/.test(u), 'must be a redis:// URL'),
+    QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('dd'),
+    ENCRYPTION_KEYS: keyring,
+    ENCRYPTION_PRIMARY_KEY_ID: z.string().min(1),
+    STRIPE_CONNECT_WEBHOOK_SECRETS: csv(z.string().startsWith('whsec_', 'must start with whsec_')).default([]),
+    WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+    WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+    WEBHOOK_REJECTION_FLUSH_MS: z.coerce.number().int().min(50).default(5000),
+    EVENTS_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+    EVENTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
+    EVENTS_BACKOFF_MS: z.coerce.number().int().min(10).default(2000),
+    SWEEPER_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+    SWEEPER_GRACE_MS: z.coerce.number().int().min(0).default(5000),
+    RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(60000),
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+    TRUST_PROXY: bool.default(false),
+  })
+  .superRefine((env, ctx) => {
+    if (!env.ENCRYPTION_KEYS.has(env.ENCRYPTION_PRIMARY_KEY_ID)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ENCRYPTION_PRIMARY_KEY_ID'],
+        message: 'must name one of the key ids in ENCRYPTION_KEYS',
+      });
+    }
+  });
+
+export type Env = z.input<typeof EnvSchema>;
+export type Config = ReturnType<typeof toConfig>;
+
+function toConfig(env: z.output<typeof EnvSchema>) {
+  return {
+    env: env.NODE_ENV,
+    logLevel: env.LOG_LEVEL,
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/$/, ''),
+      trustProxy: env.TRUST_PROXY,
+    },
+    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
+    redis: { url: env.REDIS_URL, prefix: env.QUEUE_PREFIX },
+    encryption: { keys: env.ENCRYPTION_KEYS, primaryKeyId: env.ENCRYPTION_PRIMARY_KEY_ID },
+    webhooks: {
+      connectSecrets: env.STRIPE_CONNECT_WEBHOOK_SECRETS,
+      toleranceSeconds: env.WEBHOOK_TOLERANCE_SECONDS,
+      maxBodyBytes: env.WEBHOOK_MAX_BODY_BYTES,
+      rejectionFlushMs: env.WEBHOOK_REJECTION_FLUSH_MS,
+    },
+    events: {
+      concurrency: env.EVENTS_WORKER_CONCURRENCY,
+      maxAttempts: env.EVENTS_MAX_ATTEMPTS,
+      backoffMs: env.EVENTS_BACKOFF_MS,
+      sweepIntervalMs: env.SWEEPER_INTERVAL_MS,
+      sweepGraceMs: env.SWEEPER_GRACE_MS,
+      reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
+    },
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws ConfigError naming every missing or invalid variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(
+    Object.entries(source).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const name = i.path.join('.') || '(environment)';
+        const missing = i.code === 'invalid_type' && !(String(i.path[0]) in present);
+        return missing ? `${name} is required but not set` : `${name}: ${i.message}`;
+      }),
+    );
+  }
+  return toConfig(parsed.data);
+}

@@ -1,0 +1,59 @@
+// Postgres access: one pg pool per process, shared by Prisma (through its driver adapter) and
+// by the few bulk statements Prisma cannot express (multi-row upserts with an ordering guard).
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { PrismaClient } from './generated/prisma/client.ts';
+
+export type { PrismaClient };
+export type Pool = pg.Pool;
+
+export interface Db {
+  prisma: PrismaClient;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+export function poolConfigFromUrl(url: string, max: number): pg.PoolConfig {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 5432),
+    user: decodeURIComponent(u.username || 'postgres'),
+    password: decodeURIComponent(u.password),
+    database: u.pathname.replace(/^\//, '') || 'postgres',
+    max,
+    connectionTimeoutMillis: 3000,
+    idleTimeoutMillis: 30000,
+    // Our own SQL reads bigint ids and minor-unit amounts as numbers (they fit in a double).
+    // Prisma passes its own parsers per query, so this does not change what Prisma returns.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === pg.types.builtins.INT8
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  };
+}
+
+export function createDb(options: { url: string; poolSize: number; onError?: (err: Error) => void }): Db {
+  const pool = new pg.Pool(poolConfigFromUrl(options.url, options.poolSize));
+  // An idle client losing its connection (Postgres restart) must not crash the process.
+  pool.on('error', (err) => options.onError?.(err));
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    prisma,
+    pool,
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+/** True when the error says the database could not be reached (as opposed to bad data). */
+export function isConnectionError(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | undefined;
+  const code = e?.code ?? '';
+  if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|57P0[1-3]|08\d{3}|53300)$/.test(code)) return true;
+  return /connect|terminat|Connection|timeout/i.test(e?.message ?? '');
+}

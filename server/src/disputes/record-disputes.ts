@@ -1,0 +1,76 @@
+// Stores dispute snapshots: the normalized row (ordering-guarded), the order reference from the
+// payment it disputes, and one timeline row per distinct Stripe status. Idempotent and
+// order-independent: the timeline keeps the earliest sighting of each status.
+import type Stripe from 'stripe';
+import { upsertObjects, type Queryable } from '../stripe-objects/upsert-objects.ts';
+import { normalizeDispute } from './normalize-dispute.ts';
+
+export interface DisputeSnapshot {
+  object: Stripe.Dispute;
+  snapshotAt: Date;
+  /** The event that carried it, or a synthetic id such as `backfill` for history. */
+  sourceEventId: string;
+}
+
+const TIMELINE_SQL = `
+  INSERT INTO dispute_timeline AS t (tenant_id, dispute_id, stripe_status, type, status, occurred_at, source_event_id)
+  SELECT $1::uuid, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
+  ON CONFLICT (tenant_id, dispute_id, stripe_status) DO UPDATE
+    SET type = EXCLUDED.type, status = EXCLUDED.status,
+        occurred_at = EXCLUDED.occurred_at, source_event_id = EXCLUDED.source_event_id
+    WHERE (EXCLUDED.occurred_at, EXCLUDED.source_event_id) < (t.occurred_at, t.source_event_id)`;
+
+const ORDER_SQL = `
+  UPDATE disputes d SET order_id = src.order_id
+    FROM (SELECT d2.stripe_id,
+                 COALESCE((SELECT p.order_id FROM payment_intents p
+                            WHERE p.tenant_id = d2.tenant_id AND p.stripe_id = d2.payment_intent_id),
+                          (SELECT c.order_id FROM charges c
+                            WHERE c.tenant_id = d2.tenant_id AND c.stripe_id = d2.charge_id)) AS order_id
+            FROM disputes d2
+           WHERE d2.tenant_id = $1 AND d2.stripe_id = ANY($2::text[]) AND d2.order_id IS NULL) src
+   WHERE d.tenant_id = $1 AND d.stripe_id = src.stripe_id AND src.order_id IS NOT NULL`;
+
+export async function recordDisputes(db: Queryable, tenantId: string, snapshots: readonly DisputeSnapshot[]) {
+  if (snapshots.length === 0) return;
+  await upsertObjects(db, 'dispute', tenantId, snapshots);
+  await db.query(ORDER_SQL, [tenantId, [...new Set(snapshots.map((s) => s.object.id))]]);
+  // One timeline row per (dispute, status) in this batch: the earliest sighting wins.
+  const earliest = new Map<string, { s: DisputeSnapshot; type: string; status: string }>();
+  for (const s of snapshots) {
+    const key = `${s.object.id}|${s.object.status}`;
+    const seen = earliest.get(key);
+    const t = s.snapshotAt.getTime();
+    if (!seen || t < seen.s.snapshotAt.getTime() || (t === seen.s.snapshotAt.getTime() && s.sourceEventId < seen.s.sourceEventId)) {
+      const n = normalizeDispute(s.object, s.snapshotAt);
+      earliest.set(key, { s, type: n.type, status: n.status });
+    }
+  }
+  const rows = [...earliest.values()].sort((a, b) => (a.s.object.id + a.s.object.status < b.s.object.id + b.s.object.status ? -1 : 1));
+  await db.query(TIMELINE_SQL, [
+    tenantId,
+    rows.map((r) => r.s.object.id),
+    rows.map((r) => r.s.object.status),
+    rows.map((r) => r.type),
+    rows.map((r) => r.status),
+    rows.map((r) => r.s.snapshotAt),
+    rows.map((r) => r.s.sourceEventId),
+  ]);
+}
+
+/** When charges or PaymentIntents arrive after their disputes, give the disputes their order id. */
+export async function fillDisputeOrderIds(
+  db: Queryable,
+  tenantId: string,
+  source: 'charges' | 'payment_intents',
+  stripeIds: readonly string[],
+) {
+  if (stripeIds.length === 0) return;
+  const column = source === 'charges' ? 'charge_id' : 'payment_intent_id';
+  await db.query(
+    `UPDATE disputes d SET order_id = s.order_id FROM ${source} s
+      WHERE d.tenant_id = $1 AND s.tenant_id = $1 AND s.stripe_id = ANY($2::text[])
+        AND d.${column} = s.stripe_id AND d.order_id IS NULL AND s.order_id IS NOT NULL`,
+    [tenantId, stripeIds],
+  );
+}

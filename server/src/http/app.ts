@@ -1,0 +1,31 @@
+// Assembles the Express application from already-built parts. No I/O here: main.ts and the
+// tests decide what the parts are connected to.
+import express from 'express';
+import type { Pool } from '../db.ts';
+import type { Logger } from '../logger.ts';
+import type { Redis } from '../redis.ts';
+import type { WebhookDeps } from '../webhooks/receive-webhook.ts';
+import { webhookRouter } from '../webhooks/routes.ts';
+import { errorHandler, notFound } from './error-handler.ts';
+import { healthRouter } from './health.ts';
+
+export interface AppDeps {
+  logger: Logger;
+  pool: Pool;
+  redis: Redis;
+  webhooks: WebhookDeps;
+  maxBodyBytes: number;
+  trustProxy?: boolean;
+  isShuttingDown?: () => boolean;
+}
+
+export function buildApp(deps: AppDeps) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy ?? false);
+  app.use(healthRouter({ pool: deps.pool, redis: deps.redis, isShuttingDown: deps.isShuttingDown ?? (() => false) }));
+  app.use(webhookRouter(deps.webhooks, { maxBodyBytes: deps.maxBodyBytes }));
+  app.use(notFound);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

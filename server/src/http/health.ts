@@ -1,0 +1,39 @@
+// /healthz: the process is up. /readyz: it can do its work (Postgres and Redis answer).
+import express from 'express';
+import type { Pool } from '../db.ts';
+import type { Redis } from '../redis.ts';
+
+const within = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref())]);
+
+export async function checkReadiness(deps: { pool: Pool; redis: Redis }, timeoutMs = 2000) {
+  const check = async (fn: () => Promise<unknown>) => {
+    try {
+      await within(fn(), timeoutMs);
+      return { ok: true as const };
+    } catch (err) {
+      return { ok: false as const, error: err instanceof Error ? err.message : String(err) };
+    }
+  };
+  const [postgres, redis] = await Promise.all([
+    check(() => deps.pool.query('SELECT 1')),
+    check(() => deps.redis.ping()),
+  ]);
+  return { ready: postgres.ok && redis.ok, checks: { postgres, redis } };
+}
+
+export function healthRouter(deps: { pool: Pool; redis: Redis; isShuttingDown: () => boolean }) {
+  const router = express.Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    if (deps.isShuttingDown()) {
+      res.status(503).json({ ready: false, reason: 'shutting_down' });
+      return;
+    }
+    const result = await checkReadiness(deps);
+    res.status(result.ready ? 200 : 503).json(result);
+  });
+  return router;
+}

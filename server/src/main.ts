@@ -1,0 +1,92 @@
+// Composition root of the HTTP API: builds every client once and passes them in.
+import type { AddressInfo } from 'node:net';
+import { loadConfig, type Config } from './config.ts';
+import { Keyring } from './crypto/keyring.ts';
+import { createDb } from './db.ts';
+import { enqueueEvents } from './events/enqueue-events.ts';
+import { buildApp } from './http/app.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createQueues } from './queues.ts';
+import { createRedis } from './redis.ts';
+import { isEntryPoint, onShutdownSignal } from './shutdown.ts';
+import { EventRecorder } from './webhooks/event-recorder.ts';
+import { RejectionCounter } from './webhooks/rejection-counter.ts';
+import { TenantDirectory } from './webhooks/tenant-directory.ts';
+
+export interface ApiHandle {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startApi(config: Config, logger: Logger = createLogger({ level: config.logLevel, name: 'api' })): Promise<ApiHandle> {
+  const db = createDb({ ...config.database, onError: (err) => logger.warn({ err }, 'postgres connection error') });
+  const redis = createRedis(config.redis.url, 'producer');
+  redis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
+  const queues = createQueues(redis, config.redis.prefix);
+  const keyring = new Keyring(config.encryption.keys, config.encryption.primaryKeyId);
+  const enqueueDeps = { queue: queues.events, pool: db.pool, retry: config.events };
+  const recorder = new EventRecorder({
+    pool: db.pool,
+    logger,
+    maxInFlight: Math.max(1, config.database.poolSize - 2),
+    onStored: (ids) => {
+      // After the answer: a failure here is covered by the sweeper (the rows are committed).
+      enqueueEvents(enqueueDeps, ids).catch((err: unknown) =>
+        logger.warn({ err: (err as Error).message, count: ids.length }, 'enqueue failed; the sweeper will retry'),
+      );
+    },
+  });
+  const rejections = new RejectionCounter({ pool: db.pool, logger });
+  rejections.start(config.webhooks.rejectionFlushMs);
+  let shuttingDown = false;
+  const app = buildApp({
+    logger,
+    pool: db.pool,
+    redis,
+    maxBodyBytes: config.webhooks.maxBodyBytes,
+    trustProxy: config.http.trustProxy,
+    isShuttingDown: () => shuttingDown,
+    webhooks: {
+      directory: new TenantDirectory({ pool: db.pool, prisma: db.prisma, keyring }),
+      recorder,
+      rejections,
+      logger,
+      connectSecrets: config.webhooks.connectSecrets,
+      toleranceSeconds: config.webhooks.toleranceSeconds,
+    },
+  });
+  const server = app.listen(config.http.port, config.http.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.http.host}:${port}`;
+  logger.info({ url }, 'api listening');
+
+  return {
+    url,
+    port,
+    async stop() {
+      shuttingDown = true;
+      // Stop accepting; in-flight requests finish (each waits for its commit), idle sockets close.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
+      await recorder.drain();
+      await rejections.stop();
+      await queues.close();
+      redis.disconnect();
+      await db.close();
+    },
+  };
+}
+
+if (isEntryPoint(import.meta.url)) {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel, name: 'api' });
+  const api = await startApi(config, logger);
+  onShutdownSignal(logger, config.shutdownTimeoutMs, () => api.stop());
+}

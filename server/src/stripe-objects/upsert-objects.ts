@@ -1,0 +1,100 @@
+// One multi-row upsert per resource with the ordering guard in SQL: a row is replaced only by a
+// snapshot that is newer — later Stripe timestamp, or the same second and further along the
+// object's lifecycle, or (a true tie) the larger content hash. The comparison is a total order
+// on snapshots, so applying the same snapshots in any order leaves the same rows.
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { RESOURCES, type ResourceName, type ResourceSpec, type SqlType } from './resources.ts';
+
+export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+export interface Snapshot {
+  object: { id: string; livemode?: boolean; created?: number } & object;
+  /** When this state was true: the event's `created`, or the start of a backfill page fetch. */
+  snapshotAt: Date;
+}
+
+const COMMON: Array<[string, SqlType | 'jsonb']> = [
+  ['stripe_id', 'text'],
+  ['livemode', 'bool'],
+  ['stripe_created_at', 'timestamptz'],
+  ['raw', 'jsonb'],
+  ['snapshot_at', 'timestamptz'],
+  ['snapshot_tiebreak', 'text'],
+];
+
+const sqlCache = new Map<ResourceName, string>();
+
+function buildSql(name: ResourceName): string {
+  const spec = RESOURCES[name] as ResourceSpec<{ id: string }>;
+  const cols: Array<[string, string]> = [...COMMON, ...Object.entries(spec.columns)];
+  const names = cols.map(([c]) => c);
+  const keep = new Set(spec.keepExisting ?? []);
+  const updates = names
+    .filter((c) => c !== 'stripe_id' && c !== 'stripe_created_at')
+    .map((c) => (keep.has(c) ? `${c} = COALESCE(EXCLUDED.${c}, t.${c})` : `${c} = EXCLUDED.${c}`));
+  return `
+    INSERT INTO ${spec.table} AS t (tenant_id, updated_at, ${names.join(', ')})
+    SELECT $1::uuid, now(), ${names.map((c) => `u.${c}`).join(', ')}
+      FROM unnest(${cols.map(([, type], i) => `$${i + 2}::${type}[]`).join(', ')}) AS u(${names.join(', ')})
+    ON CONFLICT (tenant_id, stripe_id) DO UPDATE SET ${updates.join(', ')}, updated_at = now()
+      WHERE (t.snapshot_at, t.snapshot_tiebreak) < (EXCLUDED.snapshot_at, EXCLUDED.snapshot_tiebreak)
+    RETURNING stripe_id`;
+}
+
+export function snapshotTiebreak(rank: number[], rawJson: string): string {
+  const ranks = rank.map((n) => String(Math.max(0, Math.trunc(n))).padStart(15, '0')).join('.');
+  return `${ranks}:${createHash('sha1').update(rawJson).digest('hex').slice(0, 16)}`;
+}
+
+interface Row {
+  id: string;
+  snapshotAt: Date;
+  tiebreak: string;
+  raw: string;
+  snapshot: Snapshot;
+}
+
+const newer = (a: Row, b: Row) =>
+  a.snapshotAt.getTime() !== b.snapshotAt.getTime()
+    ? a.snapshotAt.getTime() > b.snapshotAt.getTime()
+    : a.tiebreak > b.tiebreak;
+
+/**
+ * Upserts snapshots of one resource for one tenant. Returns the Stripe ids whose row was inserted
+ * or replaced (older snapshots are skipped and not returned).
+ */
+export async function upsertObjects(
+  db: Queryable,
+  name: ResourceName,
+  tenantId: string,
+  snapshots: readonly Snapshot[],
+): Promise<string[]> {
+  if (snapshots.length === 0) return [];
+  const spec = RESOURCES[name] as ResourceSpec<{ id: string }>;
+  // One row per id: Postgres refuses to update the same row twice in one statement.
+  const byId = new Map<string, Row>();
+  for (const s of snapshots) {
+    const raw = JSON.stringify(s.object);
+    const row = { id: s.object.id, snapshotAt: s.snapshotAt, tiebreak: snapshotTiebreak(spec.rank(s.object), raw), raw, snapshot: s };
+    const seen = byId.get(row.id);
+    if (!seen || newer(row, seen)) byId.set(row.id, row);
+  }
+  const rows = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const columnNames = Object.keys(spec.columns);
+  const perRow = rows.map((r) => spec.values(r.snapshot.object, r.snapshotAt));
+  const params: unknown[] = [
+    tenantId,
+    rows.map((r) => r.id),
+    rows.map((r) => r.snapshot.object.livemode ?? false),
+    rows.map((r) => new Date((r.snapshot.object.created ?? r.snapshotAt.getTime() / 1000) * 1000)),
+    rows.map((r) => r.raw.replaceAll('\\u0000', '\\uFFFD')), // jsonb cannot hold NUL
+    rows.map((r) => r.snapshotAt),
+    rows.map((r) => r.tiebreak),
+    ...columnNames.map((c) => perRow.map((v) => v[c] ?? null)),
+  ];
+  let sql = sqlCache.get(name);
+  if (!sql) sqlCache.set(name, (sql = buildSql(name)));
+  const res = await db.query<{ stripe_id: string }>({ name: `upsert-${name}`, text: sql, values: params });
+  return res.rows.map((r) => r.stripe_id);
+}

@@ -1,0 +1,73 @@
+// Composition root of the workers: the events queue consumer and the sweeper.
+import { Worker, type Job } from 'bullmq';
+import { loadConfig, type Config } from './config.ts';
+import { createDb } from './db.ts';
+import { processEvent, recordEventFailure } from './events/process-event.ts';
+import { startSweeper } from './events/sweep-events.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createQueues, processEventJob, QUEUE_NAMES } from './queues.ts';
+import { createRedis } from './redis.ts';
+import { isEntryPoint, onShutdownSignal } from './shutdown.ts';
+
+export interface WorkerHandle {
+  stop(): Promise<void>;
+  sweepNow(): Promise<void>;
+}
+
+export async function startWorker(config: Config, logger: Logger = createLogger({ level: config.logLevel, name: 'worker' })): Promise<WorkerHandle> {
+  const db = createDb({ ...config.database, onError: (err) => logger.warn({ err }, 'postgres connection error') });
+  const workerRedis = createRedis(config.redis.url, 'worker');
+  const producerRedis = createRedis(config.redis.url, 'producer');
+  for (const r of [workerRedis, producerRedis]) r.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
+  const queues = createQueues(producerRedis, config.redis.prefix);
+
+  const events = new Worker(
+    QUEUE_NAMES.events,
+    async (job: Job) => {
+      const { rawEventId } = processEventJob.payload.parse(job.data);
+      try {
+        return await processEvent({ pool: db.pool, logger }, rawEventId);
+      } catch (err) {
+        const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        await recordEventFailure(db.pool, rawEventId, err, final).catch((e: unknown) =>
+          logger.error({ err: e, rawEventId }, 'could not record the failure'),
+        );
+        logger.warn({ err, rawEventId, attempt: job.attemptsMade + 1, final }, 'event processing failed');
+        throw err;
+      }
+    },
+    { connection: workerRedis, prefix: config.redis.prefix, concurrency: config.events.concurrency },
+  );
+  events.on('error', (err) => logger.warn({ err: err.message }, 'events worker error'));
+
+  const sweeper = startSweeper(
+    { queue: queues.events, pool: db.pool, retry: config.events, logger },
+    {
+      intervalMs: config.events.sweepIntervalMs,
+      graceMs: config.events.sweepGraceMs,
+      reconcileIntervalMs: config.events.reconcileIntervalMs,
+    },
+  );
+  // Redis coming back (possibly empty, it keeps nothing on disk): re-offer at once.
+  producerRedis.on('ready', () => void sweeper.runNow());
+  logger.info({ concurrency: config.events.concurrency }, 'workers started');
+
+  return {
+    sweepNow: () => sweeper.runNow(),
+    async stop() {
+      await sweeper.stop();
+      await events.close(); // waits for active jobs to finish
+      await queues.close();
+      workerRedis.disconnect();
+      producerRedis.disconnect();
+      await db.close();
+    },
+  };
+}
+
+if (isEntryPoint(import.meta.url)) {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel, name: 'worker' });
+  const worker = await startWorker(config, logger);
+  onShutdownSignal(logger, config.shutdownTimeoutMs, () => worker.stop());
+}
