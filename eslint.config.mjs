@@ -29,7 +29,7 @@ export default tseslint.config(
   },
   {
     // The config parser, tooling entry points and benchmarks may read the environment.
-    files: ['**/config.ts', '**/*.config.ts', '**/*.config.mjs', '**/bench/**', '**/scripts/**', '**/test/setup/**'],
+    files: ['**/config.ts', '**/*.config.ts', '**/*.config.mjs', '**/bench/**', '**/scripts/**', '**/test/setup/**', '**/test/support/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

@@ -13,6 +13,12 @@ export interface Db {
   close(): Promise<void>;
 }
 
+const INT8_OID = 20;
+function int8AsNumber(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  if (oid === INT8_OID) return (v: string) => Number(v);
+  return pg.types.getTypeParser(oid, format) as (value: string) => unknown;
+}
+
 export function poolConfigFromUrl(url: string, max: number): pg.PoolConfig {
   const u = new URL(url);
   return {
@@ -26,12 +32,7 @@ export function poolConfigFromUrl(url: string, max: number): pg.PoolConfig {
     idleTimeoutMillis: 30000,
     // Our own SQL reads bigint ids and minor-unit amounts as numbers (they fit in a double).
     // Prisma passes its own parsers per query, so this does not change what Prisma returns.
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === pg.types.builtins.INT8
-          ? (v: string) => Number(v)
-          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-    },
+    types: { getTypeParser: int8AsNumber as typeof pg.types.getTypeParser },
   };
 }
 

@@ -23,7 +23,7 @@ export async function startApi(config: Config, logger: Logger = createLogger({ l
   const db = createDb({ ...config.database, onError: (err) => logger.warn({ err }, 'postgres connection error') });
   const redis = createRedis(config.redis.url, 'producer');
   redis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
-  const queues = createQueues(redis, config.redis.prefix);
+  const queues = createQueues(redis, config.redis.prefix, (err) => logger.debug({ err: err.message }, 'queue error'));
   const keyring = new Keyring(config.encryption.keys, config.encryption.primaryKeyId);
   const enqueueDeps = { queue: queues.events, pool: db.pool, retry: config.events };
   const recorder = new EventRecorder({
@@ -71,10 +71,14 @@ export async function startApi(config: Config, logger: Logger = createLogger({ l
     port,
     async stop() {
       shuttingDown = true;
-      // Stop accepting; in-flight requests finish (each waits for its commit), idle sockets close.
+      // Stop accepting; in-flight requests finish (each waits for its commit). Keep-alive
+      // sockets are closed as soon as they are idle; past the timeout, whatever is left.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      const force = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs - 1000);
       await closed;
+      clearInterval(sweep);
+      clearTimeout(force);
       await recorder.drain();
       await rejections.stop();
       await queues.close();

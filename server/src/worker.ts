@@ -19,7 +19,7 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
   const workerRedis = createRedis(config.redis.url, 'worker');
   const producerRedis = createRedis(config.redis.url, 'producer');
   for (const r of [workerRedis, producerRedis]) r.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
-  const queues = createQueues(producerRedis, config.redis.prefix);
+  const queues = createQueues(producerRedis, config.redis.prefix, (err) => logger.debug({ err: err.message }, 'queue error'));
 
   const events = new Worker(
     QUEUE_NAMES.events,
@@ -39,6 +39,7 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
     { connection: workerRedis, prefix: config.redis.prefix, concurrency: config.events.concurrency },
   );
   events.on('error', (err) => logger.warn({ err: err.message }, 'events worker error'));
+  await events.waitUntilReady();
 
   const sweeper = startSweeper(
     { queue: queues.events, pool: db.pool, retry: config.events, logger },
@@ -48,8 +49,8 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
       reconcileIntervalMs: config.events.reconcileIntervalMs,
     },
   );
-  // Redis coming back (possibly empty, it keeps nothing on disk): re-offer at once.
-  producerRedis.on('ready', () => void sweeper.runNow());
+  // Redis (re)connected, possibly empty (it may keep nothing on disk): re-offer at once.
+  producerRedis.on('ready', () => sweeper.afterReconnect());
   logger.info({ concurrency: config.events.concurrency }, 'workers started');
 
   return {

@@ -56,23 +56,27 @@ export async function reconcileEvents(deps: EnqueueDeps, olderThanMs: number, li
 export function startSweeper(
   deps: EnqueueDeps & { logger: Logger },
   opts: { intervalMs: number; graceMs: number; reconcileIntervalMs: number },
-): { stop(): Promise<void>; runNow(): Promise<void> } {
+): { stop(): Promise<void>; runNow(): Promise<void>; afterReconnect(): void } {
   let running: Promise<void> | null = null;
   let lastReconcile = Date.now();
+  let reconcileAll = false;
   let stopped = false;
 
   const tick = async () => {
     try {
       const swept = await sweepUnqueuedEvents(deps, opts.graceMs);
       if (swept.enqueued > 0) deps.logger.info(swept, 'sweeper enqueued events that were not queued');
-      if (Date.now() - lastReconcile >= opts.reconcileIntervalMs) {
+      if (reconcileAll || Date.now() - lastReconcile >= opts.reconcileIntervalMs) {
+        // After a reconnect Redis may have restarted empty: re-offer everything unprocessed.
+        const olderThan = reconcileAll ? 0 : opts.reconcileIntervalMs;
+        reconcileAll = false;
         lastReconcile = Date.now();
-        const rec = await reconcileEvents(deps, opts.reconcileIntervalMs);
+        const rec = await reconcileEvents(deps, olderThan);
         if (rec.enqueued > 0) deps.logger.info(rec, 'reconcile re-offered unprocessed events');
       }
     } catch (err) {
       // Redis or Postgres down: try again next interval; nothing is lost meanwhile.
-      deps.logger.warn({ err }, 'sweep failed; will retry');
+      deps.logger.warn({ err: (err as Error).message }, 'sweep failed; will retry');
     }
   };
   const runNow = () => {
@@ -85,6 +89,10 @@ export function startSweeper(
   timer.unref();
   return {
     runNow,
+    afterReconnect() {
+      reconcileAll = true;
+      void runNow();
+    },
     async stop() {
       stopped = true;
       clearInterval(timer);

@@ -23,7 +23,13 @@ export function buildApp(deps: AppDeps) {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy ?? false);
-  app.use(healthRouter({ pool: deps.pool, redis: deps.redis, isShuttingDown: deps.isShuttingDown ?? (() => false) }));
+  const shuttingDown = deps.isShuttingDown ?? (() => false);
+  app.use((_req, res, next) => {
+    // While draining, tell clients not to reuse the connection.
+    if (shuttingDown()) res.set('Connection', 'close');
+    next();
+  });
+  app.use(healthRouter({ pool: deps.pool, redis: deps.redis, isShuttingDown: shuttingDown }));
   app.use(webhookRouter(deps.webhooks, { maxBodyBytes: deps.maxBodyBytes }));
   app.use(notFound);
   app.use(errorHandler(deps.logger));

@@ -2,6 +2,7 @@
 // Unexpected errors are logged in full and answered with a generic 500.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, errorBody } from '../errors.ts';
+import { isConnectionError } from '../db.ts';
 import type { Logger } from '../logger.ts';
 
 export const notFound: RequestHandler = (req, res) => {
@@ -16,6 +17,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       appError = new AppError('payload_too_large', 'The request body is too large.');
     } else if ((err as { type?: string }).type === 'entity.parse.failed') {
       appError = new AppError('bad_request', 'The request body is not valid JSON.');
+    } else if (isConnectionError(err)) {
+      // Postgres (or Redis) unreachable: a retryable answer, never a 500.
+      appError = new AppError('storage_unavailable', 'A backing service is unavailable; retry later.', undefined, { cause: err });
     } else {
       logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
       appError = new AppError('internal', 'Something went wrong on our side.');

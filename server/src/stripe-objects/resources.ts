@@ -192,7 +192,7 @@ const balanceTransaction: ResourceSpec<Stripe.BalanceTransaction> = {
     currency: b.currency.toUpperCase(),
     type: b.type,
     reporting_category: b.reporting_category,
-    source_id: idOf(b.source as string | { id: string } | null),
+    source_id: idOf(b.source),
     status: b.status,
     available_on: ts(b.available_on),
   }),
@@ -219,7 +219,7 @@ const customer: ResourceSpec<CustomerLike> = {
   values: (c) =>
     'deleted' in c && c.deleted
       ? { email: null, name: null, deleted: true }
-      : { email: (c as Stripe.Customer).email, name: (c as Stripe.Customer).name ?? null, deleted: false },
+      : { email: c.email, name: c.name ?? null, deleted: false },
   rank: (c) => ['deleted' in c && c.deleted ? 1 : 0],
 };
 

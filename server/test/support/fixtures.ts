@@ -265,7 +265,7 @@ export function earlyFraudWarning(o: Partial<Stripe.Radar.EarlyFraudWarning> = {
 }
 
 export function customer(o: Partial<Stripe.Customer> = {}): Stripe.Customer {
-  return {
+  const base: Stripe.Customer = {
     id: stripeId('cus'),
     object: 'customer',
     balance: 0,
@@ -278,8 +278,8 @@ export function customer(o: Partial<Stripe.Customer> = {}): Stripe.Customer {
     metadata: {},
     name: 'Jenny Rosen',
     shipping: null,
-    ...o,
-  } as Stripe.Customer;
+  };
+  return { ...base, ...o };
 }
 
 type ObjectOf = { id: string; object: string; livemode?: boolean };

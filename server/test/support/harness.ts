@@ -89,6 +89,7 @@ export async function startStack(opts: { databaseUrl: string; worker?: boolean; 
   const db = createDb({ url: config.database.url, poolSize: 4 });
   const api = await startApi(config, logger);
   const producer = createRedis(config.redis.url, 'producer');
+  producer.on('error', () => undefined); // outage tests stop Redis on purpose
   const queues = createQueues(producer, config.redis.prefix);
   const stack: Stack = {
     config,
