@@ -5,7 +5,13 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '**/generated/**', '**/coverage/**', '**/.turbo/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/generated/**',
+      '**/coverage/**',
+      '**/.turbo/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -15,8 +21,14 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { arguments: false } },
+      ],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-restricted-syntax': [
         'error',
@@ -29,7 +41,15 @@ export default tseslint.config(
   },
   {
     // The config parser, tooling entry points and benchmarks may read the environment.
-    files: ['**/config.ts', '**/*.config.ts', '**/*.config.mjs', '**/bench/**', '**/scripts/**', '**/test/setup/**', '**/test/support/**'],
+    files: [
+      '**/config.ts',
+      '**/*.config.ts',
+      '**/*.config.mjs',
+      '**/bench/**',
+      '**/scripts/**',
+      '**/test/setup/**',
+      '**/test/support/**',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

@@ -20,7 +20,10 @@ const keyring = z
   .min(1)
   .transform((v, ctx) => {
     const keys = new Map<string, Buffer>();
-    for (const entry of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const entry of v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const [id, b64] = entry.split(':');
       const key = b64 ? Buffer.from(b64, 'base64') : undefined;
       if (!id || !/^[A-Za-z0-9_-]{1,32}$/.test(id) || !key || key.length !== 32) {
@@ -38,19 +41,30 @@ const keyring = z
 const EnvSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
     HOST: z.string().default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),
     DATABASE_URL: z.url().refine((u) => /^postgres(ql)?:/.test(u), 'must be a postgresql:// URL'),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     REDIS_URL: z.url().refine((u) => /^rediss?:/.test(u), 'must be a redis:// URL'),
-    QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('dd'),
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9:_-]+$/)
+      .default('dd'),
     ENCRYPTION_KEYS: keyring,
     ENCRYPTION_PRIMARY_KEY_ID: z.string().min(1),
-    STRIPE_CONNECT_WEBHOOK_SECRETS: csv(z.string().startsWith('whsec_', 'must start with whsec_')).default([]),
+    STRIPE_CONNECT_WEBHOOK_SECRETS: csv(
+      z.string().startsWith('whsec_', 'must start with whsec_'),
+    ).default([]),
     WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
-    WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+    WEBHOOK_MAX_BODY_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(1024 * 1024),
     WEBHOOK_REJECTION_FLUSH_MS: z.coerce.number().int().min(50).default(5000),
     EVENTS_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
     EVENTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),

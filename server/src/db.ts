@@ -36,7 +36,11 @@ export function poolConfigFromUrl(url: string, max: number): pg.PoolConfig {
   };
 }
 
-export function createDb(options: { url: string; poolSize: number; onError?: (err: Error) => void }): Db {
+export function createDb(options: {
+  url: string;
+  poolSize: number;
+  onError?: (err: Error) => void;
+}): Db {
   const pool = new pg.Pool(poolConfigFromUrl(options.url, options.poolSize));
   // An idle client losing its connection (Postgres restart) must not crash the process.
   pool.on('error', (err) => options.onError?.(err));
@@ -55,6 +59,7 @@ export function createDb(options: { url: string; poolSize: number; onError?: (er
 export function isConnectionError(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | undefined;
   const code = e?.code ?? '';
-  if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|57P0[1-3]|08\d{3}|53300)$/.test(code)) return true;
+  if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|57P0[1-3]|08\d{3}|53300)$/.test(code))
+    return true;
   return /connect|terminat|Connection|timeout/i.test(e?.message ?? '');
 }

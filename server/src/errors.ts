@@ -36,6 +36,10 @@ export class AppError extends Error {
 
 export function errorBody(err: AppError) {
   return {
-    error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
+    error: {
+      code: err.code,
+      message: err.message,
+      ...(err.details ? { details: err.details } : {}),
+    },
   };
 }

@@ -19,11 +19,19 @@ export interface ApiHandle {
   stop(): Promise<void>;
 }
 
-export async function startApi(config: Config, logger: Logger = createLogger({ level: config.logLevel, name: 'api' })): Promise<ApiHandle> {
-  const db = createDb({ ...config.database, onError: (err) => logger.warn({ err }, 'postgres connection error') });
+export async function startApi(
+  config: Config,
+  logger: Logger = createLogger({ level: config.logLevel, name: 'api' }),
+): Promise<ApiHandle> {
+  const db = createDb({
+    ...config.database,
+    onError: (err) => logger.warn({ err }, 'postgres connection error'),
+  });
   const redis = createRedis(config.redis.url, 'producer');
   redis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
-  const queues = createQueues(redis, config.redis.prefix, (err) => logger.debug({ err: err.message }, 'queue error'));
+  const queues = createQueues(redis, config.redis.prefix, (err) =>
+    logger.debug({ err: err.message }, 'queue error'),
+  );
   const keyring = new Keyring(config.encryption.keys, config.encryption.primaryKeyId);
   const enqueueDeps = { queue: queues.events, pool: db.pool, retry: config.events };
   const recorder = new EventRecorder({
@@ -33,7 +41,10 @@ export async function startApi(config: Config, logger: Logger = createLogger({ l
     onStored: (ids) => {
       // After the answer: a failure here is covered by the sweeper (the rows are committed).
       enqueueEvents(enqueueDeps, ids).catch((err: unknown) =>
-        logger.warn({ err: (err as Error).message, count: ids.length }, 'enqueue failed; the sweeper will retry'),
+        logger.warn(
+          { err: (err as Error).message, count: ids.length },
+          'enqueue failed; the sweeper will retry',
+        ),
       );
     },
   });

@@ -27,7 +27,11 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-export function createQueues(connection: Redis, prefix: string, onError: (err: Error) => void = () => {}): Queues {
+export function createQueues(
+  connection: Redis,
+  prefix: string,
+  onError: (err: Error) => void = () => {},
+): Queues {
   const events = new Queue(QUEUE_NAMES.events, { connection, prefix });
   // Connection errors surface here while Redis is down; callers log them (the sweeper recovers).
   events.on('error', onError);

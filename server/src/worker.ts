@@ -14,12 +14,21 @@ export interface WorkerHandle {
   sweepNow(): Promise<void>;
 }
 
-export async function startWorker(config: Config, logger: Logger = createLogger({ level: config.logLevel, name: 'worker' })): Promise<WorkerHandle> {
-  const db = createDb({ ...config.database, onError: (err) => logger.warn({ err }, 'postgres connection error') });
+export async function startWorker(
+  config: Config,
+  logger: Logger = createLogger({ level: config.logLevel, name: 'worker' }),
+): Promise<WorkerHandle> {
+  const db = createDb({
+    ...config.database,
+    onError: (err) => logger.warn({ err }, 'postgres connection error'),
+  });
   const workerRedis = createRedis(config.redis.url, 'worker');
   const producerRedis = createRedis(config.redis.url, 'producer');
-  for (const r of [workerRedis, producerRedis]) r.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
-  const queues = createQueues(producerRedis, config.redis.prefix, (err) => logger.debug({ err: err.message }, 'queue error'));
+  for (const r of [workerRedis, producerRedis])
+    r.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
+  const queues = createQueues(producerRedis, config.redis.prefix, (err) =>
+    logger.debug({ err: err.message }, 'queue error'),
+  );
 
   const events = new Worker(
     QUEUE_NAMES.events,
@@ -32,11 +41,18 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
         await recordEventFailure(db.pool, rawEventId, err, final).catch((e: unknown) =>
           logger.error({ err: e, rawEventId }, 'could not record the failure'),
         );
-        logger.warn({ err, rawEventId, attempt: job.attemptsMade + 1, final }, 'event processing failed');
+        logger.warn(
+          { err, rawEventId, attempt: job.attemptsMade + 1, final },
+          'event processing failed',
+        );
         throw err;
       }
     },
-    { connection: workerRedis, prefix: config.redis.prefix, concurrency: config.events.concurrency },
+    {
+      connection: workerRedis,
+      prefix: config.redis.prefix,
+      concurrency: config.events.concurrency,
+    },
   );
   events.on('error', (err) => logger.warn({ err: err.message }, 'events worker error'));
   await events.waitUntilReady();

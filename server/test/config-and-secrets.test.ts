@@ -19,14 +19,22 @@ const valid = {
 describe('loadConfig', () => {
   it('parses a valid environment with defaults', () => {
     const c = loadConfig({ ...valid, STRIPE_CONNECT_WEBHOOK_SECRETS: 'whsec_a, whsec_b' });
-    expect(c.webhooks).toMatchObject({ connectSecrets: ['whsec_a', 'whsec_b'], toleranceSeconds: 300, maxBodyBytes: 1048576 });
+    expect(c.webhooks).toMatchObject({
+      connectSecrets: ['whsec_a', 'whsec_b'],
+      toleranceSeconds: 300,
+      maxBodyBytes: 1048576,
+    });
     expect(c.http.port).toBe(3000);
   });
 
   it('names every missing and every invalid variable at once', () => {
     let error: ConfigError | undefined;
     try {
-      loadConfig({ REDIS_URL: 'http://nope', PORT: 'eighty', STRIPE_CONNECT_WEBHOOK_SECRETS: 'sk_live_oops' });
+      loadConfig({
+        REDIS_URL: 'http://nope',
+        PORT: 'eighty',
+        STRIPE_CONNECT_WEBHOOK_SECRETS: 'sk_live_oops',
+      });
     } catch (e) {
       error = e as ConfigError;
     }
@@ -40,8 +48,12 @@ describe('loadConfig', () => {
   });
 
   it('refuses a key of the wrong size and a primary key id that is not in the ring', () => {
-    expect(() => loadConfig({ ...valid, ENCRYPTION_KEYS: 'a:c2hvcnQ=' })).toThrow(/ENCRYPTION_KEYS: each entry/);
-    expect(() => loadConfig({ ...valid, ENCRYPTION_PRIMARY_KEY_ID: 'b' })).toThrow(/ENCRYPTION_PRIMARY_KEY_ID: must name one/);
+    expect(() => loadConfig({ ...valid, ENCRYPTION_KEYS: 'a:c2hvcnQ=' })).toThrow(
+      /ENCRYPTION_KEYS: each entry/,
+    );
+    expect(() => loadConfig({ ...valid, ENCRYPTION_PRIMARY_KEY_ID: 'b' })).toThrow(
+      /ENCRYPTION_PRIMARY_KEY_ID: must name one/,
+    );
   });
 });
 
@@ -70,7 +82,13 @@ describe('Keyring', () => {
   it('opens old ciphertexts after a key rotation and seals new ones with the new key', () => {
     const old = new Keyring(new Map([['k1', k1]]), 'k1');
     const sealed = old.seal('whsec_rotating', 'aad');
-    const rotated = new Keyring(new Map([['k1', k1], ['k2', k2]]), 'k2');
+    const rotated = new Keyring(
+      new Map([
+        ['k1', k1],
+        ['k2', k2],
+      ]),
+      'k2',
+    );
     expect(rotated.open(sealed.ciphertext, 'aad')).toBe('whsec_rotating');
     expect(rotated.needsRotation(sealed)).toBe(true);
     expect(rotated.seal('x', 'aad').keyId).toBe('k2');
@@ -85,10 +103,22 @@ describe('Keyring', () => {
 describe('log redaction', () => {
   it('never writes signatures, authorization headers, or secret-named fields', () => {
     const lines: string[] = [];
-    const sink = new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(chunk.toString()), cb()) });
+    const sink = new Writable({
+      write: (chunk: Buffer, _e, cb) => (lines.push(chunk.toString()), cb()),
+    });
     const log = pino({ redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
-    log.info({ req: { headers: { 'stripe-signature': 't=1,v1=deadbeef', authorization: 'Bearer tok_secret' } } }, 'x');
-    log.info({ tenant: { apiKey: 'rk_live_123456789', refreshToken: 'rt_abc', secret: 'whsec_zzz' } }, 'y');
+    log.info(
+      {
+        req: {
+          headers: { 'stripe-signature': 't=1,v1=deadbeef', authorization: 'Bearer tok_secret' },
+        },
+      },
+      'x',
+    );
+    log.info(
+      { tenant: { apiKey: 'rk_live_123456789', refreshToken: 'rt_abc', secret: 'whsec_zzz' } },
+      'y',
+    );
     const text = lines.join('');
     for (const leaked of ['deadbeef', 'tok_secret', 'rk_live_123456789', 'rt_abc', 'whsec_zzz']) {
       expect(text).not.toContain(leaked);

@@ -5,7 +5,14 @@ import { activateTenant } from '../src/connections/activate-tenant.ts';
 import { replayEvent } from '../src/events/replay-event.ts';
 import { startApi } from '../src/main.ts';
 import { customer, dispute, event } from './support/fixtures.ts';
-import { CONNECT_SECRETS, createTestDatabase, startStack, testConfig, testLogger, type Stack } from './support/harness.ts';
+import {
+  CONNECT_SECRETS,
+  createTestDatabase,
+  startStack,
+  testConfig,
+  testLogger,
+  type Stack,
+} from './support/harness.ts';
 import { sendEvent } from './support/http.ts';
 import { stripeId } from './support/ids.ts';
 import { waitFor } from './support/poll.ts';
@@ -29,14 +36,23 @@ async function connected(stack: Stack) {
 }
 
 const statuses = async (stack: Stack, tenantId: string) =>
-  (await stack.db.pool.query<{ status: string }>('SELECT status FROM raw_events WHERE tenant_id = $1', [tenantId])).rows.map((r) => r.status);
+  (
+    await stack.db.pool.query<{ status: string }>(
+      'SELECT status FROM raw_events WHERE tenant_id = $1',
+      [tenantId],
+    )
+  ).rows.map((r) => r.status);
 
 describe('Redis outage', () => {
   let redis: PrivateRedis;
   let stack: Stack;
   beforeAll(async () => {
     redis = await PrivateRedis.create();
-    stack = await startStack({ databaseUrl: database.url, worker: false, env: { REDIS_URL: redis.url } });
+    stack = await startStack({
+      databaseUrl: database.url,
+      worker: false,
+      env: { REDIS_URL: redis.url },
+    });
   });
   afterAll(async () => {
     await stack?.stop().catch(() => undefined);
@@ -46,20 +62,40 @@ describe('Redis outage', () => {
   it('acknowledges events while Redis is down and processes all of them once it is back', async () => {
     const { account, tenantId } = await connected(stack);
     // Queued before the outage, then lost with Redis (it keeps nothing on disk).
-    const before = Array.from({ length: 5 }, () => event('charge.dispute.created', dispute(), { account }));
-    for (const e of before) expect((await sendEvent(`${stack.api.url}/webhooks/stripe/connect`, e, CONNECT_SECRETS[0]!)).status).toBe(200);
-    await waitFor(async () => {
-      const { rows } = await stack.db.pool.query('SELECT 1 FROM raw_events WHERE tenant_id = $1 AND enqueued_at IS NOT NULL', [tenantId]);
-      return rows.length === 5;
-    }, { what: 'first events enqueued' });
+    const before = Array.from({ length: 5 }, () =>
+      event('charge.dispute.created', dispute(), { account }),
+    );
+    for (const e of before)
+      expect(
+        (await sendEvent(`${stack.api.url}/webhooks/stripe/connect`, e, CONNECT_SECRETS[0]!))
+          .status,
+      ).toBe(200);
+    await waitFor(
+      async () => {
+        const { rows } = await stack.db.pool.query(
+          'SELECT 1 FROM raw_events WHERE tenant_id = $1 AND enqueued_at IS NOT NULL',
+          [tenantId],
+        );
+        return rows.length === 5;
+      },
+      { what: 'first events enqueued' },
+    );
 
     await redis.stop();
     const ready = await fetch(`${stack.api.url}/readyz`);
     expect(ready.status).toBe(503);
-    expect(((await ready.json()) as { checks: { redis: { ok: boolean } } }).checks.redis.ok).toBe(false);
+    expect(((await ready.json()) as { checks: { redis: { ok: boolean } } }).checks.redis.ok).toBe(
+      false,
+    );
 
-    const during = Array.from({ length: 20 }, () => event('charge.dispute.created', dispute(), { account }));
-    const answers = await Promise.all(during.map((e) => sendEvent(`${stack.api.url}/webhooks/stripe/connect`, e, CONNECT_SECRETS[0]!)));
+    const during = Array.from({ length: 20 }, () =>
+      event('charge.dispute.created', dispute(), { account }),
+    );
+    const answers = await Promise.all(
+      during.map((e) =>
+        sendEvent(`${stack.api.url}/webhooks/stripe/connect`, e, CONNECT_SECRETS[0]!),
+      ),
+    );
     expect(answers.map((a) => a.status)).toEqual(during.map(() => 200));
     expect(await statuses(stack, tenantId!)).toHaveLength(25);
 
@@ -79,12 +115,18 @@ describe('Postgres unreachable', () => {
     const config = testConfig({ DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/nowhere` });
     const api = await startApi(config, testLogger());
     try {
-      const res = await sendEvent(`${api.url}/webhooks/stripe/connect`, event('customer.created', customer(), { account: stripeId('acct') }), CONNECT_SECRETS[0]!);
+      const res = await sendEvent(
+        `${api.url}/webhooks/stripe/connect`,
+        event('customer.created', customer(), { account: stripeId('acct') }),
+        CONNECT_SECRETS[0]!,
+      );
       expect(res.status).toBe(503);
       expect(res.body.error?.code).toBe('storage_unavailable');
       const ready = await fetch(`${api.url}/readyz`);
       expect(ready.status).toBe(503);
-      expect(((await ready.json()) as { checks: { postgres: { ok: boolean } } }).checks.postgres.ok).toBe(false);
+      expect(
+        ((await ready.json()) as { checks: { postgres: { ok: boolean } } }).checks.postgres.ok,
+      ).toBe(false);
       expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
     } finally {
       await api.stop();
@@ -105,30 +147,51 @@ describe('processing failures', () => {
     const { account, tenantId } = await connected(stack);
     // A dispute event whose object cannot be normalized (no currency): the handler throws.
     const broken = dispute();
-    const evt = event('charge.dispute.created', { ...broken, currency: undefined as unknown as string }, { account });
-    expect((await sendEvent(`${stack.api.url}/webhooks/stripe/connect`, evt, CONNECT_SECRETS[0]!)).status).toBe(200);
-    const failed = await waitFor(async () => {
-      const row = await stack.db.prisma.rawEvent.findFirst({ where: { tenantId: tenantId!, stripeEventId: evt.id } });
-      return row?.status === 'failed' ? row : undefined;
-    }, { what: 'event marked failed' });
+    const evt = event(
+      'charge.dispute.created',
+      { ...broken, currency: undefined as unknown as string },
+      { account },
+    );
+    expect(
+      (await sendEvent(`${stack.api.url}/webhooks/stripe/connect`, evt, CONNECT_SECRETS[0]!))
+        .status,
+    ).toBe(200);
+    const failed = await waitFor(
+      async () => {
+        const row = await stack.db.prisma.rawEvent.findFirst({
+          where: { tenantId: tenantId!, stripeEventId: evt.id },
+        });
+        return row?.status === 'failed' ? row : undefined;
+      },
+      { what: 'event marked failed' },
+    );
     expect(failed.attempts).toBe(3);
     expect(failed.lastError).toMatch(/TypeError/);
 
     const replay = await replayEvent(stack.enqueueDeps, Number(failed.id), { tenantId: tenantId! });
     expect(replay.previousStatus).toBe('failed');
-    await waitFor(async () => {
-      const row = await stack.db.prisma.rawEvent.findFirst({ where: { id: failed.id } });
-      return row?.status === 'failed' && row.attempts === 6;
-    }, { what: 'replayed event retried and failed again' });
+    await waitFor(
+      async () => {
+        const row = await stack.db.prisma.rawEvent.findFirst({ where: { id: failed.id } });
+        return row?.status === 'failed' && row.attempts === 6;
+      },
+      { what: 'replayed event retried and failed again' },
+    );
   });
 
-  it('refuses to replay another tenant\'s event', async () => {
+  it("refuses to replay another tenant's event", async () => {
     const a = await connected(stack);
     const b = await connected(stack);
     const evt = event('customer.created', customer(), { account: a.account });
     await sendEvent(`${stack.api.url}/webhooks/stripe/connect`, evt, CONNECT_SECRETS[0]!);
-    const row = await waitFor(() => stack.db.prisma.rawEvent.findFirst({ where: { tenantId: a.tenantId!, stripeEventId: evt.id } }));
-    await expect(replayEvent(stack.enqueueDeps, Number(row.id), { tenantId: b.tenantId! })).rejects.toMatchObject({ code: 'not_found' });
+    const row = await waitFor(() =>
+      stack.db.prisma.rawEvent.findFirst({
+        where: { tenantId: a.tenantId!, stripeEventId: evt.id },
+      }),
+    );
+    await expect(
+      replayEvent(stack.enqueueDeps, Number(row.id), { tenantId: b.tenantId! }),
+    ).rejects.toMatchObject({ code: 'not_found' });
   });
 });
 
@@ -140,17 +203,25 @@ describe('graceful shutdown', () => {
     const blocker = await stack.db.pool.connect();
     await blocker.query('BEGIN');
     await blocker.query('SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE', [tenantId]);
-    const events = Array.from({ length: 50 }, () => event('customer.created', customer(), { account }));
+    const events = Array.from({ length: 50 }, () =>
+      event('customer.created', customer(), { account }),
+    );
     const inFlight = events.map((e) =>
-      sendEvent(`${stack.api.url}/webhooks/stripe/connect`, e, CONNECT_SECRETS[0]!).catch(() => ({ status: 0, body: {} })),
+      sendEvent(`${stack.api.url}/webhooks/stripe/connect`, e, CONNECT_SECRETS[0]!).catch(() => ({
+        status: 0,
+        body: {},
+      })),
     );
     // Every connection of the API's pool is waiting on the lock: requests are mid-commit.
-    await waitFor(async () => {
-      const { rows } = await stack.db.pool.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
-      );
-      return rows[0]!.n >= stack.config.database.poolSize - 1;
-    }, { what: 'requests waiting on the lock' });
+    await waitFor(
+      async () => {
+        const { rows } = await stack.db.pool.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+        );
+        return rows[0]!.n >= stack.config.database.poolSize - 1;
+      },
+      { what: 'requests waiting on the lock' },
+    );
 
     let stopped = false;
     const stopping = stack.api.stop().then(() => (stopped = true));
@@ -166,7 +237,10 @@ describe('graceful shutdown', () => {
     const accepted = answers.filter((a) => a.status === 200).length;
     expect(accepted).toBeGreaterThanOrEqual(stack.config.database.poolSize - 1);
     expect(answers.every((a) => a.status === 200 || a.status === 0)).toBe(true);
-    const { rows } = await stack.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM raw_events WHERE tenant_id = $1', [tenantId]);
+    const { rows } = await stack.db.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM raw_events WHERE tenant_id = $1',
+      [tenantId],
+    );
     expect(rows[0]!.n).toBe(accepted);
     await stack.db.close();
     await stack.queues.close();

@@ -6,14 +6,20 @@ import { signatureHeader, verifySignature } from '../src/webhooks/verify-signatu
 
 const stripe = new Stripe('sk_test_signature_tests_only');
 const secret = 'whsec_test_secret_for_signatures';
-const body = Buffer.from(JSON.stringify({ id: 'evt_1', object: 'event', type: 'charge.succeeded' }));
+const body = Buffer.from(
+  JSON.stringify({ id: 'evt_1', object: 'event', type: 'charge.succeeded' }),
+);
 const now = Math.floor(Date.now() / 1000);
 const verify = (header: string | undefined, secrets = [secret], nowSeconds = now) =>
   verifySignature({ header, body, secrets, toleranceSeconds: 300, nowSeconds });
 
 describe('verifySignature', () => {
   it("accepts stripe-node's test header", () => {
-    const header = stripe.webhooks.generateTestHeaderString({ payload: body.toString(), secret, timestamp: now });
+    const header = stripe.webhooks.generateTestHeaderString({
+      payload: body.toString(),
+      secret,
+      timestamp: now,
+    });
     expect(verify(header)).toEqual({ ok: true, timestamp: now });
   });
 
@@ -50,7 +56,15 @@ describe('verifySignature', () => {
     const header = signatureHeader(secret, body, now);
     const changed = Buffer.from(body);
     changed[5] = changed[5]! ^ 1;
-    expect(verifySignature({ header, body: changed, secrets: [secret], toleranceSeconds: 300, nowSeconds: now })).toEqual({
+    expect(
+      verifySignature({
+        header,
+        body: changed,
+        secrets: [secret],
+        toleranceSeconds: 300,
+        nowSeconds: now,
+      }),
+    ).toEqual({
       ok: false,
       reason: 'signature_mismatch',
     });
@@ -58,12 +72,21 @@ describe('verifySignature', () => {
 
   it('holds the 300 s tolerance exactly, both ways', () => {
     expect(verify(signatureHeader(secret, body, now - 300)).ok).toBe(true);
-    expect(verify(signatureHeader(secret, body, now - 301))).toEqual({ ok: false, reason: 'timestamp_too_old' });
+    expect(verify(signatureHeader(secret, body, now - 301))).toEqual({
+      ok: false,
+      reason: 'timestamp_too_old',
+    });
     expect(verify(signatureHeader(secret, body, now + 300)).ok).toBe(true);
-    expect(verify(signatureHeader(secret, body, now + 301))).toEqual({ ok: false, reason: 'timestamp_in_future' });
+    expect(verify(signatureHeader(secret, body, now + 301))).toEqual({
+      ok: false,
+      reason: 'timestamp_in_future',
+    });
   });
 
   it('says when no secret is configured', () => {
-    expect(verify(signatureHeader(secret, body, now), [])).toEqual({ ok: false, reason: 'no_signing_secret' });
+    expect(verify(signatureHeader(secret, body, now), [])).toEqual({
+      ok: false,
+      reason: 'no_signing_secret',
+    });
   });
 });

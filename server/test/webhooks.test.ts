@@ -24,16 +24,27 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const deps = () => ({ ...stack.enqueueDeps, prisma: stack.db.prisma, logger: stack.logger, keyring: stack.keyring });
+const deps = () => ({
+  ...stack.enqueueDeps,
+  prisma: stack.db.prisma,
+  logger: stack.logger,
+  keyring: stack.keyring,
+});
 
 async function connectedAccount(livemode = false) {
   const account = stripeId('acct');
-  const { tenant } = await activateTenant(deps(), { stripeAccountId: account, livemode, connectionType: 'oauth' });
+  const { tenant } = await activateTenant(deps(), {
+    stripeAccountId: account,
+    livemode,
+    connectionType: 'oauth',
+  });
   return { account, tenantId: tenant.id };
 }
 
 const rawEvent = (tenantId: string, stripeEventId: string) =>
-  stack.db.prisma.rawEvent.findUnique({ where: { tenantId_stripeEventId: { tenantId, stripeEventId } } });
+  stack.db.prisma.rawEvent.findUnique({
+    where: { tenantId_stripeEventId: { tenantId, stripeEventId } },
+  });
 
 const rejectionCount = async (tenantId: string | null, reason: string) => {
   const { rows } = await stack.db.pool.query<{ n: number }>(
@@ -49,21 +60,46 @@ describe('Connect endpoint', () => {
     const d = dispute({ reason: 'fraudulent', brand: 'visa', networkReasonCode: '10.4' });
     const evt = event('charge.dispute.created', d, { account });
     const res = await sendEvent(connectUrl, evt, CONNECT_SECRETS[0]!);
-    expect(res).toEqual({ status: 200, body: { received: true, duplicate: false, status: 'received' } });
-    const stored = await rawEvent(tenantId, evt.id);
-    expect(stored).toMatchObject({ type: 'charge.dispute.created', source: 'webhook_connect', livemode: false });
-    const row = await waitFor(() => stack.db.prisma.dispute.findUnique({ where: { tenantId_stripeId: { tenantId, stripeId: d.id } } }), {
-      what: 'dispute row',
+    expect(res).toEqual({
+      status: 200,
+      body: { received: true, duplicate: false, status: 'received' },
     });
-    expect(row).toMatchObject({ type: 'DISPUTE', status: 'OPEN', reason: 'FRAUD', networkReasonCode: '10.4' });
+    const stored = await rawEvent(tenantId, evt.id);
+    expect(stored).toMatchObject({
+      type: 'charge.dispute.created',
+      source: 'webhook_connect',
+      livemode: false,
+    });
+    const row = await waitFor(
+      () =>
+        stack.db.prisma.dispute.findUnique({
+          where: { tenantId_stripeId: { tenantId, stripeId: d.id } },
+        }),
+      {
+        what: 'dispute row',
+      },
+    );
+    expect(row).toMatchObject({
+      type: 'DISPUTE',
+      status: 'OPEN',
+      reason: 'FRAUD',
+      networkReasonCode: '10.4',
+    });
     expect(await rawEvent(tenantId, evt.id)).toMatchObject({ status: 'processed', attempts: 1 });
   });
 
   it('accepts a signature made with any configured secret (rotation) and several v1 values', async () => {
     const { account } = await connectedAccount();
-    const byPrevious = await sendEvent(connectUrl, event('customer.created', customer(), { account }), CONNECT_SECRETS[1]!);
+    const byPrevious = await sendEvent(
+      connectUrl,
+      event('customer.created', customer(), { account }),
+      CONNECT_SECRETS[1]!,
+    );
     expect(byPrevious.status).toBe(200);
-    const mixed = await sendEvent(connectUrl, event('customer.created', customer(), { account }), ['whsec_unknown_secret_x', CONNECT_SECRETS[0]!]);
+    const mixed = await sendEvent(connectUrl, event('customer.created', customer(), { account }), [
+      'whsec_unknown_secret_x',
+      CONNECT_SECRETS[0]!,
+    ]);
     expect(mixed.status).toBe(200);
   });
 
@@ -72,11 +108,16 @@ describe('Connect endpoint', () => {
     const d = dispute();
     const evt = event('charge.dispute.created', d, { account });
     const first = await sendEvent(connectUrl, evt, CONNECT_SECRETS[0]!);
-    const again = await Promise.all([1, 2, 3].map(() => sendEvent(connectUrl, evt, CONNECT_SECRETS[0]!)));
+    const again = await Promise.all(
+      [1, 2, 3].map(() => sendEvent(connectUrl, evt, CONNECT_SECRETS[0]!)),
+    );
     expect(first.body.duplicate).toBe(false);
-    for (const r of again) expect(r).toMatchObject({ status: 200, body: { received: true, duplicate: true } });
+    for (const r of again)
+      expect(r).toMatchObject({ status: 200, body: { received: true, duplicate: true } });
     await waitFor(async () => (await rawEvent(tenantId, evt.id))?.status === 'processed');
-    const { rows } = await stack.db.pool.query('SELECT * FROM raw_events WHERE tenant_id = $1', [tenantId]);
+    const { rows } = await stack.db.pool.query('SELECT * FROM raw_events WHERE tenant_id = $1', [
+      tenantId,
+    ]);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ attempts: 1 });
     const timeline = await stack.db.prisma.disputeTimeline.findMany({ where: { tenantId } });
@@ -92,14 +133,46 @@ describe('Connect endpoint', () => {
   });
 
   describe('refusals, each with a reason, counted per tenant', () => {
-    const cases: Array<{ name: string; reason: string; header: (body: string) => string | undefined }> = [
+    const cases: Array<{
+      name: string;
+      reason: string;
+      header: (body: string) => string | undefined;
+    }> = [
       { name: 'missing header', reason: 'missing_signature_header', header: () => undefined },
-      { name: 'malformed header', reason: 'malformed_signature_header', header: () => 'v1=abc,nonsense' },
-      { name: 'no v1', reason: 'malformed_signature_header', header: () => `t=${nowSeconds()},v0=${'a'.repeat(64)}` },
-      { name: 'wrong secret', reason: 'signature_mismatch', header: (b) => sign('whsec_not_ours_at_all', b) },
-      { name: 'tampered signature', reason: 'signature_mismatch', header: (b) => sign(CONNECT_SECRETS[0]!, b).replace(/v1=(.)/, (_, c: string) => `v1=${c === '0' ? '1' : '0'}`) },
-      { name: 'stale timestamp', reason: 'timestamp_too_old', header: (b) => sign(CONNECT_SECRETS[0]!, b, nowSeconds() - 301) },
-      { name: 'future timestamp', reason: 'timestamp_in_future', header: (b) => sign(CONNECT_SECRETS[0]!, b, nowSeconds() + 301) },
+      {
+        name: 'malformed header',
+        reason: 'malformed_signature_header',
+        header: () => 'v1=abc,nonsense',
+      },
+      {
+        name: 'no v1',
+        reason: 'malformed_signature_header',
+        header: () => `t=${nowSeconds()},v0=${'a'.repeat(64)}`,
+      },
+      {
+        name: 'wrong secret',
+        reason: 'signature_mismatch',
+        header: (b) => sign('whsec_not_ours_at_all', b),
+      },
+      {
+        name: 'tampered signature',
+        reason: 'signature_mismatch',
+        header: (b) =>
+          sign(CONNECT_SECRETS[0]!, b).replace(
+            /v1=(.)/,
+            (_, c: string) => `v1=${c === '0' ? '1' : '0'}`,
+          ),
+      },
+      {
+        name: 'stale timestamp',
+        reason: 'timestamp_too_old',
+        header: (b) => sign(CONNECT_SECRETS[0]!, b, nowSeconds() - 301),
+      },
+      {
+        name: 'future timestamp',
+        reason: 'timestamp_in_future',
+        header: (b) => sign(CONNECT_SECRETS[0]!, b, nowSeconds() + 301),
+      },
     ];
     let sign: (secret: string, body: string, t?: number) => string;
     beforeAll(async () => {
@@ -116,26 +189,44 @@ describe('Connect endpoint', () => {
       expect(res.body.error).toMatchObject({ code: 'invalid_signature', details: { reason } });
       expect(res.body.error?.message.length).toBeGreaterThan(10);
       expect(await rawEvent(tenantId, evt.id)).toBeNull();
-      await waitFor(async () => (await rejectionCount(tenantId, reason)) >= 1, { what: `counter ${reason}` });
+      await waitFor(async () => (await rejectionCount(tenantId, reason)) >= 1, {
+        what: `counter ${reason}`,
+      });
     });
 
     it('invalid JSON with a valid signature → 400 invalid_json', async () => {
       const body = '{"id": "evt_1", "type": ';
-      const res = await post(connectUrl, body, { 'stripe-signature': sign(CONNECT_SECRETS[0]!, body) });
+      const res = await post(connectUrl, body, {
+        'stripe-signature': sign(CONNECT_SECRETS[0]!, body),
+      });
       expect(res.status).toBe(400);
-      expect(res.body.error).toMatchObject({ code: 'invalid_payload', details: { reason: 'invalid_json' } });
+      expect(res.body.error).toMatchObject({
+        code: 'invalid_payload',
+        details: { reason: 'invalid_json' },
+      });
     });
 
     it('JSON that is not an event → 400 invalid_event naming the field', async () => {
-      const body = JSON.stringify({ id: 'evt_123', type: 'charge.succeeded', livemode: false, data: { object: {} } });
-      const res = await post(connectUrl, body, { 'stripe-signature': sign(CONNECT_SECRETS[0]!, body) });
+      const body = JSON.stringify({
+        id: 'evt_123',
+        type: 'charge.succeeded',
+        livemode: false,
+        data: { object: {} },
+      });
+      const res = await post(connectUrl, body, {
+        'stripe-signature': sign(CONNECT_SECRETS[0]!, body),
+      });
       expect(res.status).toBe(400);
       expect(res.body.error?.details?.reason).toBe('invalid_event');
       expect(res.body.error?.message).toMatch(/created/);
     });
 
     it('a Connect event without an account → 400 missing_account', async () => {
-      const res = await sendEvent(connectUrl, event('customer.created', customer()), CONNECT_SECRETS[0]!);
+      const res = await sendEvent(
+        connectUrl,
+        event('customer.created', customer()),
+        CONNECT_SECRETS[0]!,
+      );
       expect(res.status).toBe(400);
       expect(res.body.error?.details?.reason).toBe('missing_account');
     });
@@ -143,7 +234,11 @@ describe('Connect endpoint', () => {
     it('a body over 1 MiB → 413, counted', async () => {
       const { account, tenantId } = await connectedAccount();
       const big = customer({ description: 'x'.repeat(1024 * 1024) });
-      const res = await sendEvent(connectUrl, event('customer.updated', big, { account }), CONNECT_SECRETS[0]!);
+      const res = await sendEvent(
+        connectUrl,
+        event('customer.updated', big, { account }),
+        CONNECT_SECRETS[0]!,
+      );
       expect(res.status).toBe(413);
       expect(res.body.error?.code).toBe('payload_too_large');
       await waitFor(async () => (await rejectionCount(null, 'payload_too_large')) >= 1);
@@ -155,23 +250,44 @@ describe('Connect endpoint', () => {
     const account = stripeId('acct');
     const d = dispute({ status: 'needs_response' });
     const c = charge({ id: d.charge as string, metadata: { order_id: 'ORD-77' } });
-    const events = [event('charge.succeeded', c, { account }), event('charge.dispute.created', d, { account })];
-    for (const e of events) expect((await sendEvent(connectUrl, e, CONNECT_SECRETS[0]!)).status).toBe(200);
+    const events = [
+      event('charge.succeeded', c, { account }),
+      event('charge.dispute.created', d, { account }),
+    ];
+    for (const e of events)
+      expect((await sendEvent(connectUrl, e, CONNECT_SECRETS[0]!)).status).toBe(200);
     const tenant = await stack.db.prisma.tenant.findUnique({
       where: { stripeAccountId_livemode: { stripeAccountId: account, livemode: false } },
     });
     expect(tenant).toMatchObject({ status: 'pending' });
-    await waitFor(async () => {
-      const rows = await stack.db.prisma.rawEvent.findMany({ where: { tenantId: tenant!.id } });
-      return rows.length === 2 && rows.every((r) => r.status === 'deferred');
-    }, { what: 'events deferred' });
+    await waitFor(
+      async () => {
+        const rows = await stack.db.prisma.rawEvent.findMany({ where: { tenantId: tenant!.id } });
+        return rows.length === 2 && rows.every((r) => r.status === 'deferred');
+      },
+      { what: 'events deferred' },
+    );
     expect(await stack.db.prisma.dispute.count({ where: { tenantId: tenant!.id } })).toBe(0);
 
-    await activateTenant(deps(), { stripeAccountId: account, livemode: false, connectionType: 'oauth' });
-    const row = await waitFor(() => stack.db.prisma.dispute.findFirst({ where: { tenantId: tenant!.id, orderId: { not: null } } }), {
-      what: 'dispute with order id',
+    await activateTenant(deps(), {
+      stripeAccountId: account,
+      livemode: false,
+      connectionType: 'oauth',
     });
-    expect(row).toMatchObject({ stripeId: d.id, orderId: 'ORD-77', transactionId: d.payment_intent });
+    const row = await waitFor(
+      () =>
+        stack.db.prisma.dispute.findFirst({
+          where: { tenantId: tenant!.id, orderId: { not: null } },
+        }),
+      {
+        what: 'dispute with order id',
+      },
+    );
+    expect(row).toMatchObject({
+      stripeId: d.id,
+      orderId: 'ORD-77',
+      transactionId: d.payment_intent,
+    });
   });
 });
 
@@ -183,7 +299,7 @@ describe('per-tenant endpoint', () => {
     return { account, tenantId, secret, url: `${stack.api.url}/webhooks/stripe/${tenantId}` };
   }
 
-  it('verifies with the tenant\'s secret and stores the event', async () => {
+  it("verifies with the tenant's secret and stores the event", async () => {
     const t = await apiKeyTenant();
     const evt = event('customer.created', customer());
     const res = await sendEvent(t.url, evt, t.secret);
@@ -191,13 +307,17 @@ describe('per-tenant endpoint', () => {
     expect(await rawEvent(t.tenantId, evt.id)).toMatchObject({ source: 'webhook_direct' });
   });
 
-  it('accepts the previous secret during the overlap after a rotation, and refuses other tenants\' secrets', async () => {
+  it("accepts the previous secret during the overlap after a rotation, and refuses other tenants' secrets", async () => {
     const t = await apiKeyTenant();
     const other = await apiKeyTenant();
     const rotated = `whsec_${stripeId('y')}`;
     await storeWebhookSecret(deps(), t.tenantId, rotated);
-    expect((await sendEvent(t.url, event('customer.created', customer()), rotated)).status).toBe(200);
-    expect((await sendEvent(t.url, event('customer.created', customer()), t.secret)).status).toBe(200);
+    expect((await sendEvent(t.url, event('customer.created', customer()), rotated)).status).toBe(
+      200,
+    );
+    expect((await sendEvent(t.url, event('customer.created', customer()), t.secret)).status).toBe(
+      200,
+    );
     const cross = await sendEvent(t.url, event('customer.created', customer()), other.secret);
     expect(cross.status).toBe(400);
     expect(cross.body.error?.details?.reason).toBe('signature_mismatch');
@@ -211,20 +331,34 @@ describe('per-tenant endpoint', () => {
     await new Promise((r) => setTimeout(r, 1100)); // past the 1 s cache freshness window
     const res = await sendEvent(t.url, event('customer.created', customer()), t.secret);
     expect(res.status).toBe(400);
-    expect((await sendEvent(t.url, event('customer.created', customer()), rotated)).status).toBe(200);
+    expect((await sendEvent(t.url, event('customer.created', customer()), rotated)).status).toBe(
+      200,
+    );
   });
 
   it('answers 404 for an unknown tenant id and for a malformed one', async () => {
-    const unknown = await sendEvent(`${stack.api.url}/webhooks/stripe/8d6f2b1e-0d1c-4a51-9a6c-2f1b3c4d5e6f`, event('customer.created', customer()), 'whsec_x');
+    const unknown = await sendEvent(
+      `${stack.api.url}/webhooks/stripe/8d6f2b1e-0d1c-4a51-9a6c-2f1b3c4d5e6f`,
+      event('customer.created', customer()),
+      'whsec_x',
+    );
     expect(unknown.status).toBe(404);
     expect(unknown.body.error?.code).toBe('not_found');
-    const malformed = await sendEvent(`${stack.api.url}/webhooks/stripe/not-a-tenant`, event('customer.created', customer()), 'whsec_x');
+    const malformed = await sendEvent(
+      `${stack.api.url}/webhooks/stripe/not-a-tenant`,
+      event('customer.created', customer()),
+      'whsec_x',
+    );
     expect(malformed.status).toBe(404);
   });
 
   it('refuses an event of the other mode', async () => {
     const t = await apiKeyTenant(false);
-    const res = await sendEvent(t.url, event('customer.created', customer({ livemode: true })), t.secret);
+    const res = await sendEvent(
+      t.url,
+      event('customer.created', customer({ livemode: true })),
+      t.secret,
+    );
     expect(res.status).toBe(400);
     expect(res.body.error?.details?.reason).toBe('livemode_mismatch');
   });

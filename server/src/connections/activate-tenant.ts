@@ -19,7 +19,12 @@ export async function activateTenant(
 ) {
   const now = new Date();
   const tenant = await deps.prisma.tenant.upsert({
-    where: { stripeAccountId_livemode: { stripeAccountId: input.stripeAccountId, livemode: input.livemode } },
+    where: {
+      stripeAccountId_livemode: {
+        stripeAccountId: input.stripeAccountId,
+        livemode: input.livemode,
+      },
+    },
     create: {
       stripeAccountId: input.stripeAccountId,
       livemode: input.livemode,

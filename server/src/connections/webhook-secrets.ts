@@ -21,7 +21,13 @@ export async function storeWebhookSecret(
       data: { validUntil: new Date(now + overlapMs) },
     }),
     deps.prisma.credential.create({
-      data: { tenantId, kind: WEBHOOK_SECRET_KIND, ciphertext: sealed.ciphertext, keyId: sealed.keyId, hint: secretHint(secret) },
+      data: {
+        tenantId,
+        kind: WEBHOOK_SECRET_KIND,
+        ciphertext: sealed.ciphertext,
+        keyId: sealed.keyId,
+        hint: secretHint(secret),
+      },
     }),
   ]);
   return { hint: secretHint(secret) };
@@ -33,7 +39,11 @@ export async function loadWebhookSecrets(
   tenantId: string,
 ): Promise<string[]> {
   const rows = await deps.prisma.credential.findMany({
-    where: { tenantId, kind: WEBHOOK_SECRET_KIND, OR: [{ validUntil: null }, { validUntil: { gt: new Date() } }] },
+    where: {
+      tenantId,
+      kind: WEBHOOK_SECRET_KIND,
+      OR: [{ validUntil: null }, { validUntil: { gt: new Date() } }],
+    },
     orderBy: { createdAt: 'desc' },
   });
   return rows.map((r) => deps.keyring.open(r.ciphertext, aad(tenantId)));

@@ -14,7 +14,8 @@ export class Keyring {
     private readonly keys: ReadonlyMap<string, Buffer>,
     readonly primaryKeyId: string,
   ) {
-    if (!keys.has(primaryKeyId)) throw new Error(`primary key ${primaryKeyId} is not in the keyring`);
+    if (!keys.has(primaryKeyId))
+      throw new Error(`primary key ${primaryKeyId} is not in the keyring`);
   }
 
   /** `aad` binds the ciphertext to its owner (e.g. tenant id + kind): moved elsewhere, it fails. */
@@ -38,9 +39,10 @@ export class Keyring {
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
     decipher.setAAD(Buffer.from(aad));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
-      'utf8',
-    );
+    return Buffer.concat([
+      decipher.update(Buffer.from(body, 'base64url')),
+      decipher.final(),
+    ]).toString('utf8');
   }
 
   needsRotation(sealed: Pick<Sealed, 'keyId'>): boolean {

@@ -5,7 +5,15 @@ import type Stripe from 'stripe';
 import { normalizeBrand, unifiedReason, type UnifiedReason } from './reason-codes.ts';
 
 export const DISPUTE_TYPES = ['RETRIEVAL', 'DISPUTE', 'PREARBITRATION', 'COMPLIANCE'] as const;
-export const DISPUTE_STATUSES = ['OPEN', 'CHALLENGED', 'WON', 'LOST', 'ACCEPTED', 'EXPIRED', 'CANCELLED'] as const;
+export const DISPUTE_STATUSES = [
+  'OPEN',
+  'CHALLENGED',
+  'WON',
+  'LOST',
+  'ACCEPTED',
+  'EXPIRED',
+  'CANCELLED',
+] as const;
 export type DisputeType = (typeof DISPUTE_TYPES)[number];
 export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
 
@@ -46,7 +54,8 @@ function refineType(type: DisputeType, caseType: string | null): DisputeType {
   if (type === 'PREARBITRATION') return type;
   if (caseType === 'inquiry') return 'RETRIEVAL';
   if (caseType === 'compliance') return 'COMPLIANCE';
-  if (caseType === 'chargeback' || caseType === 'block' || caseType === 'resolution') return 'DISPUTE';
+  if (caseType === 'chargeback' || caseType === 'block' || caseType === 'resolution')
+    return 'DISPUTE';
   return type;
 }
 

@@ -90,7 +90,8 @@ function byRange(brand: string, code: string): UnifiedReason | null {
   if (brand === 'visa') {
     // Compliance cases C028–C0135 (Visa writes them with a leading C and a zero).
     const compliance = /^C0?(\d{2,3})$/.exec(code);
-    if (compliance && Number(compliance[1]) >= 28 && Number(compliance[1]) <= 135) return 'NONCOMPLIANT';
+    if (compliance && Number(compliance[1]) >= 28 && Number(compliance[1]) <= 135)
+      return 'NONCOMPLIANT';
     // Retrieval (copy request) codes are two digits, e.g. 27, 28, 33.
     if (/^\d{2}$/.test(code)) return 'GENERAL';
   }

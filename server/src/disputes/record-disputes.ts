@@ -31,7 +31,11 @@ const ORDER_SQL = `
            WHERE d2.tenant_id = $1 AND d2.stripe_id = ANY($2::text[]) AND d2.order_id IS NULL) src
    WHERE d.tenant_id = $1 AND d.stripe_id = src.stripe_id AND src.order_id IS NOT NULL`;
 
-export async function recordDisputes(db: Queryable, tenantId: string, snapshots: readonly DisputeSnapshot[]) {
+export async function recordDisputes(
+  db: Queryable,
+  tenantId: string,
+  snapshots: readonly DisputeSnapshot[],
+) {
   if (snapshots.length === 0) return;
   await upsertObjects(db, 'dispute', tenantId, snapshots);
   await db.query(ORDER_SQL, [tenantId, [...new Set(snapshots.map((s) => s.object.id))]]);
@@ -41,12 +45,18 @@ export async function recordDisputes(db: Queryable, tenantId: string, snapshots:
     const key = `${s.object.id}|${s.object.status}`;
     const seen = earliest.get(key);
     const t = s.snapshotAt.getTime();
-    if (!seen || t < seen.s.snapshotAt.getTime() || (t === seen.s.snapshotAt.getTime() && s.sourceEventId < seen.s.sourceEventId)) {
+    if (
+      !seen ||
+      t < seen.s.snapshotAt.getTime() ||
+      (t === seen.s.snapshotAt.getTime() && s.sourceEventId < seen.s.sourceEventId)
+    ) {
       const n = normalizeDispute(s.object, s.snapshotAt);
       earliest.set(key, { s, type: n.type, status: n.status });
     }
   }
-  const rows = [...earliest.values()].sort((a, b) => (a.s.object.id + a.s.object.status < b.s.object.id + b.s.object.status ? -1 : 1));
+  const rows = [...earliest.values()].sort((a, b) =>
+    a.s.object.id + a.s.object.status < b.s.object.id + b.s.object.status ? -1 : 1,
+  );
   await db.query(TIMELINE_SQL, [
     tenantId,
     rows.map((r) => r.s.object.id),

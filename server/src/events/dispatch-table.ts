@@ -21,16 +21,23 @@ const upsertAs =
   (resource: ResourceName): EventHandler =>
   async (ctx, event) => {
     const object = event.data.object as unknown as { id: string };
-    await upsertObjects(ctx.db, resource, ctx.tenantId, [{ object, snapshotAt: snapshotTime(event) }]);
+    await upsertObjects(ctx.db, resource, ctx.tenantId, [
+      { object, snapshotAt: snapshotTime(event) },
+    ]);
   };
 
-const idOf = (v: string | { id: string } | null | undefined) => (v == null ? null : typeof v === 'string' ? v : v.id);
+const idOf = (v: string | { id: string } | null | undefined) =>
+  v == null ? null : typeof v === 'string' ? v : v.id;
 
 const dispute: EventHandler = async (ctx, event) => {
   const d = event.data.object as Stripe.Dispute;
   await lockPayments(ctx.db, ctx.tenantId, [idOf(d.charge), idOf(d.payment_intent)]);
   await recordDisputes(ctx.db, ctx.tenantId, [
-    { object: event.data.object as Stripe.Dispute, snapshotAt: snapshotTime(event), sourceEventId: event.id },
+    {
+      object: event.data.object as Stripe.Dispute,
+      snapshotAt: snapshotTime(event),
+      sourceEventId: event.id,
+    },
   ]);
 };
 
@@ -38,10 +45,17 @@ const charge: EventHandler = async (ctx, event) => {
   const c = event.data.object as Stripe.Charge;
   await lockPayments(ctx.db, ctx.tenantId, [c.id, idOf(c.payment_intent)]);
   const at = snapshotTime(event);
-  const written = await upsertObjects(ctx.db, 'charge', ctx.tenantId, [{ object: c, snapshotAt: at }]);
+  const written = await upsertObjects(ctx.db, 'charge', ctx.tenantId, [
+    { object: c, snapshotAt: at },
+  ]);
   // Older API versions embed the charge's refunds; they are as fresh as the charge.
   const refunds = c.refunds?.data ?? [];
-  await upsertObjects(ctx.db, 'refund', ctx.tenantId, refunds.map((r) => ({ object: r, snapshotAt: at })));
+  await upsertObjects(
+    ctx.db,
+    'refund',
+    ctx.tenantId,
+    refunds.map((r) => ({ object: r, snapshotAt: at })),
+  );
   await fillDisputeOrderIds(ctx.db, ctx.tenantId, 'charges', written);
 };
 
@@ -58,27 +72,55 @@ const table: Record<string, EventHandler> = {};
 const on = (types: string[], handler: EventHandler) => types.forEach((t) => (table[t] = handler));
 
 on(
-  ['created', 'updated', 'closed', 'funds_withdrawn', 'funds_reinstated'].map((s) => `charge.dispute.${s}`),
+  ['created', 'updated', 'closed', 'funds_withdrawn', 'funds_reinstated'].map(
+    (s) => `charge.dispute.${s}`,
+  ),
   dispute,
 );
-on(['radar.early_fraud_warning.created', 'radar.early_fraud_warning.updated'], upsertAs('early_fraud_warning'));
 on(
-  ['succeeded', 'failed', 'captured', 'refunded', 'updated', 'pending', 'expired'].map((s) => `charge.${s}`),
+  ['radar.early_fraud_warning.created', 'radar.early_fraud_warning.updated'],
+  upsertAs('early_fraud_warning'),
+);
+on(
+  ['succeeded', 'failed', 'captured', 'refunded', 'updated', 'pending', 'expired'].map(
+    (s) => `charge.${s}`,
+  ),
   charge,
 );
-on(['charge.refund.updated', 'refund.created', 'refund.updated', 'refund.failed'], upsertAs('refund'));
 on(
-  ['created', 'succeeded', 'canceled', 'payment_failed', 'processing', 'requires_action',
-    'amount_capturable_updated', 'partially_funded'].map((s) => `payment_intent.${s}`),
+  ['charge.refund.updated', 'refund.created', 'refund.updated', 'refund.failed'],
+  upsertAs('refund'),
+);
+on(
+  [
+    'created',
+    'succeeded',
+    'canceled',
+    'payment_failed',
+    'processing',
+    'requires_action',
+    'amount_capturable_updated',
+    'partially_funded',
+  ].map((s) => `payment_intent.${s}`),
   paymentIntent,
 );
 on(
-  ['created', 'updated', 'paid', 'failed', 'canceled', 'reconciliation_completed'].map((s) => `payout.${s}`),
+  ['created', 'updated', 'paid', 'failed', 'canceled', 'reconciliation_completed'].map(
+    (s) => `payout.${s}`,
+  ),
   upsertAs('payout'),
 );
 on(
-  ['created', 'finalized', 'paid', 'payment_failed', 'payment_succeeded', 'updated', 'voided',
-    'marked_uncollectible'].map((s) => `invoice.${s}`),
+  [
+    'created',
+    'finalized',
+    'paid',
+    'payment_failed',
+    'payment_succeeded',
+    'updated',
+    'voided',
+    'marked_uncollectible',
+  ].map((s) => `invoice.${s}`),
   upsertAs('invoice'),
 );
 on(['customer.created', 'customer.updated'], upsertAs('customer'));
@@ -86,7 +128,9 @@ on(['customer.created', 'customer.updated'], upsertAs('customer'));
 // beats any same-second update).
 on(['customer.deleted'], async (ctx, event) => {
   const object = { ...(event.data.object as Stripe.Customer), deleted: true };
-  await upsertObjects(ctx.db, 'customer', ctx.tenantId, [{ object, snapshotAt: snapshotTime(event) }]);
+  await upsertObjects(ctx.db, 'customer', ctx.tenantId, [
+    { object, snapshotAt: snapshotTime(event) },
+  ]);
 });
 on(
   ['attached', 'detached', 'updated', 'automatically_updated'].map((s) => `payment_method.${s}`),

@@ -17,7 +17,10 @@ interface EventRow {
   tenant_status: string;
 }
 
-export async function processEvent(deps: { pool: Pool; logger: Logger }, rawEventId: number): Promise<ProcessOutcome> {
+export async function processEvent(
+  deps: { pool: Pool; logger: Logger },
+  rawEventId: number,
+): Promise<ProcessOutcome> {
   const client = await deps.pool.connect();
   try {
     await client.query('BEGIN');
@@ -58,7 +61,12 @@ export async function processEvent(deps: { pool: Pool; logger: Logger }, rawEven
 }
 
 /** Records a failed attempt; `final` marks the event failed (visible and replayable). */
-export async function recordEventFailure(pool: Pool, rawEventId: number, error: unknown, final: boolean) {
+export async function recordEventFailure(
+  pool: Pool,
+  rawEventId: number,
+  error: unknown,
+  final: boolean,
+) {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   await pool.query(
     `UPDATE raw_events SET attempts = attempts + 1, last_error = $2,

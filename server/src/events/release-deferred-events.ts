@@ -18,7 +18,10 @@ export async function releaseDeferredEvents(
     await enqueueEvents(deps, ids);
     return { released: ids.length, queued: true };
   } catch (err) {
-    deps.logger.warn({ err, tenantId, released: ids.length }, 'released events not queued; the sweeper will');
+    deps.logger.warn(
+      { err, tenantId, released: ids.length },
+      'released events not queued; the sweeper will',
+    );
     return { released: ids.length, queued: false };
   }
 }

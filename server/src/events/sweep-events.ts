@@ -13,7 +13,11 @@ export interface SweepResult {
 }
 
 /** Events never enqueued, older than the grace period (so the fast path gets its chance). */
-export async function sweepUnqueuedEvents(deps: EnqueueDeps, graceMs: number, limit = 10000): Promise<SweepResult> {
+export async function sweepUnqueuedEvents(
+  deps: EnqueueDeps,
+  graceMs: number,
+  limit = 10000,
+): Promise<SweepResult> {
   let enqueued = 0;
   let after = 0;
   while (enqueued < limit) {
@@ -25,7 +29,10 @@ export async function sweepUnqueuedEvents(deps: EnqueueDeps, graceMs: number, li
       [graceMs, after, CHUNK],
     );
     if (rows.length === 0) break;
-    await enqueueEvents(deps, rows.map((r) => r.id));
+    await enqueueEvents(
+      deps,
+      rows.map((r) => r.id),
+    );
     enqueued += rows.length;
     after = rows[rows.length - 1]!.id;
   }
@@ -33,7 +40,11 @@ export async function sweepUnqueuedEvents(deps: EnqueueDeps, graceMs: number, li
 }
 
 /** Every event still unprocessed after `olderThanMs`, whether or not it was enqueued once. */
-export async function reconcileEvents(deps: EnqueueDeps, olderThanMs: number, limit = 100000): Promise<SweepResult> {
+export async function reconcileEvents(
+  deps: EnqueueDeps,
+  olderThanMs: number,
+  limit = 100000,
+): Promise<SweepResult> {
   let enqueued = 0;
   let after = 0;
   while (enqueued < limit) {
@@ -45,7 +56,10 @@ export async function reconcileEvents(deps: EnqueueDeps, olderThanMs: number, li
       [olderThanMs, after, CHUNK],
     );
     if (rows.length === 0) break;
-    await enqueueEvents(deps, rows.map((r) => r.id));
+    await enqueueEvents(
+      deps,
+      rows.map((r) => r.id),
+    );
     enqueued += rows.length;
     after = rows[rows.length - 1]!.id;
   }
@@ -65,7 +79,8 @@ export function startSweeper(
   const tick = async () => {
     try {
       const swept = await sweepUnqueuedEvents(deps, opts.graceMs);
-      if (swept.enqueued > 0) deps.logger.info(swept, 'sweeper enqueued events that were not queued');
+      if (swept.enqueued > 0)
+        deps.logger.info(swept, 'sweeper enqueued events that were not queued');
       if (reconcileAll || Date.now() - lastReconcile >= opts.reconcileIntervalMs) {
         // After a reconnect Redis may have restarted empty: re-offer everything unprocessed.
         const olderThan = reconcileAll ? 0 : opts.reconcileIntervalMs;

@@ -6,7 +6,9 @@ import { isConnectionError } from '../db.ts';
 import type { Logger } from '../logger.ts';
 
 export const notFound: RequestHandler = (req, res) => {
-  res.status(404).json(errorBody(new AppError('not_found', `No route for ${req.method} ${req.path}.`)));
+  res
+    .status(404)
+    .json(errorBody(new AppError('not_found', `No route for ${req.method} ${req.path}.`)));
 };
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -19,7 +21,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       appError = new AppError('bad_request', 'The request body is not valid JSON.');
     } else if (isConnectionError(err)) {
       // Postgres (or Redis) unreachable: a retryable answer, never a 500.
-      appError = new AppError('storage_unavailable', 'A backing service is unavailable; retry later.', undefined, { cause: err });
+      appError = new AppError(
+        'storage_unavailable',
+        'A backing service is unavailable; retry later.',
+        undefined,
+        { cause: err },
+      );
     } else {
       logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
       appError = new AppError('internal', 'Something went wrong on our side.');

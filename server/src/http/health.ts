@@ -4,7 +4,12 @@ import type { Pool } from '../db.ts';
 import type { Redis } from '../redis.ts';
 
 const within = <T>(p: Promise<T>, ms: number) =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref())]);
+  Promise.race([
+    p,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref(),
+    ),
+  ]);
 
 export async function checkReadiness(deps: { pool: Pool; redis: Redis }, timeoutMs = 2000) {
   const check = async (fn: () => Promise<unknown>) => {

@@ -4,7 +4,11 @@
 // makes the second one wait and then see the first. Locks are taken in sorted order (no deadlock).
 import type { Queryable } from './upsert-objects.ts';
 
-export async function lockPayments(db: Queryable, tenantId: string, ids: Array<string | null | undefined>) {
+export async function lockPayments(
+  db: Queryable,
+  tenantId: string,
+  ids: Array<string | null | undefined>,
+) {
   const keys = [...new Set(ids.filter((id): id is string => !!id))].sort();
   for (const id of keys) {
     await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${tenantId}:${id}`]);

@@ -19,7 +19,8 @@ export interface ResourceSpec<T extends { id: string }> {
 const idOf = (v: string | { id: string } | null | undefined): string | null =>
   v == null ? null : typeof v === 'string' ? v : v.id;
 const ts = (seconds: number | null | undefined) => (seconds ? new Date(seconds * 1000) : null);
-const order = (list: readonly string[], value: string | null | undefined) => list.indexOf(value ?? '') + 1;
+const order = (list: readonly string[], value: string | null | undefined) =>
+  list.indexOf(value ?? '') + 1;
 const orderId = (m: Stripe.Metadata | null | undefined) => m?.order_id ?? null;
 
 const dispute: ResourceSpec<Stripe.Dispute> = {
@@ -66,8 +67,15 @@ const dispute: ResourceSpec<Stripe.Dispute> = {
   },
   rank: (d) => [
     order(
-      ['warning_needs_response', 'warning_under_review', 'warning_closed', 'needs_response', 'under_review',
-        'appeal_needs_response', 'appeal_under_review'],
+      [
+        'warning_needs_response',
+        'warning_under_review',
+        'warning_closed',
+        'needs_response',
+        'under_review',
+        'appeal_needs_response',
+        'appeal_under_review',
+      ],
       d.status,
     ) || (['won', 'lost', 'prevented'].includes(d.status) ? 9 : 0),
     d.evidence_details?.submission_count ?? 0,
@@ -106,7 +114,12 @@ const charge: ResourceSpec<Stripe.Charge> = {
     card_last4: c.payment_method_details?.card?.last4 ?? null,
     order_id: orderId(c.metadata),
   }),
-  rank: (c) => [order(['pending', 'failed', 'succeeded'], c.status), c.captured ? 1 : 0, c.amount_refunded, c.disputed ? 1 : 0],
+  rank: (c) => [
+    order(['pending', 'failed', 'succeeded'], c.status),
+    c.captured ? 1 : 0,
+    c.amount_refunded,
+    c.disputed ? 1 : 0,
+  ],
 };
 
 const paymentIntent: ResourceSpec<Stripe.PaymentIntent> = {
@@ -131,7 +144,13 @@ const paymentIntent: ResourceSpec<Stripe.PaymentIntent> = {
   }),
   rank: (p) => [
     order(
-      ['requires_payment_method', 'requires_confirmation', 'requires_action', 'processing', 'requires_capture'],
+      [
+        'requires_payment_method',
+        'requires_confirmation',
+        'requires_action',
+        'processing',
+        'requires_capture',
+      ],
       p.status,
     ) || (p.status === 'canceled' || p.status === 'succeeded' ? 9 : 0),
     p.amount_received,
@@ -161,7 +180,13 @@ const refund: ResourceSpec<Stripe.Refund> = {
 
 const payout: ResourceSpec<Stripe.Payout> = {
   table: 'payouts',
-  columns: { amount: 'int8', currency: 'text', status: 'text', method: 'text', arrival_date: 'timestamptz' },
+  columns: {
+    amount: 'int8',
+    currency: 'text',
+    status: 'text',
+    method: 'text',
+    arrival_date: 'timestamptz',
+  },
   values: (p) => ({
     amount: p.amount,
     currency: p.currency.toUpperCase(),
@@ -225,7 +250,13 @@ const customer: ResourceSpec<CustomerLike> = {
 
 const invoice: ResourceSpec<Stripe.Invoice> = {
   table: 'invoices',
-  columns: { customer_id: 'text', status: 'text', amount_due: 'int8', amount_paid: 'int8', currency: 'text' },
+  columns: {
+    customer_id: 'text',
+    status: 'text',
+    amount_due: 'int8',
+    amount_paid: 'int8',
+    currency: 'text',
+  },
   values: (i) => ({
     customer_id: idOf(i.customer),
     status: i.status,

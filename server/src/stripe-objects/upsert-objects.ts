@@ -76,7 +76,13 @@ export async function upsertObjects(
   const byId = new Map<string, Row>();
   for (const s of snapshots) {
     const raw = JSON.stringify(s.object);
-    const row = { id: s.object.id, snapshotAt: s.snapshotAt, tiebreak: snapshotTiebreak(spec.rank(s.object), raw), raw, snapshot: s };
+    const row = {
+      id: s.object.id,
+      snapshotAt: s.snapshotAt,
+      tiebreak: snapshotTiebreak(spec.rank(s.object), raw),
+      raw,
+      snapshot: s,
+    };
     const seen = byId.get(row.id);
     if (!seen || newer(row, seen)) byId.set(row.id, row);
   }
@@ -95,6 +101,10 @@ export async function upsertObjects(
   ];
   let sql = sqlCache.get(name);
   if (!sql) sqlCache.set(name, (sql = buildSql(name)));
-  const res = await db.query<{ stripe_id: string }>({ name: `upsert-${name}`, text: sql, values: params });
+  const res = await db.query<{ stripe_id: string }>({
+    name: `upsert-${name}`,
+    text: sql,
+    values: params,
+  });
   return res.rows.map((r) => r.stripe_id);
 }

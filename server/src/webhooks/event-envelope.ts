@@ -3,19 +3,26 @@
 import { z } from 'zod';
 
 export const EventEnvelope = z.looseObject({
-  id: z.string().regex(/^evt_[A-Za-z0-9_]+$/, 'must be a Stripe event id (evt_…)').max(255),
+  id: z
+    .string()
+    .regex(/^evt_[A-Za-z0-9_]+$/, 'must be a Stripe event id (evt_…)')
+    .max(255),
   object: z.literal('event').optional(),
   type: z.string().min(1).max(255),
   api_version: z.string().max(64).nullish(),
   created: z.number().int().positive(),
   livemode: z.boolean(),
-  account: z.string().regex(/^acct_[A-Za-z0-9]+$/).optional(),
+  account: z
+    .string()
+    .regex(/^acct_[A-Za-z0-9]+$/)
+    .optional(),
   data: z.looseObject({ object: z.looseObject({}) }),
 });
 
 export type EventEnvelope = z.infer<typeof EventEnvelope>;
 
-export type EnvelopeResult = { ok: true; event: EventEnvelope } | { ok: false; reason: string; message: string };
+export type EnvelopeResult =
+  { ok: true; event: EventEnvelope } | { ok: false; reason: string; message: string };
 
 export function parseEnvelope(body: Buffer): EnvelopeResult {
   let json: unknown;

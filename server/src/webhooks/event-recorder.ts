@@ -67,7 +67,10 @@ export class EventRecorder {
   record(event: IncomingEvent): Promise<RecordResult> {
     if (this.pending.length >= this.maxPending) {
       return Promise.reject(
-        new AppError('storage_unavailable', 'Too many events are waiting to be stored; retry later.'),
+        new AppError(
+          'storage_unavailable',
+          'Too many events are waiting to be stored; retry later.',
+        ),
       );
     }
     return new Promise((resolve, reject) => {
@@ -114,7 +117,10 @@ export class EventRecorder {
         return;
       }
       // A data error in one row must not refuse its neighbours: retry them one by one.
-      this.opts.logger.warn({ err, size: batch.length }, 'batch insert failed; retrying rows singly');
+      this.opts.logger.warn(
+        { err, size: batch.length },
+        'batch insert failed; retrying rows singly',
+      );
       for (const item of batch) await this.flush([item]);
     }
   }
@@ -127,7 +133,12 @@ export class EventRecorder {
         : a.tenantId.localeCompare(b.tenantId),
     );
     const col = <K extends keyof IncomingEvent>(k: K) => sorted.map((e) => e[k]);
-    const res = await this.opts.pool.query<{ id: number; tenant_id: string; stripe_event_id: string; status: string }>({
+    const res = await this.opts.pool.query<{
+      id: number;
+      tenant_id: string;
+      stripe_event_id: string;
+      status: string;
+    }>({
       name: 'insert-raw-events',
       text: INSERT_SQL,
       values: [
@@ -145,7 +156,10 @@ export class EventRecorder {
     return res.rows;
   }
 
-  private settle(batch: Pending[], rows: Array<{ id: number; tenant_id: string; stripe_event_id: string; status: string }>) {
+  private settle(
+    batch: Pending[],
+    rows: Array<{ id: number; tenant_id: string; stripe_event_id: string; status: string }>,
+  ) {
     const byKey = new Map(rows.map((r) => [`${r.tenant_id}|${r.stripe_event_id}`, r]));
     const toProcess: number[] = [];
     for (const p of batch) {
@@ -166,8 +180,15 @@ export class EventRecorder {
     const unavailable = isConnectionError(err);
     this.opts.logger.error({ err, size: batch.length }, 'could not store events');
     const error = unavailable
-      ? new AppError('storage_unavailable', 'The event store is unavailable; retry later.', undefined, { cause: err })
-      : new AppError('invalid_payload', 'The event could not be stored as JSON.', undefined, { cause: err });
+      ? new AppError(
+          'storage_unavailable',
+          'The event store is unavailable; retry later.',
+          undefined,
+          { cause: err },
+        )
+      : new AppError('invalid_payload', 'The event could not be stored as JSON.', undefined, {
+          cause: err,
+        });
     for (const p of batch) p.reject(error);
   }
 }

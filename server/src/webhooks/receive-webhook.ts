@@ -44,7 +44,13 @@ function reject(
   throw new AppError(code, message, { reason });
 }
 
-async function store(deps: WebhookDeps, tenantId: string, event: EventEnvelope, delivery: Delivery, endpoint: Endpoint): Promise<Accepted> {
+async function store(
+  deps: WebhookDeps,
+  tenantId: string,
+  event: EventEnvelope,
+  delivery: Delivery,
+  endpoint: Endpoint,
+): Promise<Accepted> {
   const status = isHandledEventType(event.type) ? 'received' : 'ignored';
   const raw = delivery.body.toString('utf8');
   const result = await deps.recorder.record({
@@ -63,7 +69,10 @@ async function store(deps: WebhookDeps, tenantId: string, event: EventEnvelope, 
 }
 
 /** The platform's Connect endpoint: the tenant is the verified `event.account`. */
-export async function receiveConnectWebhook(deps: WebhookDeps, delivery: Delivery): Promise<Accepted> {
+export async function receiveConnectWebhook(
+  deps: WebhookDeps,
+  delivery: Delivery,
+): Promise<Accepted> {
   const verified = verifySignature({
     header: delivery.signature,
     body: delivery.body,
@@ -75,7 +84,9 @@ export async function receiveConnectWebhook(deps: WebhookDeps, delivery: Deliver
     const claimed = parseEnvelope(delivery.body);
     const tenantId =
       claimed.ok && claimed.event.account
-        ? await deps.directory.findTenantForAccount(claimed.event.account, claimed.event.livemode).catch(() => null)
+        ? await deps.directory
+            .findTenantForAccount(claimed.event.account, claimed.event.livemode)
+            .catch(() => null)
         : null;
     return signatureRejected(deps, 'connect', tenantId, verified.reason);
   }
@@ -83,22 +94,50 @@ export async function receiveConnectWebhook(deps: WebhookDeps, delivery: Deliver
   if (!parsed.ok) return reject(deps, 'connect', null, parsed.reason, parsed.message);
   const { event } = parsed;
   if (!event.account) {
-    return reject(deps, 'connect', null, 'missing_account', 'A Connect event must name its connected account (`account`).');
+    return reject(
+      deps,
+      'connect',
+      null,
+      'missing_account',
+      'A Connect event must name its connected account (`account`).',
+    );
   }
   const tenantId = await deps.directory.tenantForAccount(event.account, event.livemode);
   return store(deps, tenantId, event, delivery, 'connect');
 }
 
 /** A restricted-key merchant's own endpoint, verified with that tenant's secrets. */
-export async function receiveDirectWebhook(deps: WebhookDeps, unverifiedTenantId: string, delivery: Delivery): Promise<Accepted> {
+export async function receiveDirectWebhook(
+  deps: WebhookDeps,
+  unverifiedTenantId: string,
+  delivery: Delivery,
+): Promise<Accepted> {
   let endpoint = await deps.directory.directEndpoint(unverifiedTenantId);
-  if (!endpoint) return reject(deps, 'direct', null, 'unknown_tenant', 'No webhook endpoint exists at this URL.', 'not_found');
+  if (!endpoint)
+    return reject(
+      deps,
+      'direct',
+      null,
+      'unknown_tenant',
+      'No webhook endpoint exists at this URL.',
+      'not_found',
+    );
   const check = (secrets: readonly string[]) =>
-    verifySignature({ header: delivery.signature, body: delivery.body, secrets, toleranceSeconds: deps.toleranceSeconds });
+    verifySignature({
+      header: delivery.signature,
+      body: delivery.body,
+      secrets,
+      toleranceSeconds: deps.toleranceSeconds,
+    });
   let verified = check(endpoint.secrets);
-  if (!verified.ok && verified.reason === 'signature_mismatch' && Date.now() - endpoint.loadedAt > 1000) {
+  if (
+    !verified.ok &&
+    verified.reason === 'signature_mismatch' &&
+    Date.now() - endpoint.loadedAt > 1000
+  ) {
     // The secret may have been rotated since we cached it: look once more before refusing.
-    endpoint = (await deps.directory.directEndpoint(endpoint.tenantId, { fresh: true })) ?? endpoint;
+    endpoint =
+      (await deps.directory.directEndpoint(endpoint.tenantId, { fresh: true })) ?? endpoint;
     verified = check(endpoint.secrets);
   }
   if (!verified.ok) return signatureRejected(deps, 'direct', endpoint.tenantId, verified.reason);
@@ -116,12 +155,24 @@ export async function receiveDirectWebhook(deps: WebhookDeps, unverifiedTenantId
   return store(deps, endpoint.tenantId, parsed.event, delivery, 'direct');
 }
 
-function signatureRejected(deps: WebhookDeps, endpoint: Endpoint, tenantId: string | null, reason: SignatureFailure): never {
+function signatureRejected(
+  deps: WebhookDeps,
+  endpoint: Endpoint,
+  tenantId: string | null,
+  reason: SignatureFailure,
+): never {
   return reject(deps, endpoint, tenantId, reason, SIGNATURE_MESSAGES[reason], 'invalid_signature');
 }
 
 /** Oversized bodies are refused by the body parser before this module runs; count them too. */
-export function countOversized(deps: Pick<WebhookDeps, 'rejections' | 'logger'>, endpoint: Endpoint, tenantId: string | null) {
+export function countOversized(
+  deps: Pick<WebhookDeps, 'rejections' | 'logger'>,
+  endpoint: Endpoint,
+  tenantId: string | null,
+) {
   deps.rejections.count({ tenantId, endpoint, reason: 'payload_too_large' });
-  deps.logger.warn({ endpoint, tenantId, reason: 'payload_too_large' }, 'webhook rejected: body too large');
+  deps.logger.warn(
+    { endpoint, tenantId, reason: 'payload_too_large' },
+    'webhook rejected: body too large',
+  );
 }

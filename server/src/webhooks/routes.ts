@@ -2,7 +2,12 @@
 // limit, and the answer.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AppError } from '../errors.ts';
-import { countOversized, receiveConnectWebhook, receiveDirectWebhook, type WebhookDeps } from './receive-webhook.ts';
+import {
+  countOversized,
+  receiveConnectWebhook,
+  receiveDirectWebhook,
+  type WebhookDeps,
+} from './receive-webhook.ts';
 
 function rawBody(deps: WebhookDeps, maxBodyBytes: number, endpoint: 'connect' | 'direct') {
   const parse = express.raw({ type: () => true, limit: maxBodyBytes });
@@ -11,9 +16,17 @@ function rawBody(deps: WebhookDeps, maxBodyBytes: number, endpoint: 'connect' | 
       if (!err) return next();
       if ((err as { type?: string }).type === 'entity.too.large') {
         const tenantParam = endpoint === 'direct' ? String(req.params.tenantId) : null;
-        void (tenantParam ? deps.directory.directEndpoint(tenantParam).catch(() => null) : Promise.resolve(null)).then((ep) => {
+        void (
+          tenantParam
+            ? deps.directory.directEndpoint(tenantParam).catch(() => null)
+            : Promise.resolve(null)
+        ).then((ep) => {
           countOversized(deps, endpoint, ep?.tenantId ?? null);
-          next(new AppError('payload_too_large', `The body exceeds ${maxBodyBytes} bytes.`, { reason: 'payload_too_large' }));
+          next(
+            new AppError('payload_too_large', `The body exceeds ${maxBodyBytes} bytes.`, {
+              reason: 'payload_too_large',
+            }),
+          );
         });
         return;
       }
@@ -29,11 +42,21 @@ const delivery = (req: Request) => ({
 
 export function webhookRouter(deps: WebhookDeps, opts: { maxBodyBytes: number }) {
   const router = express.Router();
-  router.post('/webhooks/stripe/connect', rawBody(deps, opts.maxBodyBytes, 'connect'), async (req, res) => {
-    res.status(200).json(await receiveConnectWebhook(deps, delivery(req)));
-  });
-  router.post('/webhooks/stripe/:tenantId', rawBody(deps, opts.maxBodyBytes, 'direct'), async (req, res) => {
-    res.status(200).json(await receiveDirectWebhook(deps, String(req.params.tenantId), delivery(req)));
-  });
+  router.post(
+    '/webhooks/stripe/connect',
+    rawBody(deps, opts.maxBodyBytes, 'connect'),
+    async (req, res) => {
+      res.status(200).json(await receiveConnectWebhook(deps, delivery(req)));
+    },
+  );
+  router.post(
+    '/webhooks/stripe/:tenantId',
+    rawBody(deps, opts.maxBodyBytes, 'direct'),
+    async (req, res) => {
+      res
+        .status(200)
+        .json(await receiveDirectWebhook(deps, String(req.params.tenantId), delivery(req)));
+    },
+  );
   return router;
 }

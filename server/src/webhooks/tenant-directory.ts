@@ -78,7 +78,10 @@ export class TenantDirectory {
   }
 
   /** The direct endpoint of a tenant, or null when there is no such tenant. */
-  async directEndpoint(unverifiedTenantId: string, opts: { fresh?: boolean } = {}): Promise<DirectEndpoint | null> {
+  async directEndpoint(
+    unverifiedTenantId: string,
+    opts: { fresh?: boolean } = {},
+  ): Promise<DirectEndpoint | null> {
     if (!UUID.test(unverifiedTenantId)) return null;
     if (!opts.fresh) {
       const cached = this.endpoints.get(unverifiedTenantId);
@@ -90,7 +93,12 @@ export class TenantDirectory {
     });
     const endpoint =
       tenant && tenant.status !== 'purged'
-        ? { tenantId: tenant.id, livemode: tenant.livemode, secrets: await loadWebhookSecrets(this.deps, tenant.id), loadedAt: Date.now() }
+        ? {
+            tenantId: tenant.id,
+            livemode: tenant.livemode,
+            secrets: await loadWebhookSecrets(this.deps, tenant.id),
+            loadedAt: Date.now(),
+          }
         : null;
     this.endpoints.set(unverifiedTenantId, endpoint);
     return endpoint;

@@ -11,14 +11,17 @@ export type SignatureFailure =
   | 'no_signing_secret'
   | 'signature_mismatch';
 
-export type SignatureResult = { ok: true; timestamp: number } | { ok: false; reason: SignatureFailure };
+export type SignatureResult =
+  { ok: true; timestamp: number } | { ok: false; reason: SignatureFailure };
 
 export const SIGNATURE_MESSAGES: Record<SignatureFailure, string> = {
   missing_signature_header: 'The Stripe-Signature header is missing.',
   malformed_signature_header:
     'The Stripe-Signature header is malformed: expected t=<timestamp> and at least one v1=<signature>.',
-  timestamp_too_old: 'The signature timestamp is older than the tolerance; the event may be replayed.',
-  timestamp_in_future: 'The signature timestamp is further in the future than the tolerance allows.',
+  timestamp_too_old:
+    'The signature timestamp is older than the tolerance; the event may be replayed.',
+  timestamp_in_future:
+    'The signature timestamp is further in the future than the tolerance allows.',
   no_signing_secret: 'No signing secret is configured for this endpoint.',
   signature_mismatch: 'No signature matches any signing secret of this endpoint.',
 };
@@ -62,8 +65,10 @@ export function verifySignature(input: {
   const parsed = parseHeader(input.header);
   if (!parsed) return { ok: false, reason: 'malformed_signature_header' };
   const now = input.nowSeconds ?? Math.floor(Date.now() / 1000);
-  if (parsed.timestamp < now - input.toleranceSeconds) return { ok: false, reason: 'timestamp_too_old' };
-  if (parsed.timestamp > now + input.toleranceSeconds) return { ok: false, reason: 'timestamp_in_future' };
+  if (parsed.timestamp < now - input.toleranceSeconds)
+    return { ok: false, reason: 'timestamp_too_old' };
+  if (parsed.timestamp > now + input.toleranceSeconds)
+    return { ok: false, reason: 'timestamp_in_future' };
   if (input.secrets.length === 0) return { ok: false, reason: 'no_signing_secret' };
   let matched = false;
   for (const secret of input.secrets) {
@@ -73,12 +78,20 @@ export function verifySignature(input: {
       if (timingSafeEqual(expected, candidate)) matched = true;
     }
   }
-  return matched ? { ok: true, timestamp: parsed.timestamp } : { ok: false, reason: 'signature_mismatch' };
+  return matched
+    ? { ok: true, timestamp: parsed.timestamp }
+    : { ok: false, reason: 'signature_mismatch' };
 }
 
 /** Builds a header the way Stripe does; used by tests, benchmarks and the emulator. */
-export function signatureHeader(secrets: string | readonly string[], body: string | Buffer, timestamp?: number): string {
+export function signatureHeader(
+  secrets: string | readonly string[],
+  body: string | Buffer,
+  timestamp?: number,
+): string {
   const t = timestamp ?? Math.floor(Date.now() / 1000);
   const list = typeof secrets === 'string' ? [secrets] : secrets;
-  return [`t=${t}`, ...list.map((s) => `v1=${computeSignature(s, t, body).toString('hex')}`)].join(',');
+  return [`t=${t}`, ...list.map((s) => `v1=${computeSignature(s, t, body).toString('hex')}`)].join(
+    ',',
+  );
 }

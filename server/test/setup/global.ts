@@ -53,13 +53,19 @@ export default async function setup(project: TestProject) {
     await c.query(`CREATE DATABASE "${template}"`);
   });
 
-  const migrate = spawnSync('npx', ['prisma', 'migrate', 'deploy', '--config', 'prisma/prisma.config.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: withDatabase(adminUrl, template) },
-    encoding: 'utf8',
-  });
+  const migrate = spawnSync(
+    'npx',
+    ['prisma', 'migrate', 'deploy', '--config', 'prisma/prisma.config.ts'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: withDatabase(adminUrl, template) },
+      encoding: 'utf8',
+    },
+  );
   if (migrate.status !== 0) {
-    throw new Error(`migrations failed on the test template:\n${migrate.stdout}\n${migrate.stderr}`);
+    throw new Error(
+      `migrations failed on the test template:\n${migrate.stdout}\n${migrate.stderr}`,
+    );
   }
 
   project.provide('adminDatabaseUrl', adminUrl);
@@ -73,7 +79,8 @@ export default async function setup(project: TestProject) {
         'SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE $2',
         [template, `dd\\_t\\_${runId}\\_%`],
       );
-      for (const { datname } of rows) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      for (const { datname } of rows)
+        await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     });
   };
 }

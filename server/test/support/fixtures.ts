@@ -250,7 +250,9 @@ export function payout(o: Partial<Stripe.Payout> = {}): Stripe.Payout {
   };
 }
 
-export function earlyFraudWarning(o: Partial<Stripe.Radar.EarlyFraudWarning> = {}): Stripe.Radar.EarlyFraudWarning {
+export function earlyFraudWarning(
+  o: Partial<Stripe.Radar.EarlyFraudWarning> = {},
+): Stripe.Radar.EarlyFraudWarning {
   return {
     id: stripeId('issfr'),
     object: 'radar.early_fraud_warning',
@@ -273,7 +275,12 @@ export function customer(o: Partial<Stripe.Customer> = {}): Stripe.Customer {
     default_source: null,
     description: null,
     email: 'jenny@example.com',
-    invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
+    invoice_settings: {
+      custom_fields: null,
+      default_payment_method: null,
+      footer: null,
+      rendering_options: null,
+    },
     livemode: false,
     metadata: {},
     name: 'Jenny Rosen',

@@ -14,7 +14,10 @@ import { createQueues, type Queues } from '../../src/queues.ts';
 import { createRedis } from '../../src/redis.ts';
 import type { EnqueueDeps } from '../../src/events/enqueue-events.ts';
 
-export const CONNECT_SECRETS = ['whsec_test_connect_current_0001', 'whsec_test_connect_previous_002'];
+export const CONNECT_SECRETS = [
+  'whsec_test_connect_current_0001',
+  'whsec_test_connect_previous_002',
+];
 
 const keyringSpec = `k1:${randomBytes(32).toString('base64')},k0:${randomBytes(32).toString('base64')}`;
 
@@ -22,7 +25,11 @@ export function testLogger(): Logger {
   return createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent', name: 'test' });
 }
 
-export async function createTestDatabase(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+export async function createTestDatabase(): Promise<{
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}> {
   const adminUrl = inject('adminDatabaseUrl');
   const name = `dd_t_${inject('runId')}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -83,7 +90,11 @@ export interface Stack {
 }
 
 /** The real API (and, unless `worker: false`, the workers) against this file's database. */
-export async function startStack(opts: { databaseUrl: string; worker?: boolean; env?: Record<string, string> }): Promise<Stack> {
+export async function startStack(opts: {
+  databaseUrl: string;
+  worker?: boolean;
+  env?: Record<string, string>;
+}): Promise<Stack> {
   const config = testConfig({ DATABASE_URL: opts.databaseUrl, ...opts.env });
   const logger = testLogger();
   const db = createDb({ url: config.database.url, poolSize: 4 });

@@ -4,11 +4,24 @@ import { signatureHeader } from '../../src/webhooks/verify-signature.ts';
 
 export interface Sent {
   status: number;
-  body: { received?: boolean; duplicate?: boolean; status?: string; error?: { code: string; message: string; details?: { reason?: string } } };
+  body: {
+    received?: boolean;
+    duplicate?: boolean;
+    status?: string;
+    error?: { code: string; message: string; details?: { reason?: string } };
+  };
 }
 
-export async function post(url: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<Sent> {
-  const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+export async function post(
+  url: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<Sent> {
+  const res = await fetch(url, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as Sent['body']) : {} };
 }
