@@ -70,8 +70,7 @@ const EnvSchema = z
     EVENTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
     EVENTS_BACKOFF_MS: z.coerce.number().int().min(10).default(2000),
     SWEEPER_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
-    SWEEPER_GRACE_MS: z.coerce.number().int().min(0).default(5000),
-    RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(60000),
+    SWEEPER_GRACE_MS: z.coerce.number().int().min(0).default(30000),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
     TRUST_PROXY: bool.default(false),
   })
@@ -113,7 +112,6 @@ function toConfig(env: z.output<typeof EnvSchema>) {
       backoffMs: env.EVENTS_BACKOFF_MS,
       sweepIntervalMs: env.SWEEPER_INTERVAL_MS,
       sweepGraceMs: env.SWEEPER_GRACE_MS,
-      reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };

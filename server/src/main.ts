@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config } from './config.ts';
 import { Keyring } from './crypto/keyring.ts';
 import { createDb } from './db.ts';
-import { enqueueEvents } from './events/enqueue-events.ts';
+import { EnqueueBatcher } from './events/enqueue-batcher.ts';
 import { buildApp } from './http/app.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createQueues } from './queues.ts';
@@ -29,24 +29,17 @@ export async function startApi(
   });
   const redis = createRedis(config.redis.url, 'producer');
   redis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
-  const queues = createQueues(redis, config.redis.prefix, (err) =>
+  const queues = createQueues(redis, config.redis.prefix, config.events, (err) =>
     logger.debug({ err: err.message }, 'queue error'),
   );
   const keyring = new Keyring(config.encryption.keys, config.encryption.primaryKeyId);
-  const enqueueDeps = { queue: queues.events, pool: db.pool, retry: config.events };
+  const enqueuer = new EnqueueBatcher({ queue: queues.events, pool: db.pool, logger });
   const recorder = new EventRecorder({
     pool: db.pool,
     logger,
     maxInFlight: Math.max(1, config.database.poolSize - 2),
-    onStored: (ids) => {
-      // After the answer: a failure here is covered by the sweeper (the rows are committed).
-      enqueueEvents(enqueueDeps, ids).catch((err: unknown) =>
-        logger.warn(
-          { err: (err as Error).message, count: ids.length },
-          'enqueue failed; the sweeper will retry',
-        ),
-      );
-    },
+    // After the answer: the rows are committed, so a failed enqueue is covered by the sweeper.
+    onStored: (ids) => enqueuer.add(ids),
   });
   const rejections = new RejectionCounter({ pool: db.pool, logger });
   rejections.start(config.webhooks.rejectionFlushMs);
@@ -82,6 +75,10 @@ export async function startApi(
     port,
     async stop() {
       shuttingDown = true;
+      // While draining, tell clients not to reuse their connection.
+      server.on('request', (_req, res: { setHeader(name: string, value: string): void }) =>
+        res.setHeader('Connection', 'close'),
+      );
       // Stop accepting; in-flight requests finish (each waits for its commit). Keep-alive
       // sockets are closed as soon as they are idle; past the timeout, whatever is left.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -91,6 +88,7 @@ export async function startApi(
       clearInterval(sweep);
       clearTimeout(force);
       await recorder.drain();
+      await enqueuer.drain();
       await rejections.stop();
       await queues.close();
       redis.disconnect();

@@ -26,7 +26,7 @@ export async function startWorker(
   const producerRedis = createRedis(config.redis.url, 'producer');
   for (const r of [workerRedis, producerRedis])
     r.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
-  const queues = createQueues(producerRedis, config.redis.prefix, (err) =>
+  const queues = createQueues(producerRedis, config.redis.prefix, config.events, (err) =>
     logger.debug({ err: err.message }, 'queue error'),
   );
 
@@ -58,12 +58,8 @@ export async function startWorker(
   await events.waitUntilReady();
 
   const sweeper = startSweeper(
-    { queue: queues.events, pool: db.pool, retry: config.events, logger },
-    {
-      intervalMs: config.events.sweepIntervalMs,
-      graceMs: config.events.sweepGraceMs,
-      reconcileIntervalMs: config.events.reconcileIntervalMs,
-    },
+    { queue: queues.events, pool: db.pool, logger },
+    { intervalMs: config.events.sweepIntervalMs, graceMs: config.events.sweepGraceMs },
   );
   // Redis (re)connected, possibly empty (it may keep nothing on disk): re-offer at once.
   producerRedis.on('ready', () => sweeper.afterReconnect());

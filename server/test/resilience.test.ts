@@ -70,16 +70,9 @@ describe('Redis outage', () => {
         (await sendEvent(`${stack.api.url}/webhooks/stripe/connect`, e, CONNECT_SECRETS[0]!))
           .status,
       ).toBe(200);
-    await waitFor(
-      async () => {
-        const { rows } = await stack.db.pool.query(
-          'SELECT 1 FROM raw_events WHERE tenant_id = $1 AND enqueued_at IS NOT NULL',
-          [tenantId],
-        );
-        return rows.length === 5;
-      },
-      { what: 'first events enqueued' },
-    );
+    await waitFor(async () => (await stack.queues.events.getWaitingCount()) === 5, {
+      what: 'first events waiting in Redis',
+    });
 
     await redis.stop();
     const ready = await fetch(`${stack.api.url}/readyz`);

@@ -9,7 +9,7 @@ export async function releaseDeferredEvents(
   tenantId: string,
 ): Promise<{ released: number; queued: boolean }> {
   const { rows } = await deps.pool.query<{ id: number }>(
-    `UPDATE raw_events SET status = 'received', enqueued_at = NULL
+    `UPDATE raw_events SET status = 'received'
       WHERE tenant_id = $1 AND status = 'deferred' RETURNING id`,
     [tenantId],
   );

@@ -11,7 +11,7 @@ export async function replayEvent(
   scope: { tenantId?: string } = {},
 ): Promise<{ rawEventId: number; previousStatus: string }> {
   const { rows } = await deps.pool.query<{ previous: string }>(
-    `UPDATE raw_events e SET status = 'received', enqueued_at = NULL, last_error = NULL
+    `UPDATE raw_events e SET status = 'received', last_error = NULL
        FROM raw_events old
       WHERE e.id = $1 AND old.id = e.id AND ($2::uuid IS NULL OR e.tenant_id = $2)
      RETURNING old.status AS previous`,

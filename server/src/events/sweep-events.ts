@@ -1,94 +1,70 @@
-// The sweeper: Postgres is the source of truth, Redis only carries work. Any event committed
-// but not handed to the queue (Redis was down, the process died between commit and enqueue) is
-// enqueued here. `reconcile` also re-offers events that were enqueued long ago but are still
-// unprocessed (Redis restarted without persistence and lost them); BullMQ ignores ids that
-// still exist, so offering an event that is merely waiting is harmless.
+// The sweeper: Postgres is the source of truth, Redis only carries work. Every event still
+// `received` after a grace period is offered to the queue again: it was never enqueued (Redis was
+// down, the API died between commit and enqueue), or Redis lost it (restarted without
+// persistence). BullMQ ignores a job id that still exists, so offering an event that is merely
+// waiting in a backlog costs one cheap no-op.
+//
+// Each pass covers at most `batchLimit` events and remembers where it stopped, so a large
+// backlog is covered in turns instead of re-offering its oldest part forever.
 import type { Logger } from '../logger.ts';
 import { enqueueEvents, type EnqueueDeps } from './enqueue-events.ts';
 
 const CHUNK = 1000;
 
-export interface SweepResult {
-  enqueued: number;
+export interface SweepState {
+  /** Resume after this raw event id; 0 starts from the oldest. */
+  cursor: number;
 }
 
-/** Events never enqueued, older than the grace period (so the fast path gets its chance). */
-export async function sweepUnqueuedEvents(
+export async function sweepEvents(
   deps: EnqueueDeps,
-  graceMs: number,
-  limit = 10000,
-): Promise<SweepResult> {
-  let enqueued = 0;
-  let after = 0;
-  while (enqueued < limit) {
+  state: SweepState,
+  opts: { graceMs: number; batchLimit: number },
+): Promise<{ offered: number }> {
+  let offered = 0;
+  while (offered < opts.batchLimit) {
     const { rows } = await deps.pool.query<{ id: number }>(
       `SELECT id FROM raw_events
-        WHERE status = 'received' AND enqueued_at IS NULL
-          AND received_at < now() - make_interval(secs => $1::double precision / 1000) AND id > $2
+        WHERE status = 'received' AND id > $1
+          AND received_at < now() - make_interval(secs => $2::double precision / 1000)
         ORDER BY id LIMIT $3`,
-      [graceMs, after, CHUNK],
+      [state.cursor, opts.graceMs, Math.min(CHUNK, opts.batchLimit - offered)],
     );
-    if (rows.length === 0) break;
+    if (rows.length === 0) {
+      state.cursor = 0; // reached the newest: the next pass starts over
+      break;
+    }
     await enqueueEvents(
       deps,
       rows.map((r) => r.id),
     );
-    enqueued += rows.length;
-    after = rows[rows.length - 1]!.id;
+    offered += rows.length;
+    state.cursor = rows[rows.length - 1]!.id;
   }
-  return { enqueued };
+  return { offered };
 }
 
-/** Every event still unprocessed after `olderThanMs`, whether or not it was enqueued once. */
-export async function reconcileEvents(
-  deps: EnqueueDeps,
-  olderThanMs: number,
-  limit = 100000,
-): Promise<SweepResult> {
-  let enqueued = 0;
-  let after = 0;
-  while (enqueued < limit) {
-    const { rows } = await deps.pool.query<{ id: number }>(
-      `SELECT id FROM raw_events
-        WHERE status = 'received'
-          AND received_at < now() - make_interval(secs => $1::double precision / 1000) AND id > $2
-        ORDER BY id LIMIT $3`,
-      [olderThanMs, after, CHUNK],
-    );
-    if (rows.length === 0) break;
-    await enqueueEvents(
-      deps,
-      rows.map((r) => r.id),
-    );
-    enqueued += rows.length;
-    after = rows[rows.length - 1]!.id;
-  }
-  return { enqueued };
-}
-
-/** Runs the sweep on an interval and the reconcile less often; never overlaps itself. */
+/** Runs the sweep on an interval, never overlapping itself. */
 export function startSweeper(
   deps: EnqueueDeps & { logger: Logger },
-  opts: { intervalMs: number; graceMs: number; reconcileIntervalMs: number },
+  opts: { intervalMs: number; graceMs: number; batchLimit?: number },
 ): { stop(): Promise<void>; runNow(): Promise<void>; afterReconnect(): void } {
+  const state: SweepState = { cursor: 0 };
   let running: Promise<void> | null = null;
-  let lastReconcile = Date.now();
-  let reconcileAll = false;
   let stopped = false;
+  let immediate = false;
 
   const tick = async () => {
     try {
-      const swept = await sweepUnqueuedEvents(deps, opts.graceMs);
-      if (swept.enqueued > 0)
-        deps.logger.info(swept, 'sweeper enqueued events that were not queued');
-      if (reconcileAll || Date.now() - lastReconcile >= opts.reconcileIntervalMs) {
-        // After a reconnect Redis may have restarted empty: re-offer everything unprocessed.
-        const olderThan = reconcileAll ? 0 : opts.reconcileIntervalMs;
-        reconcileAll = false;
-        lastReconcile = Date.now();
-        const rec = await reconcileEvents(deps, olderThan);
-        if (rec.enqueued > 0) deps.logger.info(rec, 'reconcile re-offered unprocessed events');
-      }
+      // Right after Redis (re)connects it may be empty: offer everything, without grace.
+      const graceMs = immediate ? 0 : opts.graceMs;
+      immediate = false;
+      const { offered } = await sweepEvents(deps, state, {
+        graceMs,
+        batchLimit: opts.batchLimit ?? 10_000,
+      });
+      if (offered > 0)
+        deps.logger.debug({ offered, cursor: state.cursor }, 'sweeper offered unprocessed events');
     } catch (err) {
       // Redis or Postgres down: try again next interval; nothing is lost meanwhile.
       deps.logger.warn({ err: (err as Error).message }, 'sweep failed; will retry');
@@ -105,7 +81,8 @@ export function startSweeper(
   return {
     runNow,
     afterReconnect() {
-      reconcileAll = true;
+      state.cursor = 0;
+      immediate = true;
       void runNow();
     },
     async stop() {

@@ -68,7 +68,6 @@ export function testConfig(env: Record<string, string | undefined>): Config {
     EVENTS_BACKOFF_MS: '50',
     SWEEPER_INTERVAL_MS: '200',
     SWEEPER_GRACE_MS: '300',
-    RECONCILE_INTERVAL_MS: '2000',
     WEBHOOK_REJECTION_FLUSH_MS: '100',
     ...env,
   });
@@ -101,7 +100,7 @@ export async function startStack(opts: {
   const api = await startApi(config, logger);
   const producer = createRedis(config.redis.url, 'producer');
   producer.on('error', () => undefined); // outage tests stop Redis on purpose
-  const queues = createQueues(producer, config.redis.prefix);
+  const queues = createQueues(producer, config.redis.prefix, config.events);
   const stack: Stack = {
     config,
     db,
@@ -110,7 +109,7 @@ export async function startStack(opts: {
     worker: null,
     logger,
     queues,
-    enqueueDeps: { queue: queues.events, pool: db.pool, retry: config.events },
+    enqueueDeps: { queue: queues.events, pool: db.pool },
     async startWorker() {
       stack.worker ??= await startWorker(config, logger);
       return stack.worker;

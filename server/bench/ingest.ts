@@ -1,0 +1,277 @@
+// npm run bench:ingest — durable webhook ingestion throughput and latency, against the bare
+// verify-and-acknowledge handler of the seed document, in the same run on the same machine.
+//
+// The API runs as its own process (built JS, as in production) on a fresh database; this
+// process generates load over loopback. Every level is bounded in time and count. At the end,
+// every acknowledged event id is looked up in Postgres: the run fails if one is missing.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { dispute, event } from '../test/support/fixtures.ts';
+import { freePort } from '../test/support/redis-server.ts';
+import { runLoad, type LoadResult } from './load.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const SERVER = path.resolve(import.meta.dirname, '..');
+const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const seconds = Number(process.env.BENCH_SECONDS ?? 8);
+const levels = (process.env.BENCH_CONCURRENCY ?? '4,16,64,128').split(',').map(Number);
+const fixedRate = Number(process.env.BENCH_RATE ?? 500);
+const MAX_REQUESTS = 2_000_000;
+const SECRET = `whsec_bench_${randomBytes(8).toString('hex')}`;
+const log = (msg: string) => console.log(`[bench:ingest] ${msg}`);
+
+function dbUrl(name: string) {
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function admin(sql: string) {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  await c.query(sql).finally(() => c.end());
+}
+
+async function waitHealthy(url: string, child: ChildProcess) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not become healthy`);
+}
+
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/**
+ * Cheap, like wrk: one realistic event serialized per account, then fresh ids spliced in per
+ * request, so the generator leaves as much CPU as possible to the servers it measures.
+ */
+function eventMaker(accounts: string[]) {
+  const templates = accounts.map((account) => {
+    const e = event(
+      'charge.dispute.created',
+      dispute({ networkReasonCode: '10.4', id: 'du_TEMPLATEID' }),
+      { account, id: 'evt_TEMPLATEID' },
+    );
+    return JSON.stringify(e).split('TEMPLATEID');
+  });
+  const run = randomBytes(4).toString('hex');
+  let i = 0;
+  return () => {
+    const parts = templates[i % templates.length]!;
+    const id = `${run}${(i++).toString(36)}`;
+    return { id: `evt_${id}`, body: parts.join(id) };
+  };
+}
+
+const fmt = (r: LoadResult) =>
+  `${r.perSecond.toFixed(0).padStart(6)} /s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms` +
+  (Object.keys(r.errors).length ? `  errors ${JSON.stringify(r.errors)}` : '');
+
+async function main() {
+  const started = Date.now();
+  const runId = `${Date.now().toString(36)}`;
+  const database = `dd_bench_${runId}`;
+  const prefix = `ddbench-${runId}`;
+
+  log('building the server (tsc)…');
+  const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], {
+    cwd: SERVER,
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) throw new Error('build failed');
+
+  log(`creating database ${database} and applying migrations…`);
+  await admin(`CREATE DATABASE "${database}"`);
+  const migrate = spawnSync(
+    'npx',
+    ['prisma', 'migrate', 'deploy', '--config', 'prisma/prisma.config.ts'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: dbUrl(database) },
+      encoding: 'utf8',
+    },
+  );
+  if (migrate.status !== 0) throw new Error(migrate.stderr);
+
+  const accounts = Array.from({ length: 50 }, (_, i) => `acct_bench${runId}${i}`);
+  const c = new pg.Client({ connectionString: dbUrl(database) });
+  await c.connect();
+  await c.query(
+    `INSERT INTO tenants (id, stripe_account_id, livemode, status, connection_type, connected_at, updated_at)
+     SELECT gen_random_uuid(), a, false, 'active', 'oauth', now(), now() FROM unnest($1::text[]) a`,
+    [accounts],
+  );
+
+  const ours: Record<string, LoadResult> = {};
+  const bare: Record<string, LoadResult> = {};
+  const allAcked: string[] = [];
+  try {
+    // --- DisputeDesk API ---------------------------------------------------------------
+    const port = await freePort();
+    const api = spawn(process.execPath, ['dist/main.js'], {
+      cwd: SERVER,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        PORT: String(port),
+        DATABASE_URL: dbUrl(database),
+        DATABASE_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? '10',
+        REDIS_URL: redisUrl,
+        QUEUE_PREFIX: prefix,
+        STRIPE_CONNECT_WEBHOOK_SECRETS: SECRET,
+        ENCRYPTION_KEYS: `b:${randomBytes(32).toString('base64')}`,
+        ENCRYPTION_PRIMARY_KEY_ID: 'b',
+      },
+    });
+    const origin = `http://127.0.0.1:${port}`;
+    await waitHealthy(`${origin}/healthz`, api);
+    const common = {
+      origin,
+      secret: SECRET,
+      makeEvent: eventMaker(accounts),
+      maxRequests: MAX_REQUESTS,
+    };
+    log('warming up (2 s)…');
+    allAcked.push(
+      ...(
+        await runLoad({
+          ...common,
+          path: '/webhooks/stripe/connect',
+          durationMs: 2000,
+          concurrency: 32,
+        })
+      ).ackedIds,
+    );
+    for (const c of levels) {
+      const r = await runLoad({
+        ...common,
+        path: '/webhooks/stripe/connect',
+        durationMs: seconds * 1000,
+        concurrency: c,
+      });
+      ours[`c${c}`] = r;
+      allAcked.push(...r.ackedIds);
+      log(`DisputeDesk  concurrency ${String(c).padStart(3)}: ${fmt(r)}`);
+    }
+    const rated = await runLoad({
+      ...common,
+      path: '/webhooks/stripe/connect',
+      durationMs: seconds * 1000,
+      ratePerSecond: fixedRate,
+    });
+    ours[`rate${fixedRate}`] = rated;
+    allAcked.push(...rated.ackedIds);
+    log(`DisputeDesk  fixed ${fixedRate}/s:       ${fmt(rated)}`);
+    await stop(api);
+
+    // --- every acknowledged event must be in Postgres --------------------------------------
+    log(`checking that all ${allAcked.length} acknowledged events are stored…`);
+    let found = 0;
+    for (let i = 0; i < allAcked.length; i += 50_000) {
+      const { rows } = await c.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM raw_events WHERE stripe_event_id = ANY($1)',
+        [allAcked.slice(i, i + 50_000)],
+      );
+      found += rows[0]!.n;
+    }
+    if (found !== allAcked.length)
+      throw new Error(`LOSS: ${allAcked.length - found} acknowledged events are not stored`);
+    log(`all ${found} acknowledged events are stored`);
+
+    // --- the bare handler ----------------------------------------------------------------
+    const barePort = await freePort();
+    const peer = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-webhook-server.ts'], {
+      cwd: SERVER,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        PORT: String(barePort),
+        BARE_WEBHOOK_SECRET: SECRET,
+      },
+    });
+    const bareOrigin = `http://127.0.0.1:${barePort}`;
+    // It has no health route: any HTTP answer means it is up.
+    await waitHealthy(`${bareOrigin}/webhook`, peer).catch(async () => {
+      await fetch(`${bareOrigin}/webhook`);
+    });
+    const bareCommon = { ...common, origin: bareOrigin };
+    await runLoad({ ...bareCommon, path: '/webhook', durationMs: 2000, concurrency: 32 });
+    for (const c of levels) {
+      const r = await runLoad({
+        ...bareCommon,
+        path: '/webhook',
+        durationMs: seconds * 1000,
+        concurrency: c,
+      });
+      bare[`c${c}`] = r;
+      log(`bare handler concurrency ${String(c).padStart(3)}: ${fmt(r)}`);
+    }
+    const bareRated = await runLoad({
+      ...bareCommon,
+      path: '/webhook',
+      durationMs: seconds * 1000,
+      ratePerSecond: fixedRate,
+    });
+    bare[`rate${fixedRate}`] = bareRated;
+    log(`bare handler fixed ${fixedRate}/s:       ${fmt(bareRated)}`);
+    await stop(peer);
+  } finally {
+    await c.end();
+    await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    const redis = new Redis(redisUrl);
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  }
+
+  // --- summary --------------------------------------------------------------------------
+  const best = (r: Record<string, LoadResult>) =>
+    Math.max(...levels.map((c) => r[`c${c}`]!.perSecond));
+  const rows = levels.map((c) => {
+    const o = ours[`c${c}`]!;
+    const b = bare[`c${c}`]!;
+    return `| ${c} | ${o.perSecond.toFixed(0)} | ${o.p50.toFixed(1)} | ${o.p99.toFixed(1)} | ${b.perSecond.toFixed(0)} | ${b.p99.toFixed(1)} | ${(o.perSecond / b.perSecond).toFixed(2)} |`;
+  });
+  const rated = ours[`rate${fixedRate}`]!;
+  const summary = [
+    `bench:ingest — ${new Date().toISOString()} — ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}`,
+    `${seconds} s per level, Connect endpoint, ~${(eventMaker(accounts)().body.length / 1024).toFixed(1)} KiB charge.dispute.created events over 50 tenants`,
+    '',
+    '| concurrency | DisputeDesk durable events/s | p50 ms | p99 ms | bare handler events/s | bare p99 ms | ratio |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    `Fixed ${fixedRate} events/s: DisputeDesk p50 ${rated.p50.toFixed(1)} ms, p99 ${rated.p99.toFixed(1)} ms (${rated.acked} acknowledged); bare p99 ${bare[`rate${fixedRate}`]!.p99.toFixed(1)} ms.`,
+    `Best throughput: DisputeDesk ${best(ours).toFixed(0)}/s, bare ${best(bare).toFixed(0)}/s, ratio ${(best(ours) / best(bare)).toFixed(2)}.`,
+    `Every acknowledged event (${allAcked.length}) was found in Postgres. Total run ${((Date.now() - started) / 1000).toFixed(0)} s.`,
+  ].join('\n');
+  console.log(`\n${summary}\n`);
+  mkdirSync(path.join(ROOT, '.bench'), { recursive: true });
+  writeFileSync(path.join(ROOT, '.bench', 'ingest.md'), `${summary}\n`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
