@@ -85,6 +85,9 @@ const EnvSchema = z
   });
 
 export type Env = z.input<typeof EnvSchema>;
+
+/** Every variable the backend reads (documented one by one in .env.example). */
+export const ENV_VARIABLES = Object.keys(EnvSchema.shape);
 export type Config = ReturnType<typeof toConfig>;
 
 function toConfig(env: z.output<typeof EnvSchema>) {

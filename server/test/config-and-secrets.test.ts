@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { readFileSync } from 'node:fs';
+import { ConfigError, ENV_VARIABLES, loadConfig } from '../src/config.ts';
 import { Keyring, secretHint } from '../src/crypto/keyring.ts';
 import { REDACT_PATHS } from '../src/logger.ts';
 
@@ -45,6 +46,21 @@ describe('loadConfig', () => {
     expect(text).toMatch(/REDIS_URL: must be a redis:\/\/ URL/);
     expect(text).toMatch(/PORT:/);
     expect(text).toMatch(/STRIPE_CONNECT_WEBHOOK_SECRETS.*whsec_/);
+  });
+
+  it('is documented: .env.example names exactly the variables the schema reads, each with a comment', () => {
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8').split(
+      '\n',
+    );
+    const documented = example.filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split('=')[0]);
+    expect([...documented].sort()).toEqual([...ENV_VARIABLES].sort());
+    for (const name of ENV_VARIABLES) {
+      const i = example.findIndex((l) => l.startsWith(`${name}=`));
+      expect(
+        example.slice(Math.max(0, i - 3), i).some((l) => l.startsWith('#')),
+        `${name} has a comment`,
+      ).toBe(true);
+    }
   });
 
   it('refuses a key of the wrong size and a primary key id that is not in the ring', () => {
