@@ -12,13 +12,20 @@ export interface RetryPolicy {
   backoffMs: number;
 }
 
-export const processEventJob = {
+/**
+ * A job names one or more stored events. The API adds one job per batch it committed (BullMQ's
+ * per-job cost dominates per-event jobs); the sweeper, releases and replays add one job per
+ * event with a fixed id, so offering an event again while its job exists adds nothing. An event
+ * named by two jobs is processed once: processing locks its row and skips finished events.
+ */
+export const processEventsJob = {
   queue: QUEUE_NAMES.events,
-  name: 'process-event',
-  payload: z.object({ rawEventId: z.number().int().positive() }),
-  /** One job per stored event: adding it again while it exists is a no-op in BullMQ. */
-  jobId: (rawEventId: number) => `ev-${rawEventId}`,
-  /** Set once as the queue's defaults, so each add carries only its id (cheaper to enqueue). */
+  name: 'process-events',
+  payload: z.object({ rawEventIds: z.array(z.number().int().positive()).min(1).max(1000) }),
+  /** The fixed id of a single-event job. */
+  singleJobId: (rawEventId: number) => `ev-${rawEventId}`,
+  maxBatch: 500,
+  /** Set once as the queue's defaults, so each add carries only its payload. */
   options: (retry: RetryPolicy): JobsOptions => ({
     attempts: retry.maxAttempts,
     backoff: { type: 'exponential', delay: retry.backoffMs },
@@ -42,7 +49,7 @@ export function createQueues(
   const events = new Queue(QUEUE_NAMES.events, {
     connection,
     prefix,
-    defaultJobOptions: processEventJob.options(retry),
+    defaultJobOptions: processEventsJob.options(retry),
   });
   // Connection errors surface here while Redis is down; callers log them (the sweeper recovers).
   events.on('error', onError);

@@ -2,10 +2,10 @@
 import { Worker, type Job } from 'bullmq';
 import { loadConfig, type Config } from './config.ts';
 import { createDb } from './db.ts';
-import { processEvent, recordEventFailure } from './events/process-event.ts';
+import { runProcessEventsJob } from './events/process-events-job.ts';
 import { startSweeper } from './events/sweep-events.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { createQueues, processEventJob, QUEUE_NAMES } from './queues.ts';
+import { createQueues, QUEUE_NAMES } from './queues.ts';
 import { createRedis } from './redis.ts';
 import { isEntryPoint, onShutdownSignal } from './shutdown.ts';
 
@@ -32,22 +32,7 @@ export async function startWorker(
 
   const events = new Worker(
     QUEUE_NAMES.events,
-    async (job: Job) => {
-      const { rawEventId } = processEventJob.payload.parse(job.data);
-      try {
-        return await processEvent({ pool: db.pool, logger }, rawEventId);
-      } catch (err) {
-        const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-        await recordEventFailure(db.pool, rawEventId, err, final).catch((e: unknown) =>
-          logger.error({ err: e, rawEventId }, 'could not record the failure'),
-        );
-        logger.warn(
-          { err, rawEventId, attempt: job.attemptsMade + 1, final },
-          'event processing failed',
-        );
-        throw err;
-      }
-    },
+    (job: Job) => runProcessEventsJob({ pool: db.pool, logger }, job),
     {
       connection: workerRedis,
       prefix: config.redis.prefix,

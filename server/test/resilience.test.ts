@@ -70,7 +70,11 @@ describe('Redis outage', () => {
         (await sendEvent(`${stack.api.url}/webhooks/stripe/connect`, e, CONNECT_SECRETS[0]!))
           .status,
       ).toBe(200);
-    await waitFor(async () => (await stack.queues.events.getWaitingCount()) === 5, {
+    const waitingIds = async () =>
+      (await stack.queues.events.getWaiting()).flatMap(
+        (j) => (j.data as { rawEventIds: number[] }).rawEventIds,
+      );
+    await waitFor(async () => (await waitingIds()).length === 5, {
       what: 'first events waiting in Redis',
     });
 

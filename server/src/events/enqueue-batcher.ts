@@ -3,7 +3,7 @@
 // batches of 50), so the API enqueues at most every `maxDelayMs` or every `maxBatch` ids.
 // Failures are logged, not retried here: the rows are committed and the sweeper offers them again.
 import type { Logger } from '../logger.ts';
-import { enqueueEvents, type EnqueueDeps } from './enqueue-events.ts';
+import { enqueueEventBatch, type EnqueueDeps } from './enqueue-events.ts';
 
 export class EnqueueBatcher {
   private ids: number[] = [];
@@ -27,7 +27,7 @@ export class EnqueueBatcher {
     if (this.ids.length === 0) return;
     const ids = this.ids;
     this.ids = [];
-    const p = enqueueEvents(this.deps, ids)
+    const p = enqueueEventBatch(this.deps, ids)
       .catch((err: unknown) =>
         this.deps.logger.warn(
           { err: (err as Error).message, count: ids.length },

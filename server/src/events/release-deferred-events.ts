@@ -2,7 +2,7 @@
 // was not are put back in line. Idempotent: only deferred events move. If Redis is down the rows
 // are already back to `received`, so the sweeper enqueues them later: nothing waits on Redis.
 import type { Logger } from '../logger.ts';
-import { enqueueEvents, type EnqueueDeps } from './enqueue-events.ts';
+import { offerEvents, type EnqueueDeps } from './enqueue-events.ts';
 
 export async function releaseDeferredEvents(
   deps: EnqueueDeps & { logger: Logger },
@@ -15,7 +15,7 @@ export async function releaseDeferredEvents(
   );
   const ids = rows.map((r) => r.id).sort((a, b) => a - b);
   try {
-    await enqueueEvents(deps, ids);
+    await offerEvents(deps, ids);
     return { released: ids.length, queued: true };
   } catch (err) {
     deps.logger.warn(

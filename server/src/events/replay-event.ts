@@ -2,8 +2,8 @@
 // support agent's request). Safe to repeat: handlers are idempotent and the ordering guard keeps
 // newer state, so replaying has no duplicate effect.
 import { AppError } from '../errors.ts';
-import { processEventJob } from '../queues.ts';
-import { enqueueEvents, type EnqueueDeps } from './enqueue-events.ts';
+import { processEventsJob } from '../queues.ts';
+import { offerEvents, type EnqueueDeps } from './enqueue-events.ts';
 
 export async function replayEvent(
   deps: EnqueueDeps,
@@ -19,7 +19,7 @@ export async function replayEvent(
   );
   if (!rows[0]) throw new AppError('not_found', `No stored event ${rawEventId}.`);
   // A failed job keeps its id in BullMQ; remove it so the event can be queued again.
-  await deps.queue.remove(processEventJob.jobId(rawEventId));
-  await enqueueEvents(deps, [rawEventId]);
+  await deps.queue.remove(processEventsJob.singleJobId(rawEventId));
+  await offerEvents(deps, [rawEventId]);
   return { rawEventId, previousStatus: rows[0].previous };
 }

@@ -7,7 +7,7 @@
 // Each pass covers at most `batchLimit` events and remembers where it stopped, so a large
 // backlog is covered in turns instead of re-offering its oldest part forever.
 import type { Logger } from '../logger.ts';
-import { enqueueEvents, type EnqueueDeps } from './enqueue-events.ts';
+import { offerEvents, type EnqueueDeps } from './enqueue-events.ts';
 
 const CHUNK = 1000;
 
@@ -19,7 +19,7 @@ export interface SweepState {
 export async function sweepEvents(
   deps: EnqueueDeps,
   state: SweepState,
-  opts: { graceMs: number; batchLimit: number },
+  opts: { graceMs: number; batchLimit: number; includeRetrying?: boolean },
 ): Promise<{ offered: number }> {
   let offered = 0;
   while (offered < opts.batchLimit) {
@@ -27,14 +27,20 @@ export async function sweepEvents(
       `SELECT id FROM raw_events
         WHERE status = 'received' AND id > $1
           AND received_at < now() - make_interval(secs => $2::double precision / 1000)
+          AND ($4 OR last_error IS NULL)
         ORDER BY id LIMIT $3`,
-      [state.cursor, opts.graceMs, Math.min(CHUNK, opts.batchLimit - offered)],
+      [
+        state.cursor,
+        opts.graceMs,
+        Math.min(CHUNK, opts.batchLimit - offered),
+        opts.includeRetrying ?? false,
+      ],
     );
     if (rows.length === 0) {
       state.cursor = 0; // reached the newest: the next pass starts over
       break;
     }
-    await enqueueEvents(
+    await offerEvents(
       deps,
       rows.map((r) => r.id),
     );
@@ -56,11 +62,15 @@ export function startSweeper(
 
   const tick = async () => {
     try {
-      // Right after Redis (re)connects it may be empty: offer everything, without grace.
+      // Right after Redis (re)connects it may be empty: offer everything, without grace, including
+      // events whose job was waiting to retry. Otherwise an event with a recorded failure is left
+      // to the job retrying it (re-offering it would start a second retry budget).
+      const includeRetrying = immediate;
       const graceMs = immediate ? 0 : opts.graceMs;
       immediate = false;
       const { offered } = await sweepEvents(deps, state, {
         graceMs,
+        includeRetrying,
         batchLimit: opts.batchLimit ?? 10_000,
       });
       if (offered > 0)

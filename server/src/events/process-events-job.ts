@@ -1,0 +1,36 @@
+// The events queue's job handler: processes every event the job names, each in its own
+// transaction. Idempotent: finished events are skipped, so a retry redoes only what failed.
+// A failure is recorded on its event; the job fails (and BullMQ retries it with backoff) if any
+// event failed, and on the last attempt those events are marked failed.
+import type { Job } from 'bullmq';
+import type { Pool } from '../db.ts';
+import type { Logger } from '../logger.ts';
+import { processEventsJob } from '../queues.ts';
+import { processEvent, recordEventFailure, type ProcessOutcome } from './process-event.ts';
+
+export async function runProcessEventsJob(deps: { pool: Pool; logger: Logger }, job: Job) {
+  const { rawEventIds } = processEventsJob.payload.parse(job.data);
+  const attempt = job.attemptsMade + 1;
+  const final = attempt >= (job.opts.attempts ?? 1);
+  const outcomes: Partial<Record<ProcessOutcome | 'failed', number>> = {};
+  let firstError: unknown;
+  for (const rawEventId of rawEventIds) {
+    try {
+      const outcome = await processEvent(deps, rawEventId);
+      outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+    } catch (err) {
+      outcomes.failed = (outcomes.failed ?? 0) + 1;
+      firstError ??= err;
+      deps.logger.warn({ err, rawEventId, attempt, final }, 'event processing failed');
+      await recordEventFailure(deps.pool, rawEventId, err, final).catch((e: unknown) =>
+        deps.logger.error({ err: e, rawEventId }, 'could not record the failure'),
+      );
+    }
+  }
+  if (firstError) {
+    throw new Error(`${outcomes.failed} of ${rawEventIds.length} events failed`, {
+      cause: firstError,
+    });
+  }
+  return outcomes;
+}
