@@ -16,6 +16,19 @@ npx prettier --check . >/dev/null || { npx prettier --check . ; exit 1; }
 say "Lint and typecheck"
 npx turbo run lint typecheck --output-logs=errors-only
 say "Tests"
-npx turbo run test --output-logs=full --concurrency=1
+rm -rf .test-results
+status=0
+npx turbo run test --output-logs=full --concurrency=1 || status=$?
+# One closing line with the totals of every suite's JSON report.
+node -e '
+  const fs = require("fs");
+  let passed = 0, failed = 0;
+  for (const f of fs.existsSync(".test-results") ? fs.readdirSync(".test-results") : []) {
+    const r = JSON.parse(fs.readFileSync(".test-results/" + f, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests;
+  }
+  console.log(`tests: ${passed} passed, ${failed} failed`);
+'
+[ "$status" -eq 0 ] || exit "$status"
 
 say "All checks passed in $(( $(date +%s) - started )) s"

@@ -9,6 +9,7 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: two files at a time, each with its own database and queue prefix.
     maxWorkers: 2,
-    reporters: process.env.CI ? ['default'] : ['default'],
+    // The JSON report lets scripts/test.sh print one closing line with the totals.
+    reporters: ['default', ['json', { outputFile: '../.test-results/server.json' }]],
   },
 });
