@@ -4,23 +4,14 @@
 import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { defineConfig } from 'prisma/config';
+import { poolFieldsFromUrl } from '../server/src/pg-config.ts';
 
-function poolConfig() {
-  const raw = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/disputedesk';
-  const url = new URL(raw);
-  return {
-    host: url.hostname,
-    port: Number(url.port || 5432),
-    user: decodeURIComponent(url.username || 'postgres'),
-    password: decodeURIComponent(url.password),
-    database: url.pathname.replace(/^\//, '') || 'postgres',
-  };
-}
+const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/disputedesk';
 
 export default defineConfig({
   experimental: { adapter: true },
   engine: 'js',
   schema: path.join(import.meta.dirname, 'schema.prisma'),
   migrations: { path: path.join(import.meta.dirname, 'migrations') },
-  adapter: async () => new PrismaPg(poolConfig()),
+  adapter: async () => new PrismaPg(poolFieldsFromUrl(databaseUrl)),
 });

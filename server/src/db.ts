@@ -3,6 +3,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.ts';
+import { poolFieldsFromUrl } from './pg-config.ts';
 
 export type { PrismaClient };
 export type Pool = pg.Pool;
@@ -20,13 +21,8 @@ function int8AsNumber(oid: number, format?: 'text' | 'binary'): (value: string) 
 }
 
 export function poolConfigFromUrl(url: string, max: number): pg.PoolConfig {
-  const u = new URL(url);
   return {
-    host: u.hostname,
-    port: Number(u.port || 5432),
-    user: decodeURIComponent(u.username || 'postgres'),
-    password: decodeURIComponent(u.password),
-    database: u.pathname.replace(/^\//, '') || 'postgres',
+    ...poolFieldsFromUrl(url),
     max,
     connectionTimeoutMillis: 3000,
     idleTimeoutMillis: 30000,

@@ -1,7 +1,7 @@
 // The ordering guard: the same events applied in any order leave the same rows, and an older
 // snapshot never overwrites a newer one — including snapshots taken in the same second.
 import type Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { activateTenant } from '../src/connections/activate-tenant.ts';
 import { processEvent } from '../src/events/process-event.ts';
 import {
@@ -14,20 +14,10 @@ import {
   paymentIntent,
   refund,
 } from './support/fixtures.ts';
-import { createTestDatabase, startStack, type Stack } from './support/harness.ts';
+import { useStack } from './support/harness.ts';
 import { nowSeconds, stripeId } from './support/ids.ts';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let stack: Stack;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  stack = await startStack({ databaseUrl: database.url, worker: false });
-});
-afterAll(async () => {
-  await stack?.stop();
-  await database?.drop();
-});
+const env = useStack({ worker: false });
 
 /** One payment's life: paid, disputed, challenged, won; plus refunds, a payout, a customer. */
 function history(): Stripe.Event[] {
@@ -108,18 +98,18 @@ function shuffled<T>(list: T[], seed: number): T[] {
 
 async function replayInto(events: Stripe.Event[]): Promise<string> {
   const { tenant } = await activateTenant(
-    { ...stack.enqueueDeps, prisma: stack.db.prisma, logger: stack.logger },
+    { ...env.stack.enqueueDeps, prisma: env.stack.db.prisma, logger: env.stack.logger },
     { stripeAccountId: stripeId('acct'), livemode: false, connectionType: 'oauth' },
   );
   for (const e of events) {
-    const { rows } = await stack.db.pool.query<{ id: number }>(
+    const { rows } = await env.stack.db.pool.query<{ id: number }>(
       `INSERT INTO raw_events (tenant_id, stripe_event_id, type, livemode, stripe_created_at, payload, source)
        VALUES ($1, $2, $3, false, to_timestamp($4), $5, 'replay') RETURNING id`,
       [tenant.id, e.id, e.type, e.created, JSON.stringify(e)],
     );
-    expect(await processEvent({ pool: stack.db.pool, logger: stack.logger }, rows[0]!.id)).toBe(
-      'processed',
-    );
+    expect(
+      await processEvent({ pool: env.stack.db.pool, logger: env.stack.logger }, rows[0]!.id),
+    ).toBe('processed');
   }
   return tenant.id;
 }
@@ -138,7 +128,7 @@ const TABLES = [
 async function snapshot(tenantId: string) {
   const out: Record<string, unknown[]> = {};
   for (const table of TABLES) {
-    const { rows } = await stack.db.pool.query(`SELECT * FROM ${table} WHERE tenant_id = $1`, [
+    const { rows } = await env.stack.db.pool.query(`SELECT * FROM ${table} WHERE tenant_id = $1`, [
       tenantId,
     ]);
     out[table] = rows
@@ -191,11 +181,11 @@ describe('ordering guard', () => {
       ),
       event('charge.dispute.created', d, { created: t - 60 }),
     ]);
-    const row = await stack.db.prisma.dispute.findUnique({
+    const row = await env.stack.db.prisma.dispute.findUnique({
       where: { tenantId_stripeId: { tenantId, stripeId: d.id } },
     });
     expect(row).toMatchObject({ stripeStatus: 'lost', status: 'LOST' });
-    const timeline = await stack.db.prisma.disputeTimeline.findMany({
+    const timeline = await env.stack.db.prisma.disputeTimeline.findMany({
       where: { tenantId },
       orderBy: { occurredAt: 'asc' },
     });
@@ -208,14 +198,14 @@ describe('ordering guard', () => {
   it('processes each stored event once: running it again changes nothing', async () => {
     const d = dispute();
     const tenantId = await replayInto([event('charge.dispute.created', d)]);
-    const { rows } = await stack.db.pool.query<{ id: number }>(
+    const { rows } = await env.stack.db.pool.query<{ id: number }>(
       'SELECT id FROM raw_events WHERE tenant_id = $1',
       [tenantId],
     );
     const before = await snapshot(tenantId);
-    expect(await processEvent({ pool: stack.db.pool, logger: stack.logger }, rows[0]!.id)).toBe(
-      'skipped',
-    );
+    expect(
+      await processEvent({ pool: env.stack.db.pool, logger: env.stack.logger }, rows[0]!.id),
+    ).toBe('skipped');
     expect(await snapshot(tenantId)).toEqual(before);
   });
 });

@@ -1,34 +1,22 @@
 // The webhook endpoints over real HTTP, Postgres and Redis: verification matrix, duplicates,
 // unknown types, bad bodies, per-tenant endpoints with rotation, and unconnected accounts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { activateTenant } from '../src/connections/activate-tenant.ts';
 import { storeWebhookSecret } from '../src/connections/webhook-secrets.ts';
 import { charge, customer, dispute, event } from './support/fixtures.ts';
-import { CONNECT_SECRETS, createTestDatabase, startStack, type Stack } from './support/harness.ts';
+import { CONNECT_SECRETS, useStack } from './support/harness.ts';
 import { post, sendEvent } from './support/http.ts';
 import { nowSeconds, stripeId } from './support/ids.ts';
 import { waitFor } from './support/poll.ts';
 
-let database: Awaited<ReturnType<typeof createTestDatabase>>;
-let stack: Stack;
-let connectUrl: string;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  stack = await startStack({ databaseUrl: database.url });
-  connectUrl = `${stack.api.url}/webhooks/stripe/connect`;
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await database?.drop();
-});
+const env = useStack();
+const connectUrl = () => `${env.stack.api.url}/webhooks/stripe/connect`;
 
 const deps = () => ({
-  ...stack.enqueueDeps,
-  prisma: stack.db.prisma,
-  logger: stack.logger,
-  keyring: stack.keyring,
+  ...env.stack.enqueueDeps,
+  prisma: env.stack.db.prisma,
+  logger: env.stack.logger,
+  keyring: env.stack.keyring,
 });
 
 async function connectedAccount(livemode = false) {
@@ -42,12 +30,12 @@ async function connectedAccount(livemode = false) {
 }
 
 const rawEvent = (tenantId: string, stripeEventId: string) =>
-  stack.db.prisma.rawEvent.findUnique({
+  env.stack.db.prisma.rawEvent.findUnique({
     where: { tenantId_stripeEventId: { tenantId, stripeEventId } },
   });
 
 const rejectionCount = async (tenantId: string | null, reason: string) => {
-  const { rows } = await stack.db.pool.query<{ n: number }>(
+  const { rows } = await env.stack.db.pool.query<{ n: number }>(
     'SELECT COALESCE(SUM(count), 0)::int AS n FROM webhook_rejection_counts WHERE tenant_id IS NOT DISTINCT FROM $1 AND reason = $2',
     [tenantId, reason],
   );
@@ -59,7 +47,7 @@ describe('Connect endpoint', () => {
     const { account, tenantId } = await connectedAccount();
     const d = dispute({ reason: 'fraudulent', brand: 'visa', networkReasonCode: '10.4' });
     const evt = event('charge.dispute.created', d, { account });
-    const res = await sendEvent(connectUrl, evt, CONNECT_SECRETS[0]!);
+    const res = await sendEvent(connectUrl(), evt, CONNECT_SECRETS[0]!);
     expect(res).toEqual({
       status: 200,
       body: { received: true, duplicate: false, status: 'received' },
@@ -72,7 +60,7 @@ describe('Connect endpoint', () => {
     });
     const row = await waitFor(
       () =>
-        stack.db.prisma.dispute.findUnique({
+        env.stack.db.prisma.dispute.findUnique({
           where: { tenantId_stripeId: { tenantId, stripeId: d.id } },
         }),
       {
@@ -91,15 +79,16 @@ describe('Connect endpoint', () => {
   it('accepts a signature made with any configured secret (rotation) and several v1 values', async () => {
     const { account } = await connectedAccount();
     const byPrevious = await sendEvent(
-      connectUrl,
+      connectUrl(),
       event('customer.created', customer(), { account }),
       CONNECT_SECRETS[1]!,
     );
     expect(byPrevious.status).toBe(200);
-    const mixed = await sendEvent(connectUrl, event('customer.created', customer(), { account }), [
-      'whsec_unknown_secret_x',
-      CONNECT_SECRETS[0]!,
-    ]);
+    const mixed = await sendEvent(
+      connectUrl(),
+      event('customer.created', customer(), { account }),
+      ['whsec_unknown_secret_x', CONNECT_SECRETS[0]!],
+    );
     expect(mixed.status).toBe(200);
   });
 
@@ -107,27 +96,28 @@ describe('Connect endpoint', () => {
     const { account, tenantId } = await connectedAccount();
     const d = dispute();
     const evt = event('charge.dispute.created', d, { account });
-    const first = await sendEvent(connectUrl, evt, CONNECT_SECRETS[0]!);
+    const first = await sendEvent(connectUrl(), evt, CONNECT_SECRETS[0]!);
     const again = await Promise.all(
-      [1, 2, 3].map(() => sendEvent(connectUrl, evt, CONNECT_SECRETS[0]!)),
+      [1, 2, 3].map(() => sendEvent(connectUrl(), evt, CONNECT_SECRETS[0]!)),
     );
     expect(first.body.duplicate).toBe(false);
     for (const r of again)
       expect(r).toMatchObject({ status: 200, body: { received: true, duplicate: true } });
     await waitFor(async () => (await rawEvent(tenantId, evt.id))?.status === 'processed');
-    const { rows } = await stack.db.pool.query('SELECT * FROM raw_events WHERE tenant_id = $1', [
-      tenantId,
-    ]);
+    const { rows } = await env.stack.db.pool.query(
+      'SELECT * FROM raw_events WHERE tenant_id = $1',
+      [tenantId],
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ attempts: 1 });
-    const timeline = await stack.db.prisma.disputeTimeline.findMany({ where: { tenantId } });
+    const timeline = await env.stack.db.prisma.disputeTimeline.findMany({ where: { tenantId } });
     expect(timeline).toHaveLength(1);
   });
 
   it('stores unhandled event types as ignored and answers 200', async () => {
     const { account, tenantId } = await connectedAccount();
     const evt = event('balance.available', { id: stripeId('bal'), object: 'balance' }, { account });
-    const res = await sendEvent(connectUrl, evt, CONNECT_SECRETS[0]!);
+    const res = await sendEvent(connectUrl(), evt, CONNECT_SECRETS[0]!);
     expect(res).toMatchObject({ status: 200, body: { received: true, status: 'ignored' } });
     expect(await rawEvent(tenantId, evt.id)).toMatchObject({ status: 'ignored' });
   });
@@ -184,7 +174,7 @@ describe('Connect endpoint', () => {
       const evt = event('charge.dispute.created', dispute(), { account });
       const body = JSON.stringify(evt);
       const h = header(body);
-      const res = await post(connectUrl, body, h ? { 'stripe-signature': h } : {});
+      const res = await post(connectUrl(), body, h ? { 'stripe-signature': h } : {});
       expect(res.status).toBe(400);
       expect(res.body.error).toMatchObject({ code: 'invalid_signature', details: { reason } });
       expect(res.body.error?.message.length).toBeGreaterThan(10);
@@ -196,7 +186,7 @@ describe('Connect endpoint', () => {
 
     it('invalid JSON with a valid signature → 400 invalid_json', async () => {
       const body = '{"id": "evt_1", "type": ';
-      const res = await post(connectUrl, body, {
+      const res = await post(connectUrl(), body, {
         'stripe-signature': sign(CONNECT_SECRETS[0]!, body),
       });
       expect(res.status).toBe(400);
@@ -213,7 +203,7 @@ describe('Connect endpoint', () => {
         livemode: false,
         data: { object: {} },
       });
-      const res = await post(connectUrl, body, {
+      const res = await post(connectUrl(), body, {
         'stripe-signature': sign(CONNECT_SECRETS[0]!, body),
       });
       expect(res.status).toBe(400);
@@ -223,7 +213,7 @@ describe('Connect endpoint', () => {
 
     it('a Connect event without an account → 400 missing_account', async () => {
       const res = await sendEvent(
-        connectUrl,
+        connectUrl(),
         event('customer.created', customer()),
         CONNECT_SECRETS[0]!,
       );
@@ -235,14 +225,14 @@ describe('Connect endpoint', () => {
       const { account, tenantId } = await connectedAccount();
       const big = customer({ description: 'x'.repeat(1024 * 1024) });
       const res = await sendEvent(
-        connectUrl,
+        connectUrl(),
         event('customer.updated', big, { account }),
         CONNECT_SECRETS[0]!,
       );
       expect(res.status).toBe(413);
       expect(res.body.error?.code).toBe('payload_too_large');
       await waitFor(async () => (await rejectionCount(null, 'payload_too_large')) >= 1);
-      expect(await stack.db.prisma.rawEvent.count({ where: { tenantId } })).toBe(0);
+      expect(await env.stack.db.prisma.rawEvent.count({ where: { tenantId } })).toBe(0);
     });
   });
 
@@ -255,19 +245,21 @@ describe('Connect endpoint', () => {
       event('charge.dispute.created', d, { account }),
     ];
     for (const e of events)
-      expect((await sendEvent(connectUrl, e, CONNECT_SECRETS[0]!)).status).toBe(200);
-    const tenant = await stack.db.prisma.tenant.findUnique({
+      expect((await sendEvent(connectUrl(), e, CONNECT_SECRETS[0]!)).status).toBe(200);
+    const tenant = await env.stack.db.prisma.tenant.findUnique({
       where: { stripeAccountId_livemode: { stripeAccountId: account, livemode: false } },
     });
     expect(tenant).toMatchObject({ status: 'pending' });
     await waitFor(
       async () => {
-        const rows = await stack.db.prisma.rawEvent.findMany({ where: { tenantId: tenant!.id } });
+        const rows = await env.stack.db.prisma.rawEvent.findMany({
+          where: { tenantId: tenant!.id },
+        });
         return rows.length === 2 && rows.every((r) => r.status === 'deferred');
       },
       { what: 'events deferred' },
     );
-    expect(await stack.db.prisma.dispute.count({ where: { tenantId: tenant!.id } })).toBe(0);
+    expect(await env.stack.db.prisma.dispute.count({ where: { tenantId: tenant!.id } })).toBe(0);
 
     await activateTenant(deps(), {
       stripeAccountId: account,
@@ -276,7 +268,7 @@ describe('Connect endpoint', () => {
     });
     const row = await waitFor(
       () =>
-        stack.db.prisma.dispute.findFirst({
+        env.stack.db.prisma.dispute.findFirst({
           where: { tenantId: tenant!.id, orderId: { not: null } },
         }),
       {
@@ -296,7 +288,7 @@ describe('per-tenant endpoint', () => {
     const { account, tenantId } = await connectedAccount(livemode);
     const secret = `whsec_${stripeId('x')}`;
     await storeWebhookSecret(deps(), tenantId, secret);
-    return { account, tenantId, secret, url: `${stack.api.url}/webhooks/stripe/${tenantId}` };
+    return { account, tenantId, secret, url: `${env.stack.api.url}/webhooks/stripe/${tenantId}` };
   }
 
   it("verifies with the tenant's secret and stores the event", async () => {
@@ -338,14 +330,14 @@ describe('per-tenant endpoint', () => {
 
   it('answers 404 for an unknown tenant id and for a malformed one', async () => {
     const unknown = await sendEvent(
-      `${stack.api.url}/webhooks/stripe/8d6f2b1e-0d1c-4a51-9a6c-2f1b3c4d5e6f`,
+      `${env.stack.api.url}/webhooks/stripe/8d6f2b1e-0d1c-4a51-9a6c-2f1b3c4d5e6f`,
       event('customer.created', customer()),
       'whsec_x',
     );
     expect(unknown.status).toBe(404);
     expect(unknown.body.error?.code).toBe('not_found');
     const malformed = await sendEvent(
-      `${stack.api.url}/webhooks/stripe/not-a-tenant`,
+      `${env.stack.api.url}/webhooks/stripe/not-a-tenant`,
       event('customer.created', customer()),
       'whsec_x',
     );

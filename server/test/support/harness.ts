@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { Keyring } from '../../src/crypto/keyring.ts';
 import { createDb, type Db } from '../../src/db.ts';
@@ -143,4 +143,21 @@ export async function deleteQueueKeys(url: string, prefix: string) {
   } finally {
     redis.disconnect();
   }
+}
+
+/**
+ * The usual per-file setup: a cloned database and the real stack on it, stopped and dropped
+ * after the file. Read `env.stack` inside tests (it is set by the time they run).
+ */
+export function useStack(opts: { worker?: boolean } = {}) {
+  const env = {} as { stack: Stack; database: Awaited<ReturnType<typeof createTestDatabase>> };
+  beforeAll(async () => {
+    env.database = await createTestDatabase();
+    env.stack = await startStack({ databaseUrl: env.database.url, ...opts });
+  });
+  afterAll(async () => {
+    await env.stack?.stop();
+    await env.database?.drop();
+  });
+  return env;
 }
