@@ -144,3 +144,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   return toConfig(parsed.data);
 }
+
+/** For the entry points: print what is wrong with the environment and exit, without a stack. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`${err.message}\nSee .env.example for every variable.`);
+    process.exit(1);
+  }
+}

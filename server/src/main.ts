@@ -1,6 +1,6 @@
 // Composition root of the HTTP API: builds every client once and passes them in.
 import type { AddressInfo } from 'node:net';
-import { loadConfig, type Config } from './config.ts';
+import { loadConfigOrExit, type Config } from './config.ts';
 import { Keyring } from './crypto/keyring.ts';
 import { createDb } from './db.ts';
 import { EnqueueBatcher } from './events/enqueue-batcher.ts';
@@ -98,7 +98,7 @@ export async function startApi(
 }
 
 if (isEntryPoint(import.meta.url)) {
-  const config = loadConfig();
+  const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel, name: 'api' });
   const api = await startApi(config, logger);
   onShutdownSignal(logger, config.shutdownTimeoutMs, () => api.stop());

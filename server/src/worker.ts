@@ -1,6 +1,6 @@
 // Composition root of the workers: the events queue consumer and the sweeper.
 import { Worker, type Job } from 'bullmq';
-import { loadConfig, type Config } from './config.ts';
+import { loadConfigOrExit, type Config } from './config.ts';
 import { createDb } from './db.ts';
 import { runProcessEventsJob } from './events/process-events-job.ts';
 import { startSweeper } from './events/sweep-events.ts';
@@ -64,7 +64,7 @@ export async function startWorker(
 }
 
 if (isEntryPoint(import.meta.url)) {
-  const config = loadConfig();
+  const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel, name: 'worker' });
   const worker = await startWorker(config, logger);
   onShutdownSignal(logger, config.shutdownTimeoutMs, () => worker.stop());

@@ -243,3 +243,46 @@ describe('graceful shutdown', () => {
     await stack.queues.close();
   });
 });
+
+describe('worker shutdown', () => {
+  it('finishes the job it is running before it stops', async () => {
+    const stack = await startStack({ databaseUrl: database.url });
+    try {
+      const { account, tenantId } = await connected(stack);
+      const d = dispute();
+      // Hold the payment's lock in another session: processing the dispute will wait on it.
+      const blocker = await stack.db.pool.connect();
+      await blocker.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [
+        `${tenantId}:${d.charge as string}`,
+      ]);
+      const evt = event('charge.dispute.created', d, { account });
+      expect(
+        (await sendEvent(`${stack.api.url}/webhooks/stripe/connect`, evt, CONNECT_SECRETS[0]!))
+          .status,
+      ).toBe(200);
+      await waitFor(
+        async () => {
+          const { rows } = await stack.db.pool.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event = 'advisory' AND datname = current_database()",
+          );
+          return rows[0]!.n > 0;
+        },
+        { what: 'the job to wait on the lock' },
+      );
+
+      let stopped = false;
+      const stopping = stack.stopWorker().then(() => (stopped = true));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(stopped).toBe(false);
+      await blocker.query('SELECT pg_advisory_unlock_all()');
+      blocker.release();
+      await stopping;
+      const row = await stack.db.prisma.rawEvent.findFirst({
+        where: { tenantId: tenantId!, stripeEventId: evt.id },
+      });
+      expect(row?.status).toBe('processed');
+    } finally {
+      await stack.stop();
+    }
+  });
+});
