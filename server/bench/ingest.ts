@@ -22,6 +22,7 @@ const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const levels = (process.env.BENCH_CONCURRENCY ?? '4,16,64,128').split(',').map(Number);
 const fixedRate = Number(process.env.BENCH_RATE ?? 500);
+const processCounts = (process.env.BENCH_API_PROCESSES ?? '1,2').split(',').map(Number);
 const MAX_REQUESTS = 2_000_000;
 const SECRET = `whsec_bench_${randomBytes(8).toString('hex')}`;
 const log = (msg: string) => console.log(`[bench:ingest] ${msg}`);
@@ -124,65 +125,68 @@ async function main() {
   const bare: Record<string, LoadResult> = {};
   const allAcked: string[] = [];
   try {
-    // --- DisputeDesk API ---------------------------------------------------------------
-    const port = await freePort();
-    const api = spawn(process.execPath, ['dist/main.js'], {
-      cwd: SERVER,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'warn',
-        PORT: String(port),
-        DATABASE_URL: dbUrl(database),
-        DATABASE_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? '10',
-        REDIS_URL: redisUrl,
-        QUEUE_PREFIX: prefix,
-        STRIPE_CONNECT_WEBHOOK_SECRETS: SECRET,
-        ENCRYPTION_KEYS: `b:${randomBytes(32).toString('base64')}`,
-        ENCRYPTION_PRIMARY_KEY_ID: 'b',
-      },
-    });
-    const origin = `http://127.0.0.1:${port}`;
-    await waitHealthy(`${origin}/healthz`, api);
-    const common = {
-      origin,
-      secret: SECRET,
-      makeEvent: eventMaker(accounts),
-      maxRequests: MAX_REQUESTS,
-    };
-    log('warming up (2 s)…');
-    allAcked.push(
-      ...(
-        await runLoad({
+    // --- DisputeDesk API, with 1 and 2 processes ----------------------------------------
+    for (const processes of processCounts) {
+      const port = await freePort();
+      const api = spawn(process.execPath, ['dist/main.js'], {
+        cwd: SERVER,
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: {
+          ...process.env,
+          NODE_ENV: 'production',
+          LOG_LEVEL: 'warn',
+          PORT: String(port),
+          DATABASE_URL: dbUrl(database),
+          DATABASE_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? '10',
+          API_PROCESSES: String(processes),
+          REDIS_URL: redisUrl,
+          QUEUE_PREFIX: prefix,
+          STRIPE_CONNECT_WEBHOOK_SECRETS: SECRET,
+          ENCRYPTION_KEYS: `b:${randomBytes(32).toString('base64')}`,
+          ENCRYPTION_PRIMARY_KEY_ID: 'b',
+        },
+      });
+      const origin = `http://127.0.0.1:${port}`;
+      await waitHealthy(`${origin}/healthz`, api);
+      const common = {
+        origin,
+        secret: SECRET,
+        makeEvent: eventMaker(accounts),
+        maxRequests: MAX_REQUESTS,
+      };
+      log('warming up (2 s)…');
+      allAcked.push(
+        ...(
+          await runLoad({
+            ...common,
+            path: '/webhooks/stripe/connect',
+            durationMs: 2000,
+            concurrency: 32,
+          })
+        ).ackedIds,
+      );
+      for (const c of levels) {
+        const r = await runLoad({
           ...common,
           path: '/webhooks/stripe/connect',
-          durationMs: 2000,
-          concurrency: 32,
-        })
-      ).ackedIds,
-    );
-    for (const c of levels) {
-      const r = await runLoad({
+          durationMs: seconds * 1000,
+          concurrency: c,
+        });
+        ours[`p${processes}c${c}`] = r;
+        allAcked.push(...r.ackedIds);
+        log(`DisputeDesk ×${processes} concurrency ${String(c).padStart(3)}: ${fmt(r)}`);
+      }
+      const rated = await runLoad({
         ...common,
         path: '/webhooks/stripe/connect',
         durationMs: seconds * 1000,
-        concurrency: c,
+        ratePerSecond: fixedRate,
       });
-      ours[`c${c}`] = r;
-      allAcked.push(...r.ackedIds);
-      log(`DisputeDesk  concurrency ${String(c).padStart(3)}: ${fmt(r)}`);
+      ours[`p${processes}rate${fixedRate}`] = rated;
+      allAcked.push(...rated.ackedIds);
+      log(`DisputeDesk ×${processes} fixed ${fixedRate}/s:       ${fmt(rated)}`);
+      await stop(api);
     }
-    const rated = await runLoad({
-      ...common,
-      path: '/webhooks/stripe/connect',
-      durationMs: seconds * 1000,
-      ratePerSecond: fixedRate,
-    });
-    ours[`rate${fixedRate}`] = rated;
-    allAcked.push(...rated.ackedIds);
-    log(`DisputeDesk  fixed ${fixedRate}/s:       ${fmt(rated)}`);
-    await stop(api);
 
     // --- every acknowledged event must be in Postgres --------------------------------------
     log(`checking that all ${allAcked.length} acknowledged events are stored…`);
@@ -215,7 +219,12 @@ async function main() {
     await waitHealthy(`${bareOrigin}/webhook`, peer).catch(async () => {
       await fetch(`${bareOrigin}/webhook`);
     });
-    const bareCommon = { ...common, origin: bareOrigin };
+    const bareCommon = {
+      origin: bareOrigin,
+      secret: SECRET,
+      makeEvent: eventMaker(accounts),
+      maxRequests: MAX_REQUESTS,
+    };
     await runLoad({ ...bareCommon, path: '/webhook', durationMs: 2000, concurrency: 32 });
     for (const c of levels) {
       const r = await runLoad({
@@ -246,24 +255,41 @@ async function main() {
   }
 
   // --- summary --------------------------------------------------------------------------
-  const best = (r: Record<string, LoadResult>) =>
-    Math.max(...levels.map((c) => r[`c${c}`]!.perSecond));
+  const bestOf = (r: Record<string, LoadResult>, prefix: string) =>
+    Math.max(...levels.map((c) => r[`${prefix}c${c}`]!.perSecond));
+  const header = [
+    'concurrency',
+    ...processCounts.map((p) => `DisputeDesk ×${p} events/s (p50 / p99 ms)`),
+    'bare events/s (p99 ms)',
+    ...processCounts.map((p) => `ratio ×${p}`),
+  ];
   const rows = levels.map((c) => {
-    const o = ours[`c${c}`]!;
     const b = bare[`c${c}`]!;
-    return `| ${c} | ${o.perSecond.toFixed(0)} | ${o.p50.toFixed(1)} | ${o.p99.toFixed(1)} | ${b.perSecond.toFixed(0)} | ${b.p99.toFixed(1)} | ${(o.perSecond / b.perSecond).toFixed(2)} |`;
+    const cells = processCounts.map((p) => {
+      const o = ours[`p${p}c${c}`]!;
+      return `${o.perSecond.toFixed(0)} (${o.p50.toFixed(1)} / ${o.p99.toFixed(1)})`;
+    });
+    const ratios = processCounts.map((p) =>
+      (ours[`p${p}c${c}`]!.perSecond / b.perSecond).toFixed(2),
+    );
+    return `| ${c} | ${cells.join(' | ')} | ${b.perSecond.toFixed(0)} (${b.p99.toFixed(1)}) | ${ratios.join(' | ')} |`;
   });
-  const rated = ours[`rate${fixedRate}`]!;
+  const rateLines = processCounts.map((p) => {
+    const r = ours[`p${p}rate${fixedRate}`]!;
+    return `Fixed ${fixedRate} events/s, DisputeDesk ×${p}: p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms (${r.acked} acknowledged).`;
+  });
+  const b = bare[`rate${fixedRate}`]!;
   const summary = [
     `bench:ingest — ${new Date().toISOString()} — ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}`,
-    `${seconds} s per level, Connect endpoint, ~${(eventMaker(accounts)().body.length / 1024).toFixed(1)} KiB charge.dispute.created events over 50 tenants`,
+    `${seconds} s per level, Connect endpoint, ~${(eventMaker(accounts)().body.length / 1024).toFixed(1)} KiB charge.dispute.created events over 50 tenants; ×N = API processes`,
     '',
-    '| concurrency | DisputeDesk durable events/s | p50 ms | p99 ms | bare handler events/s | bare p99 ms | ratio |',
-    '|---|---|---|---|---|---|---|',
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
     ...rows,
     '',
-    `Fixed ${fixedRate} events/s: DisputeDesk p50 ${rated.p50.toFixed(1)} ms, p99 ${rated.p99.toFixed(1)} ms (${rated.acked} acknowledged); bare p99 ${bare[`rate${fixedRate}`]!.p99.toFixed(1)} ms.`,
-    `Best throughput: DisputeDesk ${best(ours).toFixed(0)}/s, bare ${best(bare).toFixed(0)}/s, ratio ${(best(ours) / best(bare)).toFixed(2)}.`,
+    ...rateLines,
+    `Fixed ${fixedRate} events/s, bare handler: p50 ${b.p50.toFixed(1)} ms, p99 ${b.p99.toFixed(1)} ms.`,
+    `Best throughput: ${processCounts.map((p) => `DisputeDesk ×${p} ${bestOf(ours, `p${p}`).toFixed(0)}/s (ratio ${(bestOf(ours, `p${p}`) / bestOf(bare, '')).toFixed(2)})`).join(', ')}; bare ${bestOf(bare, '').toFixed(0)}/s.`,
     `Every acknowledged event (${allAcked.length}) was found in Postgres. Total run ${((Date.now() - started) / 1000).toFixed(0)} s.`,
   ].join('\n');
   console.log(`\n${summary}\n`);

@@ -46,6 +46,7 @@ const EnvSchema = z
       .default('info'),
     HOST: z.string().default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    API_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
     PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),
     DATABASE_URL: z.url().refine((u) => /^postgres(ql)?:/.test(u), 'must be a postgresql:// URL'),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
@@ -97,6 +98,7 @@ function toConfig(env: z.output<typeof EnvSchema>) {
     http: {
       host: env.HOST,
       port: env.PORT,
+      processes: env.API_PROCESSES,
       publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/$/, ''),
       trustProxy: env.TRUST_PROXY,
     },

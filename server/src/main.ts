@@ -5,6 +5,7 @@ import { Keyring } from './crypto/keyring.ts';
 import { createDb } from './db.ts';
 import { EnqueueBatcher } from './events/enqueue-batcher.ts';
 import { buildApp } from './http/app.ts';
+import { isClusterPrimary, isClusterWorker, runApiPrimary } from './http/cluster.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createQueues } from './queues.ts';
 import { createRedis } from './redis.ts';
@@ -100,6 +101,16 @@ export async function startApi(
 if (isEntryPoint(import.meta.url)) {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel, name: 'api' });
-  const api = await startApi(config, logger);
-  onShutdownSignal(logger, config.shutdownTimeoutMs, () => api.stop());
+  if (config.http.processes > 1 && isClusterPrimary()) {
+    runApiPrimary({
+      processes: config.http.processes,
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
+      logger,
+    });
+  } else {
+    const api = await startApi(config, logger);
+    onShutdownSignal(logger, config.shutdownTimeoutMs, () => api.stop(), {
+      exitOnSecondSignal: !isClusterWorker(),
+    });
+  }
 }

@@ -2,10 +2,18 @@
 // in-flight work), bounded by a timeout after which the process exits anyway.
 import type { Logger } from './logger.ts';
 
-export function onShutdownSignal(logger: Logger, timeoutMs: number, stop: () => Promise<void>) {
+export function onShutdownSignal(
+  logger: Logger,
+  timeoutMs: number,
+  stop: () => Promise<void>,
+  opts: { exitOnSecondSignal?: boolean } = {},
+) {
   let stopping = false;
   const handle = (signal: NodeJS.Signals) => {
     if (stopping) {
+      // Under a cluster primary, Ctrl-C reaches every process and the primary forwards SIGTERM
+      // as well: the second signal is expected there, not a request to hurry.
+      if (opts.exitOnSecondSignal === false) return;
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }

@@ -286,3 +286,50 @@ describe('worker shutdown', () => {
     }
   });
 });
+
+describe('API as several processes', () => {
+  it('serves from two processes on one port and stops cleanly on SIGTERM', async () => {
+    const { spawn } = await import('node:child_process');
+    const port = await freePort();
+    const config = testConfig({ DATABASE_URL: database.url });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: new URL('..', import.meta.url).pathname,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'info',
+        PORT: String(port),
+        API_PROCESSES: '2',
+        DATABASE_URL: database.url,
+        REDIS_URL: config.redis.url,
+        QUEUE_PREFIX: config.redis.prefix,
+        STRIPE_CONNECT_WEBHOOK_SECRETS: CONNECT_SECRETS.join(','),
+        ENCRYPTION_KEYS: [...config.encryption.keys]
+          .map(([id, k]) => `${id}:${k.toString('base64')}`)
+          .join(','),
+        ENCRYPTION_PRIMARY_KEY_ID: config.encryption.primaryKeyId,
+      },
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => resolve(code)),
+    );
+    try {
+      await waitFor(() => (output.match(/api listening/g) ?? []).length === 2, {
+        what: 'two API processes listening',
+      });
+      const url = `http://127.0.0.1:${port}`;
+      const res = await sendEvent(
+        `${url}/webhooks/stripe/connect`,
+        event('customer.created', customer(), { account: stripeId('acct') }),
+        CONNECT_SECRETS[0]!,
+      );
+      expect(res.status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect((output.match(/shutdown complete/g) ?? []).length).toBe(2);
+  });
+});
