@@ -296,6 +296,7 @@ describe('API as several processes', () => {
       cwd: new URL('..', import.meta.url).pathname,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
+        // eslint-disable-next-line no-restricted-syntax -- the child needs PATH and the like
         ...process.env,
         LOG_LEVEL: 'info',
         PORT: String(port),
