@@ -221,6 +221,26 @@ describe('Connect endpoint', () => {
       expect(res.body.error?.details?.reason).toBe('missing_account');
     });
 
+    it('an event Postgres cannot store as JSON is refused alone; events sent with it are stored', async () => {
+      const { account, tenantId } = await connectedAccount();
+      const good = Array.from({ length: 8 }, () =>
+        event('customer.created', customer(), { account }),
+      );
+      // A lone UTF-16 surrogate: valid for JSON.parse, refused by Postgres's jsonb.
+      const bad = JSON.stringify(event('customer.created', customer(), { account })).replace(
+        '"name":"Jenny Rosen"',
+        '"name":"\\ud800"',
+      );
+      const [badAnswer, ...goodAnswers] = await Promise.all([
+        post(connectUrl(), bad, { 'stripe-signature': sign(CONNECT_SECRETS[0]!, bad) }),
+        ...good.map((e) => sendEvent(connectUrl(), e, CONNECT_SECRETS[0]!)),
+      ]);
+      expect(badAnswer.status).toBe(400);
+      expect(badAnswer.body.error?.code).toBe('invalid_payload');
+      expect(goodAnswers.map((a) => a.status)).toEqual(good.map(() => 200));
+      expect(await env.stack.db.prisma.rawEvent.count({ where: { tenantId } })).toBe(8);
+    });
+
     it('a body over 1 MiB → 413, counted', async () => {
       const { account, tenantId } = await connectedAccount();
       const big = customer({ description: 'x'.repeat(1024 * 1024) });

@@ -103,8 +103,4 @@ export class TenantDirectory {
     this.endpoints.set(unverifiedTenantId, endpoint);
     return endpoint;
   }
-
-  forget(tenantId: string) {
-    this.endpoints.delete(tenantId);
-  }
 }
