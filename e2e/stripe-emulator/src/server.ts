@@ -7,8 +7,11 @@ import qs from 'qs';
 import type { RequestContext } from './context.ts';
 import { StripeApiError } from './errors.ts';
 import { accountRoutes } from './resources/accounts.ts';
+import { chargeRoutes } from './resources/charges.ts';
 import { customerRoutes } from './resources/customers.ts';
+import { disputeRoutes } from './resources/disputes.ts';
 import { eventRoutes } from './resources/events.ts';
+import { paymentIntentRoutes } from './resources/payment-intents.ts';
 import { Router } from './router.ts';
 import { EmulatorState, newId } from './state.ts';
 
@@ -87,7 +90,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const keys = options.platformKeys ?? DEFAULT_KEYS;
   state.addKey(keys.test, platform.id, false);
   state.addKey(keys.live, platform.id, true);
-  const router = new Router().add(accountRoutes).add(customerRoutes).add(eventRoutes);
+  const router = new Router()
+    .add(accountRoutes)
+    .add(customerRoutes)
+    .add(paymentIntentRoutes)
+    .add(chargeRoutes)
+    .add(disputeRoutes)
+    .add(eventRoutes);
 
   const server = http.createServer((req, res) => {
     const requestId = newId('req', 14);

@@ -35,8 +35,14 @@ export function newId(prefix: string, length = 24): string {
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
 
+export interface EmulatorSettings {
+  /** How long after a submission test-mode evidence settles a dispute. */
+  settleDelayMs: number;
+}
+
 export class EmulatorState {
   readonly accounts = new Map<string, Account>();
+  readonly settings: EmulatorSettings = { settleDelayMs: 200 };
   readonly keys = new Map<string, ApiKey>();
 
   createAccount(platform: string | null = null, id = newId('acct', 16)): Account {

@@ -1,0 +1,121 @@
+// Charges come from confirming a PaymentIntent; here they are created, listed and retrieved.
+import { emit, str, type RequestContext } from '../context.ts';
+import { missing } from '../errors.ts';
+import { list } from '../list.ts';
+import { newId, nowSeconds, type StoredObject } from '../state.ts';
+import type { TestCard } from '../test-cards.ts';
+import type { Route } from '../router.ts';
+import { createDispute } from './disputes.ts';
+
+export function createCharge(
+  ctx: RequestContext,
+  pi: StoredObject,
+  opts: { card: TestCard; paymentMethod: string },
+) {
+  const succeeded = opts.card.outcome === 'succeed';
+  const captured = succeeded && pi.capture_method !== 'manual';
+  const charge: StoredObject = {
+    id: newId('ch'),
+    object: 'charge',
+    amount: pi.amount,
+    amount_captured: captured ? pi.amount : 0,
+    amount_refunded: 0,
+    application: null,
+    application_fee: null,
+    application_fee_amount: null,
+    balance_transaction: succeeded ? newId('txn') : null,
+    billing_details: { address: null, email: null, name: null, phone: null, tax_id: null },
+    calculated_statement_descriptor: 'DISPUTEDESK EMULATOR',
+    captured,
+    created: nowSeconds(),
+    currency: pi.currency,
+    customer: pi.customer ?? null,
+    description: pi.description ?? null,
+    disputed: false,
+    failure_balance_transaction: null,
+    failure_code: succeeded ? null : 'card_declined',
+    failure_message: succeeded ? null : 'Your card was declined.',
+    fraud_details: {},
+    livemode: ctx.livemode,
+    metadata: { ...(pi.metadata as Record<string, string>) },
+    on_behalf_of: null,
+    outcome: {
+      network_status: succeeded ? 'approved_by_network' : 'declined_by_network',
+      reason: succeeded ? null : 'generic_decline',
+      risk_level: 'normal',
+      seller_message: succeeded
+        ? 'Payment complete.'
+        : 'The bank did not return any further details with this decline.',
+      type: succeeded ? 'authorized' : 'issuer_declined',
+    },
+    paid: succeeded,
+    payment_intent: pi.id,
+    payment_method: opts.paymentMethod,
+    payment_method_details: {
+      card: {
+        brand: opts.card.brand,
+        country: 'US',
+        exp_month: 12,
+        exp_year: 2034,
+        funding: 'credit',
+        last4: opts.card.last4,
+        network: opts.card.brand,
+      },
+      type: 'card',
+    },
+    receipt_email: null,
+    receipt_number: null,
+    receipt_url: null,
+    refunded: false,
+    review: null,
+    shipping: null,
+    source: null,
+    source_transfer: null,
+    statement_descriptor: null,
+    statement_descriptor_suffix: null,
+    status: succeeded ? 'succeeded' : 'failed',
+    transfer_data: null,
+    transfer_group: null,
+  };
+  ctx.state.insert(ctx.account, 'charge', charge);
+  emit(ctx, succeeded ? 'charge.succeeded' : 'charge.failed', charge);
+  if (succeeded && opts.card.dispute) createDispute(ctx, charge, opts.card.dispute);
+  if (succeeded && opts.card.earlyFraudWarning) {
+    const warning: StoredObject = {
+      id: newId('issfr'),
+      object: 'radar.early_fraud_warning',
+      actionable: true,
+      charge: charge.id,
+      created: nowSeconds(),
+      fraud_type: 'made_with_stolen_card',
+      livemode: ctx.livemode,
+      payment_intent: pi.id,
+    };
+    ctx.state.insert(ctx.account, 'early_fraud_warning', warning);
+    emit(ctx, 'radar.early_fraud_warning.created', warning);
+  }
+  return charge;
+}
+
+function find(ctx: RequestContext, id: string) {
+  const c = ctx.state.get(ctx.account, 'charge', id);
+  if (!c) throw missing('charge', id);
+  return c;
+}
+
+export const chargeRoutes: Route[] = [
+  { method: 'GET', path: '/v1/charges/:id', handle: (ctx, { id }) => find(ctx, id!) },
+  {
+    method: 'GET',
+    path: '/v1/charges',
+    handle: (ctx) => {
+      const pi = str(ctx.params.payment_intent, 'payment_intent');
+      const customer = str(ctx.params.customer, 'customer');
+      return list(ctx.state, ctx.account, 'charge', ctx.params, {
+        url: '/v1/charges',
+        kind: 'charge',
+        where: (c) => (!pi || c.payment_intent === pi) && (!customer || c.customer === customer),
+      });
+    },
+  },
+];
