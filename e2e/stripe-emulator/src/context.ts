@@ -44,6 +44,7 @@ export function emit(
     ...(ctx.account.platform ? { account: ctx.account.id } : {}),
   };
   ctx.state.insert(ctx.account, 'event', event);
+  ctx.state.onEvent?.(event, ctx.account);
   return event;
 }
 

@@ -12,8 +12,10 @@ import { customerRoutes } from './resources/customers.ts';
 import { disputeRoutes } from './resources/disputes.ts';
 import { eventRoutes } from './resources/events.ts';
 import { paymentIntentRoutes } from './resources/payment-intents.ts';
+import { webhookEndpointRoutes } from './resources/webhook-endpoints.ts';
 import { Router } from './router.ts';
 import { EmulatorState, newId } from './state.ts';
+import { WebhookDispatcher } from './webhooks.ts';
 
 export interface EmulatorOptions {
   port?: number;
@@ -27,6 +29,8 @@ export interface Emulator {
   port: number;
   state: EmulatorState;
   platformAccountId: string;
+  /** Every webhook delivery attempt, in order. */
+  deliveries: WebhookDispatcher['log'];
   stop(): Promise<void>;
 }
 
@@ -96,7 +100,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     .add(paymentIntentRoutes)
     .add(chargeRoutes)
     .add(disputeRoutes)
+    .add(webhookEndpointRoutes)
     .add(eventRoutes);
+  const webhooks = new WebhookDispatcher(state);
+  state.onEvent = (event, account) => webhooks.dispatch(event, account);
 
   const server = http.createServer((req, res) => {
     const requestId = newId('req', 14);
@@ -112,6 +119,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     void (async () => {
       try {
         const url = new URL(req.url ?? '/', 'http://emulator');
+        // The emulator's own control routes (not Stripe's): loopback only, no key.
+        if (url.pathname === '/_emulator/deliveries') {
+          const event = url.searchParams.get('event');
+          send(200, { data: webhooks.log.filter((d) => !event || d.eventId === event) });
+          return;
+        }
         const auth = authenticate(state, req);
         const body = req.method === 'POST' ? await readBody(req) : '';
         const params = { ...qs.parse(url.search.slice(1)), ...qs.parse(body) } as Record<
@@ -158,6 +171,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     port,
     state,
     platformAccountId: platform.id,
+    deliveries: webhooks.log,
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

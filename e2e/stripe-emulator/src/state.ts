@@ -38,11 +38,21 @@ export const nowSeconds = () => Math.floor(Date.now() / 1000);
 export interface EmulatorSettings {
   /** How long after a submission test-mode evidence settles a dispute. */
   settleDelayMs: number;
+  /** Delay before each webhook retry (Stripe's schedule, compressed); its length bounds the retries. */
+  retryDelaysMs: number[];
+  /** A delivery that takes longer counts as failed. */
+  deliveryTimeoutMs: number;
 }
 
 export class EmulatorState {
   readonly accounts = new Map<string, Account>();
-  readonly settings: EmulatorSettings = { settleDelayMs: 200 };
+  readonly settings: EmulatorSettings = {
+    settleDelayMs: 200,
+    retryDelaysMs: [1000, 2000, 4000, 8000, 16000, 32000],
+    deliveryTimeoutMs: 10_000,
+  };
+  /** Called for every event recorded (webhook delivery subscribes here). */
+  onEvent: ((event: StoredObject, account: Account) => void) | null = null;
   readonly keys = new Map<string, ApiKey>();
 
   createAccount(platform: string | null = null, id = newId('acct', 16)): Account {
