@@ -9,6 +9,8 @@ export class StripeApiError extends Error {
     message: string,
     readonly code?: string,
     readonly param?: string,
+    /** More fields of the error object (decline_code, charge, payment_intent, …). */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -20,6 +22,7 @@ export class StripeApiError extends Error {
         message: this.message,
         ...(this.code ? { code: this.code } : {}),
         ...(this.param ? { param: this.param } : {}),
+        ...this.extra,
       },
     };
   }

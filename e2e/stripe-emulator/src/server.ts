@@ -13,6 +13,14 @@ import { disputeRoutes } from './resources/disputes.ts';
 import { eventRoutes } from './resources/events.ts';
 import { paymentIntentRoutes } from './resources/payment-intents.ts';
 import { webhookEndpointRoutes } from './resources/webhook-endpoints.ts';
+import { balanceRoutes } from './resources/balance.ts';
+import { fileRoutes, RawBody } from './resources/files.ts';
+import { paymentMethodRoutes } from './resources/payment-methods.ts';
+import { payoutRoutes } from './resources/payouts.ts';
+import { refundRoutes } from './resources/refunds.ts';
+import { reportingRoutes } from './resources/reporting.ts';
+import { invoiceRoutes } from './resources/invoices.ts';
+import { setupIntentRoutes } from './resources/setup-intents.ts';
 import { Router } from './router.ts';
 import { EmulatorState, newId } from './state.ts';
 import { WebhookDispatcher } from './webhooks.ts';
@@ -22,6 +30,13 @@ export interface EmulatorOptions {
   host?: string;
   /** Secret keys of the platform account; created if absent. */
   platformKeys?: { test: string; live: string };
+  /** Called once per API request with its outcome (the `--log` flag of `npm run emulator`). */
+  onRequest?: (line: {
+    method: string;
+    path: string;
+    status: number;
+    account: string | null;
+  }) => void;
 }
 
 export interface Emulator {
@@ -97,8 +112,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const router = new Router()
     .add(accountRoutes)
     .add(customerRoutes)
+    .add(paymentMethodRoutes)
     .add(paymentIntentRoutes)
+    .add(setupIntentRoutes)
+    .add(invoiceRoutes)
     .add(chargeRoutes)
+    .add(refundRoutes)
+    .add(payoutRoutes)
+    .add(balanceRoutes)
+    .add(reportingRoutes)
+    .add(fileRoutes)
     .add(disputeRoutes)
     .add(webhookEndpointRoutes)
     .add(eventRoutes);
@@ -107,7 +130,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const server = http.createServer((req, res) => {
     const requestId = newId('req', 14);
+    let actingAccount: string | null = null;
     const send = (status: number, body: unknown) => {
+      options.onRequest?.({
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        status,
+        account: actingAccount,
+      });
+      if (body instanceof RawBody) {
+        res.writeHead(status, {
+          'content-type': body.contentType,
+          'content-length': body.body.length,
+          'request-id': requestId,
+        });
+        res.end(body.body);
+        return;
+      }
       const json = JSON.stringify(body);
       res.writeHead(status, {
         'content-type': 'application/json',
@@ -126,6 +165,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           return;
         }
         const auth = authenticate(state, req);
+        actingAccount = auth.account.id;
         const body = req.method === 'POST' ? await readBody(req) : '';
         const params = { ...qs.parse(url.search.slice(1)), ...qs.parse(body) } as Record<
           string,
@@ -166,6 +206,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     server.listen(options.port ?? 12111, options.host ?? '127.0.0.1', resolve),
   );
   const port = (server.address() as AddressInfo).port;
+  state.baseUrl = `http://${options.host ?? '127.0.0.1'}:${port}`;
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     port,

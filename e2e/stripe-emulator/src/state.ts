@@ -6,7 +6,7 @@ export interface StoredObject {
   id: string;
   object: string;
   created: number;
-  livemode: boolean;
+  livemode?: boolean;
   [key: string]: unknown;
 }
 
@@ -38,6 +38,10 @@ export const nowSeconds = () => Math.floor(Date.now() / 1000);
 export interface EmulatorSettings {
   /** How long after a submission test-mode evidence settles a dispute. */
   settleDelayMs: number;
+  /** How long a payout stays pending before it is paid. */
+  payoutDelayMs: number;
+  /** How long a report run takes to succeed. */
+  reportDelayMs: number;
   /** Delay before each webhook retry (Stripe's schedule, compressed); its length bounds the retries. */
   retryDelaysMs: number[];
   /** A delivery that takes longer counts as failed. */
@@ -48,12 +52,16 @@ export class EmulatorState {
   readonly accounts = new Map<string, Account>();
   readonly settings: EmulatorSettings = {
     settleDelayMs: 200,
+    payoutDelayMs: 500,
+    reportDelayMs: 200,
     retryDelaysMs: [1000, 2000, 4000, 8000, 16000, 32000],
     deliveryTimeoutMs: 10_000,
   };
   /** Called for every event recorded (webhook delivery subscribes here). */
   onEvent: ((event: StoredObject, account: Account) => void) | null = null;
   readonly keys = new Map<string, ApiKey>();
+  /** Where the emulator listens (File urls point here). */
+  baseUrl = 'http://127.0.0.1:12111';
 
   createAccount(platform: string | null = null, id = newId('acct', 16)): Account {
     const account: Account = { id, platform, objects: new Map(), order: new Map() };

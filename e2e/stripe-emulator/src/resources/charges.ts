@@ -3,17 +3,50 @@ import { emit, str, type RequestContext } from '../context.ts';
 import { missing } from '../errors.ts';
 import { list } from '../list.ts';
 import { newId, nowSeconds, type StoredObject } from '../state.ts';
+import { cardFee, recordMovement } from './balance.ts';
 import type { TestCard } from '../test-cards.ts';
 import type { Route } from '../router.ts';
 import { createDispute } from './disputes.ts';
 
+/** Books a charge's funds: the balance transaction (fee 2.9 % + 30), available in two days. */
+function book(ctx: RequestContext, charge: StoredObject, card: TestCard | undefined) {
+  const txn = recordMovement(ctx, {
+    amount: charge.amount as number,
+    currency: charge.currency as string,
+    type: 'charge',
+    reportingCategory: 'charge',
+    source: charge.id,
+    fee: cardFee(charge.amount as number),
+    description: (charge.description as string | null) ?? null,
+    availableIn: card?.bypassPending ? 0 : undefined,
+  });
+  charge.balance_transaction = txn.id;
+}
+
+/** A pending (bank debit) charge succeeds. */
+export function settleCharge(ctx: RequestContext, charge: StoredObject) {
+  charge.status = 'succeeded';
+  charge.paid = true;
+  charge.captured = true;
+  charge.amount_captured = charge.amount;
+  charge.outcome = {
+    ...(charge.outcome as object),
+    network_status: 'approved_by_network',
+    type: 'authorized',
+  };
+  book(ctx, charge, undefined);
+  emit(ctx, 'charge.succeeded', charge, { status: 'pending' });
+}
+
 export function createCharge(
   ctx: RequestContext,
   pi: StoredObject,
-  opts: { card: TestCard; paymentMethod: string },
+  opts: { card: TestCard; paymentMethod: StoredObject; status: 'succeeded' | 'failed' | 'pending' },
 ) {
-  const succeeded = opts.card.outcome === 'succeed';
+  const succeeded = opts.status === 'succeeded';
+  const declineCode = opts.card.declineCode ?? 'generic_decline';
   const captured = succeeded && pi.capture_method !== 'manual';
+  const sepa = opts.paymentMethod.type === 'sepa_debit';
   const charge: StoredObject = {
     id: newId('ch'),
     object: 'charge',
@@ -23,7 +56,7 @@ export function createCharge(
     application: null,
     application_fee: null,
     application_fee_amount: null,
-    balance_transaction: succeeded ? newId('txn') : null,
+    balance_transaction: null,
     billing_details: { address: null, email: null, name: null, phone: null, tax_id: null },
     calculated_statement_descriptor: 'DISPUTEDESK EMULATOR',
     captured,
@@ -33,36 +66,42 @@ export function createCharge(
     description: pi.description ?? null,
     disputed: false,
     failure_balance_transaction: null,
-    failure_code: succeeded ? null : 'card_declined',
-    failure_message: succeeded ? null : 'Your card was declined.',
+    failure_code: opts.status === 'failed' ? 'card_declined' : null,
+    failure_message: opts.status === 'failed' ? 'Your card was declined.' : null,
     fraud_details: {},
     livemode: ctx.livemode,
     metadata: { ...(pi.metadata as Record<string, string>) },
     on_behalf_of: null,
     outcome: {
-      network_status: succeeded ? 'approved_by_network' : 'declined_by_network',
-      reason: succeeded ? null : 'generic_decline',
-      risk_level: 'normal',
-      seller_message: succeeded
-        ? 'Payment complete.'
-        : 'The bank did not return any further details with this decline.',
-      type: succeeded ? 'authorized' : 'issuer_declined',
+      network_status: opts.status === 'failed' ? 'declined_by_network' : 'approved_by_network',
+      reason: opts.status === 'failed' ? declineCode : null,
+      risk_level: declineCode === 'fraudulent' ? 'highest' : 'normal',
+      seller_message:
+        opts.status === 'failed'
+          ? 'The bank did not return any further details with this decline.'
+          : 'Payment complete.',
+      type: opts.status === 'failed' ? 'issuer_declined' : 'authorized',
     },
     paid: succeeded,
     payment_intent: pi.id,
-    payment_method: opts.paymentMethod,
-    payment_method_details: {
-      card: {
-        brand: opts.card.brand,
-        country: 'US',
-        exp_month: 12,
-        exp_year: 2034,
-        funding: 'credit',
-        last4: opts.card.last4,
-        network: opts.card.brand,
-      },
-      type: 'card',
-    },
+    payment_method: opts.paymentMethod.id,
+    payment_method_details: sepa
+      ? {
+          sepa_debit: { bank_code: '19043', country: 'AT', last4: opts.card.last4 },
+          type: 'sepa_debit',
+        }
+      : {
+          card: {
+            brand: opts.card.brand,
+            country: 'US',
+            exp_month: 12,
+            exp_year: 2034,
+            funding: 'credit',
+            last4: opts.card.last4,
+            network: opts.card.brand,
+          },
+          type: 'card',
+        },
     receipt_email: null,
     receipt_number: null,
     receipt_url: null,
@@ -73,12 +112,13 @@ export function createCharge(
     source_transfer: null,
     statement_descriptor: null,
     statement_descriptor_suffix: null,
-    status: succeeded ? 'succeeded' : 'failed',
+    status: opts.status,
     transfer_data: null,
     transfer_group: null,
   };
   ctx.state.insert(ctx.account, 'charge', charge);
-  emit(ctx, succeeded ? 'charge.succeeded' : 'charge.failed', charge);
+  if (succeeded) book(ctx, charge, opts.card);
+  emit(ctx, `charge.${opts.status}`, charge);
   if (succeeded && opts.card.dispute) createDispute(ctx, charge, opts.card.dispute);
   if (succeeded && opts.card.earlyFraudWarning) {
     const warning: StoredObject = {

@@ -6,6 +6,7 @@ import { invalidParam, missing } from '../errors.ts';
 import { list } from '../list.ts';
 import { newId, nowSeconds, type StoredObject } from '../state.ts';
 import type { TestCard } from '../test-cards.ts';
+import { recordMovement } from './balance.ts';
 import type { Route } from '../router.ts';
 
 const EVIDENCE_FIELDS = [
@@ -86,6 +87,21 @@ export function createDispute(
   };
   ctx.state.insert(ctx.account, 'dispute', dispute);
   charge.disputed = true;
+  if (spec.status === 'needs_response') {
+    // A chargeback takes the amount and Stripe's $15 dispute fee from the balance at once.
+    (dispute.balance_transactions as StoredObject[]).push(
+      recordMovement(ctx, {
+        amount: -(charge.amount as number),
+        currency: charge.currency as string,
+        type: 'adjustment',
+        reportingCategory: 'dispute',
+        source: dispute.id,
+        fee: 1500,
+        description: `Chargeback withdrawal for ${charge.id}`,
+        availableIn: 0,
+      }),
+    );
+  }
   emit(ctx, 'charge.dispute.created', dispute);
   if (spec.status === 'needs_response') emit(ctx, 'charge.dispute.funds_withdrawn', dispute);
   return dispute;
@@ -105,6 +121,19 @@ function settle(ctx: RequestContext, dispute: StoredObject, outcome: 'won' | 'lo
   const inquiry = String(dispute.status).startsWith('warning_');
   const previous = { status: dispute.status };
   dispute.status = inquiry ? 'warning_closed' : outcome;
+  if (!inquiry && outcome === 'won') {
+    (dispute.balance_transactions as StoredObject[]).push(
+      recordMovement(ctx, {
+        amount: dispute.amount as number,
+        currency: dispute.currency as string,
+        type: 'adjustment',
+        reportingCategory: 'dispute_reversal',
+        source: dispute.id,
+        description: `Chargeback reversal for ${dispute.charge as string}`,
+        availableIn: 0,
+      }),
+    );
+  }
   emit(ctx, 'charge.dispute.closed', dispute, previous);
   if (!inquiry && outcome === 'won') emit(ctx, 'charge.dispute.funds_reinstated', dispute);
 }

@@ -5,8 +5,9 @@ import { invalidInteger, invalidParam, missing, StripeApiError } from '../errors
 import { list } from '../list.ts';
 import { newId, nowSeconds, type StoredObject } from '../state.ts';
 import { testCard } from '../test-cards.ts';
+import { cardOf, resolvePaymentMethod } from './payment-methods.ts';
 import type { Route } from '../router.ts';
-import { createCharge } from './charges.ts';
+import { createCharge, settleCharge } from './charges.ts';
 
 const RESOURCE = 'payment_intent';
 
@@ -25,41 +26,88 @@ function amountParam(value: unknown): number {
   return n;
 }
 
-function confirm(ctx: RequestContext, pi: StoredObject) {
-  const shortcut =
-    str(ctx.params.payment_method, 'payment_method') ??
-    (pi.payment_method_shortcut as string | null);
-  if (!shortcut) {
+function decline(ctx: RequestContext, pi: StoredObject, chargeId: string, code: string): never {
+  const message =
+    code === 'insufficient_funds'
+      ? 'Your card has insufficient funds.'
+      : code === 'expired_card'
+        ? 'Your card has expired.'
+        : 'Your card was declined.';
+  pi.status = 'requires_payment_method';
+  pi.last_payment_error = {
+    type: 'card_error',
+    code: code === 'expired_card' ? 'expired_card' : 'card_declined',
+    decline_code: code,
+    message,
+    charge: chargeId,
+  };
+  emit(ctx, 'payment_intent.payment_failed', pi);
+  throw new StripeApiError(402, 'card_error', message, 'card_declined', undefined, {
+    decline_code: code,
+    charge: chargeId,
+    payment_intent: structuredClone(pi),
+  });
+}
+
+export function confirm(ctx: RequestContext, pi: StoredObject) {
+  const named = str(ctx.params.payment_method, 'payment_method');
+  const pm = named
+    ? resolvePaymentMethod(ctx, named)
+    : pi.payment_method
+      ? ctx.state.get(ctx.account, 'payment_method', pi.payment_method as string)
+      : undefined;
+  if (!pm) {
     throw invalidParam(
       'payment_method',
       'You cannot confirm this PaymentIntent because it’s missing a payment method.',
       'payment_intent_unexpected_state',
     );
   }
-  const card = testCard(shortcut);
-  if (!card) throw missing('payment_method', shortcut, 'payment_method');
-  const paymentMethod = newId('pm');
-  const charge = createCharge(ctx, pi, { card, paymentMethod });
-  pi.latest_charge = charge.id;
-  pi.payment_method = paymentMethod;
-  if (card.outcome === 'decline') {
-    pi.status = 'requires_payment_method';
-    pi.last_payment_error = {
-      type: 'card_error',
-      code: 'card_declined',
-      decline_code: 'generic_decline',
-      message: 'Your card was declined.',
-      charge: charge.id,
-    };
-    emit(ctx, 'payment_intent.payment_failed', pi);
-    throw new StripeApiError(
-      402,
-      'card_error',
-      'Your card was declined.',
-      'card_declined',
-      undefined,
+  if (
+    !['requires_payment_method', 'requires_confirmation', 'requires_action'].includes(
+      String(pi.status),
+    )
+  ) {
+    throw invalidParam(
+      'intent',
+      `This PaymentIntent's status is ${String(pi.status)}, so it cannot be confirmed.`,
+      'payment_intent_unexpected_state',
     );
   }
+  pi.payment_method = pm.id;
+  const card = cardOf(pm) ?? testCard('pm_card_visa')!;
+  if (card.outcome === 'authenticate' && pi.status !== 'requires_action') {
+    pi.status = 'requires_action';
+    pi.next_action = {
+      type: 'use_stripe_sdk',
+      use_stripe_sdk: { type: 'three_d_secure_redirect' },
+    };
+    emit(ctx, 'payment_intent.requires_action', pi);
+    return pi;
+  }
+  pi.next_action = null;
+  if (pm.type === 'sepa_debit') {
+    const charge = createCharge(ctx, pi, { card, paymentMethod: pm, status: 'pending' });
+    pi.latest_charge = charge.id;
+    pi.status = 'processing';
+    emit(ctx, 'payment_intent.processing', pi);
+    const timer = setTimeout(() => {
+      settleCharge(ctx, charge);
+      pi.status = 'succeeded';
+      pi.amount_received = pi.amount;
+      emit(ctx, 'payment_intent.succeeded', pi);
+    }, ctx.state.settings.settleDelayMs);
+    timer.unref();
+    return pi;
+  }
+  const declines = card.outcome === 'decline' || card.declineOnCharge === true;
+  const charge = createCharge(ctx, pi, {
+    card,
+    paymentMethod: pm,
+    status: declines ? 'failed' : 'succeeded',
+  });
+  pi.latest_charge = charge.id;
+  if (declines) decline(ctx, pi, charge.id, card.declineCode ?? 'generic_decline');
   if (pi.capture_method === 'manual') {
     pi.status = 'requires_capture';
     pi.amount_capturable = pi.amount;
@@ -72,67 +120,68 @@ function confirm(ctx: RequestContext, pi: StoredObject) {
   return pi;
 }
 
+/** Creates (and with `confirm`, confirms) a PaymentIntent from request parameters. */
+export function createPaymentIntent(ctx: RequestContext): StoredObject {
+  const p = ctx.params;
+  const currency = str(p.currency, 'currency');
+  if (!currency)
+    throw invalidParam('currency', 'Missing required param: currency.', 'parameter_missing');
+  const id = newId('pi');
+  const pi: StoredObject = {
+    id,
+    object: 'payment_intent',
+    amount: amountParam(p.amount),
+    amount_capturable: 0,
+    amount_received: 0,
+    application: null,
+    application_fee_amount: null,
+    canceled_at: null,
+    cancellation_reason: null,
+    capture_method: str(p.capture_method, 'capture_method') ?? 'automatic',
+    client_secret: `${id}_secret_${newId('x', 16).slice(2)}`,
+    confirmation_method: 'automatic',
+    created: nowSeconds(),
+    currency: currency.toLowerCase(),
+    customer: str(p.customer, 'customer'),
+    description: str(p.description, 'description'),
+    last_payment_error: null,
+    latest_charge: null,
+    livemode: ctx.livemode,
+    metadata: metadataParam(p.metadata),
+    next_action: null,
+    on_behalf_of: null,
+    payment_method: null,
+    payment_method_types: Array.isArray(p.payment_method_types) ? p.payment_method_types : ['card'],
+    receipt_email: null,
+    setup_future_usage: null,
+    shipping: null,
+    statement_descriptor: null,
+    status: 'requires_payment_method',
+    transfer_data: null,
+    transfer_group: null,
+  };
+  if (pi.customer && !ctx.state.get(ctx.account, 'customer', pi.customer as string)) {
+    throw missing('customer', pi.customer as string, 'customer');
+  }
+  const named = str(p.payment_method, 'payment_method');
+  if (named) {
+    pi.payment_method = resolvePaymentMethod(ctx, named).id;
+    pi.status = 'requires_confirmation';
+  }
+  ctx.state.insert(ctx.account, RESOURCE, pi);
+  emit(ctx, 'payment_intent.created', pi);
+  if (p.confirm === 'true' || p.confirm === true) {
+    const { payment_method: _named, ...rest } = ctx.params;
+    confirm({ ...ctx, params: rest }, pi);
+  }
+  return pi;
+}
+
 export const paymentIntentRoutes: Route[] = [
   {
     method: 'POST',
     path: '/v1/payment_intents',
-    handle: (ctx) => {
-      const p = ctx.params;
-      const currency = str(p.currency, 'currency');
-      if (!currency)
-        throw invalidParam('currency', 'Missing required param: currency.', 'parameter_missing');
-      const id = newId('pi');
-      const pi: StoredObject = {
-        id,
-        object: 'payment_intent',
-        amount: amountParam(p.amount),
-        amount_capturable: 0,
-        amount_received: 0,
-        application: null,
-        application_fee_amount: null,
-        canceled_at: null,
-        cancellation_reason: null,
-        capture_method: str(p.capture_method, 'capture_method') ?? 'automatic',
-        client_secret: `${id}_secret_${newId('x', 16).slice(2)}`,
-        confirmation_method: 'automatic',
-        created: nowSeconds(),
-        currency: currency.toLowerCase(),
-        customer: str(p.customer, 'customer'),
-        description: str(p.description, 'description'),
-        last_payment_error: null,
-        latest_charge: null,
-        livemode: ctx.livemode,
-        metadata: metadataParam(p.metadata),
-        next_action: null,
-        on_behalf_of: null,
-        payment_method: null,
-        payment_method_types: Array.isArray(p.payment_method_types)
-          ? p.payment_method_types
-          : ['card'],
-        receipt_email: null,
-        setup_future_usage: null,
-        shipping: null,
-        statement_descriptor: null,
-        status: 'requires_payment_method',
-        transfer_data: null,
-        transfer_group: null,
-      };
-      const shortcut = str(p.payment_method, 'payment_method');
-      if (shortcut) {
-        if (!testCard(shortcut)) throw missing('payment_method', shortcut, 'payment_method');
-        pi.status = 'requires_confirmation';
-        // Kept out of the returned object: the id a real PaymentMethod gets on confirmation.
-        Object.defineProperty(pi, 'payment_method_shortcut', {
-          value: shortcut,
-          enumerable: false,
-          writable: true,
-        });
-      }
-      ctx.state.insert(ctx.account, RESOURCE, pi);
-      emit(ctx, 'payment_intent.created', pi);
-      if (p.confirm === 'true' || p.confirm === true) confirm(ctx, pi);
-      return pi;
-    },
+    handle: (ctx) => createPaymentIntent(ctx),
   },
   { method: 'GET', path: '/v1/payment_intents/:id', handle: (ctx, { id }) => find(ctx, id!) },
   {
@@ -157,9 +206,10 @@ export const paymentIntentRoutes: Route[] = [
       pi.amount_capturable = 0;
       const charge = ctx.state.get(ctx.account, 'charge', pi.latest_charge as string);
       if (charge) {
+        const previous = { amount_captured: charge.amount_captured, captured: false };
         charge.captured = true;
         charge.amount_captured = charge.amount;
-        emit(ctx, 'charge.captured', charge);
+        emit(ctx, 'charge.captured', charge, previous);
       }
       emit(ctx, 'payment_intent.succeeded', pi);
       return pi;

@@ -1,0 +1,367 @@
+// Invoices, enough for one-off billing: pending invoice items, a draft invoice that gathers
+// them, finalize, pay (a PaymentIntent on the customer's card: invoice.paid and
+// invoice.payment_succeeded, or invoice.payment_failed with the card's 402), send, void, mark
+// uncollectible, update and delete a draft.
+import { emit, metadataParam, str, type RequestContext } from '../context.ts';
+import { invalidInteger, invalidParam, missing, StripeApiError } from '../errors.ts';
+import { list } from '../list.ts';
+import { newId, nowSeconds, type StoredObject } from '../state.ts';
+import type { Route } from '../router.ts';
+import { createPaymentIntent } from './payment-intents.ts';
+
+function find(ctx: RequestContext, resource: string, id: string, kind = resource) {
+  const o = ctx.state.get(ctx.account, resource, id);
+  if (!o) throw missing(kind, id);
+  return o;
+}
+
+function customerParam(ctx: RequestContext): StoredObject {
+  const id = str(ctx.params.customer, 'customer');
+  if (!id) throw invalidParam('customer', 'Missing required param: customer.', 'parameter_missing');
+  return find(ctx, 'customer', id);
+}
+
+function expectStatus(invoice: StoredObject, allowed: string[], action: string) {
+  if (!allowed.includes(String(invoice.status))) {
+    throw invalidParam(
+      'invoice',
+      `You can only ${action} an invoice whose status is ${allowed.join(' or ')}; this one is ${String(invoice.status)}.`,
+      'invoice_unexpected_state',
+    );
+  }
+}
+
+function finalize(ctx: RequestContext, invoice: StoredObject) {
+  const now = nowSeconds();
+  const customer = ctx.state.get(ctx.account, 'customer', invoice.customer as string);
+  const seq = Number(customer?.next_invoice_sequence ?? 1);
+  if (customer) customer.next_invoice_sequence = seq + 1;
+  invoice.status = 'open';
+  invoice.number = `${(customer?.invoice_prefix as string | undefined) ?? 'EMU'}-${String(seq).padStart(4, '0')}`;
+  invoice.hosted_invoice_url = `${ctx.state.baseUrl}/i/${invoice.id}`;
+  invoice.invoice_pdf = `${ctx.state.baseUrl}/i/${invoice.id}/pdf`;
+  (invoice.status_transitions as Record<string, unknown>).finalized_at = now;
+  if (invoice.collection_method === 'send_invoice') {
+    invoice.due_date = now + Number(invoice.days_until_due ?? 30) * 86400;
+  }
+  emit(ctx, 'invoice.finalized', invoice, { status: 'draft' });
+}
+
+function pay(ctx: RequestContext, invoice: StoredObject) {
+  if (invoice.status === 'draft') finalize(ctx, invoice);
+  expectStatus(invoice, ['open'], 'pay');
+  const customer = ctx.state.get(ctx.account, 'customer', invoice.customer as string);
+  const attached = [...ctx.state.newestFirst(ctx.account, 'payment_method')].find(
+    (pm) => pm.customer === invoice.customer,
+  );
+  const pm =
+    str(ctx.params.payment_method, 'payment_method') ??
+    ((customer?.invoice_settings as Record<string, unknown> | undefined)?.default_payment_method as
+      string | null) ??
+    attached?.id;
+  if (!pm) {
+    throw invalidParam(
+      'payment_method',
+      'This customer has no attached payment source or default payment method.',
+      'invoice_no_customer_line_items',
+    );
+  }
+  invoice.attempt_count = Number(invoice.attempt_count) + 1;
+  invoice.attempted = true;
+  try {
+    const pi = createPaymentIntent({
+      ...ctx,
+      params: {
+        amount: invoice.amount_remaining,
+        currency: invoice.currency,
+        customer: invoice.customer,
+        payment_method: pm,
+        confirm: 'true',
+        description: `Payment for Invoice ${String(invoice.number)}`,
+      },
+    });
+    invoice.payment_intent = pi.id;
+    if (pi.status !== 'succeeded') {
+      emit(ctx, 'invoice.payment_action_required', invoice);
+      throw new StripeApiError(
+        402,
+        'card_error',
+        'This payment requires additional user action before it can be completed successfully.',
+        'authentication_required',
+      );
+    }
+  } catch (err) {
+    if (err instanceof StripeApiError && err.status === 402) {
+      if (err.code !== 'authentication_required') emit(ctx, 'invoice.payment_failed', invoice);
+    }
+    throw err;
+  }
+  const now = nowSeconds();
+  invoice.status = 'paid';
+  invoice.amount_paid = invoice.amount_remaining;
+  invoice.amount_remaining = 0;
+  (invoice.status_transitions as Record<string, unknown>).paid_at = now;
+  emit(ctx, 'invoice.paid', invoice, { status: 'open' });
+  emit(ctx, 'invoice.payment_succeeded', invoice);
+  return invoice;
+}
+
+export const invoiceRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: '/v1/invoiceitems',
+    handle: (ctx) => {
+      const customer = customerParam(ctx);
+      const amount = Number(ctx.params.amount);
+      if (!Number.isInteger(amount)) throw invalidInteger('amount', ctx.params.amount);
+      const currency = str(ctx.params.currency, 'currency');
+      if (!currency)
+        throw invalidParam('currency', 'Missing required param: currency.', 'parameter_missing');
+      const now = nowSeconds();
+      const item: StoredObject = {
+        id: newId('ii'),
+        object: 'invoiceitem',
+        amount,
+        created: now,
+        currency: currency.toLowerCase(),
+        customer: customer.id,
+        date: now,
+        description: str(ctx.params.description, 'description'),
+        discountable: true,
+        invoice: null,
+        livemode: ctx.livemode,
+        metadata: metadataParam(ctx.params.metadata),
+        period: { end: now, start: now },
+        proration: false,
+        quantity: 1,
+      };
+      ctx.state.insert(ctx.account, 'invoiceitem', item);
+      emit(ctx, 'invoiceitem.created', item);
+      return item;
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/invoiceitems/:id',
+    handle: (ctx, { id }) => find(ctx, 'invoiceitem', id!),
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/invoiceitems/:id',
+    handle: (ctx, { id }) => {
+      const item = find(ctx, 'invoiceitem', id!);
+      if (item.invoice) {
+        const invoice = ctx.state.get(ctx.account, 'invoice', item.invoice as string);
+        if (invoice && invoice.status !== 'draft') {
+          throw invalidParam(
+            'id',
+            'This invoice item is on a finalized invoice and cannot be deleted.',
+            'invoice_not_editable',
+          );
+        }
+      }
+      ctx.state.remove(ctx.account, 'invoiceitem', id!);
+      emit(ctx, 'invoiceitem.deleted', item);
+      return { id, object: 'invoiceitem', deleted: true };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/invoiceitems',
+    handle: (ctx) => {
+      const customer = str(ctx.params.customer, 'customer');
+      return list(ctx.state, ctx.account, 'invoiceitem', ctx.params, {
+        url: '/v1/invoiceitems',
+        kind: 'invoiceitem',
+        where: customer ? (i) => i.customer === customer : undefined,
+      });
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/invoices',
+    handle: (ctx) => {
+      const customer = customerParam(ctx);
+      const p = ctx.params;
+      const id = newId('in');
+      const include = str(p.pending_invoice_items_behavior) === 'include';
+      const items = include
+        ? [...ctx.state.newestFirst(ctx.account, 'invoiceitem')].filter(
+            (i) => i.customer === customer.id && i.invoice === null,
+          )
+        : [];
+      for (const i of items) i.invoice = id;
+      const total = items.reduce((sum, i) => sum + (i.amount as number), 0);
+      const currency = (items[0]?.currency as string | undefined) ?? str(p.currency) ?? 'usd';
+      const now = nowSeconds();
+      const collection = str(p.collection_method, 'collection_method') ?? 'charge_automatically';
+      const invoice: StoredObject = {
+        id,
+        object: 'invoice',
+        account_country: 'US',
+        amount_due: total,
+        amount_paid: 0,
+        amount_remaining: total,
+        attempt_count: 0,
+        attempted: false,
+        auto_advance: false,
+        billing_reason: 'manual',
+        collection_method: collection,
+        created: now,
+        currency,
+        customer: customer.id,
+        customer_email: customer.email ?? null,
+        customer_name: customer.name ?? null,
+        days_until_due: collection === 'send_invoice' ? Number(p.days_until_due ?? 30) : null,
+        description: str(p.description, 'description'),
+        due_date: null,
+        hosted_invoice_url: null,
+        invoice_pdf: null,
+        lines: {
+          object: 'list',
+          data: items.map((i) => ({
+            id: `il_${(i.id).slice(3)}`,
+            object: 'line_item',
+            amount: i.amount,
+            currency: i.currency,
+            description: i.description,
+            invoice: id,
+            invoice_item: i.id,
+            livemode: ctx.livemode,
+            metadata: i.metadata,
+            period: i.period,
+            quantity: 1,
+          })),
+          has_more: false,
+          url: `/v1/invoices/${id}/lines`,
+        },
+        livemode: ctx.livemode,
+        metadata: metadataParam(p.metadata),
+        number: null,
+        payment_intent: null,
+        period_end: now,
+        period_start: now,
+        status: 'draft',
+        status_transitions: {
+          finalized_at: null,
+          marked_uncollectible_at: null,
+          paid_at: null,
+          voided_at: null,
+        },
+        subtotal: total,
+        total,
+      };
+      ctx.state.insert(ctx.account, 'invoice', invoice);
+      emit(ctx, 'invoice.created', invoice);
+      return invoice;
+    },
+  },
+  { method: 'GET', path: '/v1/invoices/:id', handle: (ctx, { id }) => find(ctx, 'invoice', id!) },
+  {
+    method: 'POST',
+    path: '/v1/invoices/:id',
+    handle: (ctx, { id }) => {
+      const invoice = find(ctx, 'invoice', id!);
+      const previous: Record<string, unknown> = {};
+      if (ctx.params.metadata !== undefined) {
+        previous.metadata = invoice.metadata;
+        invoice.metadata = metadataParam(
+          ctx.params.metadata,
+          invoice.metadata as Record<string, string>,
+        );
+      }
+      if (ctx.params.description !== undefined) {
+        expectStatus(invoice, ['draft'], 'change the description of');
+        previous.description = invoice.description;
+        invoice.description = str(ctx.params.description);
+      }
+      emit(ctx, 'invoice.updated', invoice, previous);
+      return invoice;
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/invoices/:id',
+    handle: (ctx, { id }) => {
+      const invoice = find(ctx, 'invoice', id!);
+      expectStatus(invoice, ['draft'], 'delete');
+      ctx.state.remove(ctx.account, 'invoice', id!);
+      for (const i of ctx.state.newestFirst(ctx.account, 'invoiceitem'))
+        if (i.invoice === id) i.invoice = null;
+      emit(ctx, 'invoice.deleted', invoice);
+      return { id, object: 'invoice', deleted: true };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/invoices/:id/finalize',
+    handle: (ctx, { id }) => {
+      const invoice = find(ctx, 'invoice', id!);
+      expectStatus(invoice, ['draft'], 'finalize');
+      finalize(ctx, invoice);
+      return invoice;
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/invoices/:id/pay',
+    handle: (ctx, { id }) => pay(ctx, find(ctx, 'invoice', id!)),
+  },
+  {
+    method: 'POST',
+    path: '/v1/invoices/:id/send',
+    handle: (ctx, { id }) => {
+      const invoice = find(ctx, 'invoice', id!);
+      if (invoice.collection_method !== 'send_invoice') {
+        throw invalidParam(
+          'invoice',
+          'You can only send invoices whose collection_method is send_invoice.',
+          'invoice_unexpected_state',
+        );
+      }
+      if (invoice.status === 'draft') finalize(ctx, invoice);
+      expectStatus(invoice, ['open'], 'send');
+      emit(ctx, 'invoice.sent', invoice);
+      return invoice;
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/invoices/:id/void',
+    handle: (ctx, { id }) => {
+      const invoice = find(ctx, 'invoice', id!);
+      expectStatus(invoice, ['open', 'uncollectible'], 'void');
+      const previous = { status: invoice.status };
+      invoice.status = 'void';
+      (invoice.status_transitions as Record<string, unknown>).voided_at = nowSeconds();
+      emit(ctx, 'invoice.voided', invoice, previous);
+      return invoice;
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/invoices/:id/mark_uncollectible',
+    handle: (ctx, { id }) => {
+      const invoice = find(ctx, 'invoice', id!);
+      expectStatus(invoice, ['open'], 'mark uncollectible');
+      invoice.status = 'uncollectible';
+      (invoice.status_transitions as Record<string, unknown>).marked_uncollectible_at =
+        nowSeconds();
+      emit(ctx, 'invoice.marked_uncollectible', invoice, { status: 'open' });
+      return invoice;
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/invoices',
+    handle: (ctx) => {
+      const customer = str(ctx.params.customer, 'customer');
+      const status = str(ctx.params.status, 'status');
+      return list(ctx.state, ctx.account, 'invoice', ctx.params, {
+        url: '/v1/invoices',
+        kind: 'invoice',
+        where: (i) => (!customer || i.customer === customer) && (!status || i.status === status),
+      });
+    },
+  },
+];

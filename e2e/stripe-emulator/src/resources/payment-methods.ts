@@ -1,0 +1,175 @@
+// PaymentMethods: Stripe's test ids (`pm_card_visa`, …) and card tokens (`tok_visa`) become real
+// PaymentMethod objects when used; they can be created, attached to a customer, detached,
+// updated, retrieved and listed. Each keeps the test card that decides what charging it does.
+import { emit, metadataParam, str, type RequestContext } from '../context.ts';
+import { invalidParam, missing } from '../errors.ts';
+import { list } from '../list.ts';
+import { newId, nowSeconds, type StoredObject } from '../state.ts';
+import { testCard, type TestCard } from '../test-cards.ts';
+import type { Route } from '../router.ts';
+
+const RESOURCE = 'payment_method';
+const SEPA: TestCard = { brand: 'visa', last4: '3204', outcome: 'succeed' };
+
+function build(ctx: RequestContext, card: TestCard, type: 'card' | 'sepa_debit'): StoredObject {
+  const pm: StoredObject = {
+    id: newId('pm'),
+    object: 'payment_method',
+    allow_redisplay: 'unspecified',
+    billing_details: { address: null, email: null, name: null, phone: null, tax_id: null },
+    created: nowSeconds(),
+    customer: null,
+    livemode: ctx.livemode,
+    metadata: {},
+    type,
+    ...(type === 'card'
+      ? {
+          card: {
+            brand: card.brand,
+            checks: {
+              address_line1_check: null,
+              address_postal_code_check: null,
+              cvc_check: 'pass',
+            },
+            country: 'US',
+            display_brand: card.brand,
+            exp_month: 12,
+            exp_year: 2034,
+            fingerprint: `fp${card.last4}${card.brand}`,
+            funding: 'credit',
+            last4: card.last4,
+            networks: { available: [card.brand], preferred: null },
+            three_d_secure_usage: { supported: true },
+            wallet: null,
+          },
+        }
+      : { sepa_debit: { bank_code: '19043', country: 'AT', last4: card.last4 } }),
+  };
+  Object.defineProperty(pm, 'testCard', { value: card, enumerable: false });
+  return ctx.state.insert(ctx.account, RESOURCE, pm);
+}
+
+/** The test card behind a PaymentMethod (undefined for one the emulator did not make). */
+export const cardOf = (pm: StoredObject) => (pm as unknown as { testCard?: TestCard }).testCard;
+
+/**
+ * The PaymentMethod a request names: a stored one, or a new one made from a test id or token.
+ * 404 like Stripe for anything else.
+ */
+export function resolvePaymentMethod(ctx: RequestContext, id: string, param = 'payment_method') {
+  const stored = ctx.state.get(ctx.account, RESOURCE, id);
+  if (stored) return stored;
+  const card = testCard(id);
+  if (!card) throw missing('PaymentMethod', id, param);
+  return build(ctx, card, 'card');
+}
+
+function find(ctx: RequestContext, id: string) {
+  const pm = ctx.state.get(ctx.account, RESOURCE, id);
+  if (!pm) throw missing('PaymentMethod', id);
+  return pm;
+}
+
+export function attach(ctx: RequestContext, pm: StoredObject, customerId: string) {
+  if (!ctx.state.get(ctx.account, 'customer', customerId))
+    throw missing('customer', customerId, 'customer');
+  if (pm.customer && pm.customer !== customerId) {
+    throw invalidParam(
+      'payment_method',
+      'The payment method you provided has already been attached to a customer.',
+      'payment_method_unexpected_state',
+    );
+  }
+  if (pm.customer === customerId) return pm;
+  pm.customer = customerId;
+  emit(ctx, 'payment_method.attached', pm);
+  return pm;
+}
+
+export const paymentMethodRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: '/v1/payment_methods',
+    handle: (ctx) => {
+      const p = ctx.params;
+      const type = str(p.type, 'type');
+      let pm: StoredObject;
+      if (type === 'card') {
+        const token = str((p.card as Record<string, unknown> | undefined)?.token, 'card[token]');
+        const card = token ? testCard(token) : testCard('pm_card_visa');
+        if (!card) throw missing('token', token ?? '', 'card[token]');
+        pm = build(ctx, card, 'card');
+      } else if (type === 'sepa_debit') {
+        pm = build(ctx, SEPA, 'sepa_debit');
+      } else {
+        throw invalidParam(
+          'type',
+          `Invalid type: must be one of card, sepa_debit (emulated)`,
+          'parameter_invalid_string',
+        );
+      }
+      const billing = p.billing_details as Record<string, unknown> | undefined;
+      if (billing) {
+        const details = pm.billing_details as Record<string, unknown>;
+        for (const k of ['email', 'name', 'phone'] as const)
+          if (billing[k] !== undefined) details[k] = str(billing[k]);
+        if (billing.address) details.address = billing.address;
+      }
+      pm.metadata = metadataParam(p.metadata);
+      return pm;
+    },
+  },
+  { method: 'GET', path: '/v1/payment_methods/:id', handle: (ctx, { id }) => find(ctx, id!) },
+  {
+    method: 'POST',
+    path: '/v1/payment_methods/:id',
+    handle: (ctx, { id }) => {
+      const pm = find(ctx, id!);
+      const previous = { metadata: pm.metadata };
+      pm.metadata = metadataParam(ctx.params.metadata, pm.metadata as Record<string, string>);
+      emit(ctx, 'payment_method.updated', pm, previous);
+      return pm;
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/payment_methods/:id/attach',
+    handle: (ctx, { id }) => {
+      const customer = str(ctx.params.customer, 'customer');
+      if (!customer)
+        throw invalidParam('customer', 'Missing required param: customer.', 'parameter_missing');
+      return attach(ctx, resolvePaymentMethod(ctx, id!, 'payment_method'), customer);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/payment_methods/:id/detach',
+    handle: (ctx, { id }) => {
+      const pm = find(ctx, id!);
+      if (!pm.customer) {
+        throw invalidParam(
+          'payment_method',
+          'The payment method you provided is not attached to a customer so detachment is impossible.',
+          'payment_method_unexpected_state',
+        );
+      }
+      const previous = { customer: pm.customer };
+      pm.customer = null;
+      emit(ctx, 'payment_method.detached', pm, previous);
+      return pm;
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/payment_methods',
+    handle: (ctx) => {
+      const customer = str(ctx.params.customer, 'customer');
+      const type = str(ctx.params.type, 'type');
+      return list(ctx.state, ctx.account, RESOURCE, ctx.params, {
+        url: '/v1/payment_methods',
+        kind: 'payment_method',
+        where: (pm) => (!customer || pm.customer === customer) && (!type || pm.type === type),
+      });
+    },
+  },
+];

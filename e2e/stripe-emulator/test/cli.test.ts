@@ -1,0 +1,154 @@
+// The real Stripe CLI (`@stripe/cli`) drives the emulator: every trigger the product relies on,
+// and the CLI's other payment triggers, must succeed and leave the event Stripe would send.
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_KEYS, startEmulator, type Emulator } from '../src/server.ts';
+
+const run = promisify(execFile);
+const require = createRequire(import.meta.url);
+const STRIPE_BIN = path.join(
+  path.dirname(require.resolve('@stripe/cli-linux-x64/package.json')),
+  'bin',
+  'stripe',
+);
+const HOME = mkdtempSync(path.join(tmpdir(), 'stripe-cli-'));
+
+let emulator: Emulator;
+let stripe: Stripe;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0 });
+  emulator.state.settings.settleDelayMs = 20;
+  emulator.state.settings.reportDelayMs = 20;
+  stripe = new Stripe(DEFAULT_KEYS.test, {
+    host: '127.0.0.1',
+    port: emulator.port,
+    protocol: 'http',
+    maxNetworkRetries: 0,
+  });
+});
+afterAll(async () => {
+  await emulator?.stop();
+});
+
+async function trigger(event: string, extra: string[] = []) {
+  const { stdout, stderr } = await run(
+    STRIPE_BIN,
+    ['trigger', event, '--api-key', DEFAULT_KEYS.test, '--api-base', emulator.url, ...extra],
+    { env: { HOME, PATH: process.env.PATH, STRIPE_CLI_TELEMETRY_OPTOUT: '1' }, timeout: 30_000 },
+  );
+  return `${stdout}${stderr}`;
+}
+
+async function countOf(type: string, stripeAccount?: string) {
+  let n = 0;
+  for await (const _ of stripe.events.list(
+    { type, limit: 100 },
+    stripeAccount ? { stripeAccount } : {},
+  ))
+    n++;
+  return n;
+}
+
+async function until(fn: () => Promise<boolean>, what: string) {
+  const deadline = Date.now() + 5000;
+  while (!(await fn())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The triggers the product depends on (issue 3's list). */
+const REQUIRED = [
+  'payment_intent.created',
+  'payment_intent.succeeded',
+  'payment_intent.canceled',
+  'payment_intent.payment_failed',
+  'charge.succeeded',
+  'charge.captured',
+  'charge.failed',
+  'charge.refunded',
+  'charge.refund.updated',
+  'charge.dispute.created',
+  'charge.dispute.updated',
+  'charge.dispute.closed',
+  'customer.created',
+  'customer.updated',
+  'payout.created',
+  'payout.updated',
+  'reporting.report_run.succeeded',
+];
+
+/** The CLI's other payment-related triggers the emulator supports. */
+const MORE = [
+  'payment_intent.amount_capturable_updated',
+  'payment_intent.processing',
+  'payment_intent.requires_action',
+  'payment_method.attached',
+  'payment_method.detached',
+  'payment_method.updated',
+  'balance.available',
+  'customer.deleted',
+  'setup_intent.created',
+  'setup_intent.succeeded',
+  'setup_intent.setup_failed',
+  'setup_intent.canceled',
+  'setup_intent.requires_action',
+  'invoice.created',
+  'invoice.deleted',
+  'invoice.finalized',
+  'invoice.updated',
+  'invoice.sent',
+  'invoice.voided',
+  'invoice.marked_uncollectible',
+  'invoice.paid',
+  'invoice.payment_succeeded',
+  'invoice.payment_failed',
+  'invoice.payment_action_required',
+  'invoiceitem.created',
+  'invoiceitem.deleted',
+];
+
+describe('stripe trigger (the real CLI binary)', () => {
+  it.each([...REQUIRED, ...MORE])('%s succeeds and emits the event', async (event) => {
+    const before = await countOf(event);
+    const output = await trigger(event);
+    expect(output).toContain('Trigger succeeded');
+    await until(async () => (await countOf(event)) > before, `${event} to be emitted`);
+  });
+
+  it('runs on a connected account with --stripe-account, scoping every object to it', async () => {
+    const account = await stripe.accounts.create({ type: 'standard' });
+    const output = await trigger('charge.dispute.created', ['--stripe-account', account.id]);
+    expect(output).toContain('Trigger succeeded');
+    expect(await countOf('charge.dispute.created', account.id)).toBe(1);
+    const disputes = await stripe.disputes.list({}, { stripeAccount: account.id });
+    expect(disputes.data).toHaveLength(1);
+    expect(disputes.data[0]!.status).toBe('warning_needs_response');
+  });
+
+  it('reports the API error when a call fails (unknown key)', async () => {
+    const err = await run(
+      STRIPE_BIN,
+      [
+        'trigger',
+        'customer.created',
+        '--api-key',
+        'sk_test_not_a_real_key_123',
+        '--api-base',
+        emulator.url,
+      ],
+      { env: { HOME, PATH: process.env.PATH, STRIPE_CLI_TELEMETRY_OPTOUT: '1' } },
+    ).then(
+      () => null,
+      (e: { stdout: string; stderr: string }) => `${e.stdout}${e.stderr}`,
+    );
+    expect(err).toContain('Invalid API Key provided');
+  });
+});
