@@ -220,7 +220,7 @@ export const invoiceRoutes: Route[] = [
         lines: {
           object: 'list',
           data: items.map((i) => ({
-            id: `il_${(i.id).slice(3)}`,
+            id: `il_${i.id.slice(3)}`,
             object: 'line_item',
             amount: i.amount,
             currency: i.currency,
