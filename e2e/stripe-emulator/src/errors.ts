@@ -11,6 +11,8 @@ export class StripeApiError extends Error {
     readonly param?: string,
     /** More fields of the error object (decline_code, charge, payment_intent, …). */
     readonly extra: Record<string, unknown> = {},
+    /** Response headers that come with the error (429's Stripe-Rate-Limited-Reason, …). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }

@@ -63,26 +63,40 @@ export function list(
   }
   const inRange = createdFilter(params.created);
   const matches = (o: StoredObject) => inRange(o) && (opts.where?.(o) ?? true);
-  const all = [...state.newestFirst(account, resource)].filter(matches);
-  let data: StoredObject[];
-  let hasMore: boolean;
+  const order = account.order.get(resource) ?? [];
+  const byId = account.objects.get(resource);
+  const cursorAt = (param: 'starting_after' | 'ending_before') => {
+    const cursor = str(params[param], param) ?? '';
+    const at = state.position(account, resource, cursor);
+    if (at === undefined) throw missing(opts.kind, cursor, param);
+    return at;
+  };
+  const data: StoredObject[] = [];
+  let hasMore = false;
   if (params.ending_before !== undefined) {
-    const cursor = str(params.ending_before, 'ending_before') ?? '';
-    const at = all.findIndex((o) => o.id === cursor);
-    if (at < 0) throw missing(opts.kind, cursor, 'ending_before');
-    const before = all.slice(0, at);
-    data = before.slice(Math.max(0, before.length - limit));
-    hasMore = before.length > limit;
-  } else {
-    let start = 0;
-    if (params.starting_after !== undefined) {
-      const cursor = str(params.starting_after, 'starting_after') ?? '';
-      const at = all.findIndex((o) => o.id === cursor);
-      if (at < 0) throw missing(opts.kind, cursor, 'starting_after');
-      start = at + 1;
+    // The `limit` objects just newer than the cursor, still listed newest first.
+    for (let i = cursorAt('ending_before') + 1; i < order.length; i++) {
+      const o = byId!.get(order[i]!)!;
+      if (!matches(o)) continue;
+      if (data.length === limit) {
+        hasMore = true;
+        break;
+      }
+      data.push(o);
     }
-    data = all.slice(start, start + limit);
-    hasMore = all.length > start + limit;
+    data.reverse();
+  } else {
+    const start =
+      params.starting_after !== undefined ? cursorAt('starting_after') - 1 : order.length - 1;
+    for (let i = start; i >= 0; i--) {
+      const o = byId!.get(order[i]!)!;
+      if (!matches(o)) continue;
+      if (data.length === limit) {
+        hasMore = true;
+        break;
+      }
+      data.push(o);
+    }
   }
   return { object: 'list', data, has_more: hasMore, url: opts.url };
 }

@@ -6,6 +6,13 @@ import type { AddressInfo } from 'node:net';
 import qs from 'qs';
 import type { RequestContext } from './context.ts';
 import { StripeApiError } from './errors.ts';
+import { authenticate } from './auth.ts';
+import { ControlApi } from './control.ts';
+import { injectedFailure, rateLimited } from './faults.ts';
+import { idempotent } from './idempotency.ts';
+import { OAuthPages, oauthRoutes } from './oauth.ts';
+import { checkPermission } from './permissions.ts';
+import { earlyFraudWarningRoutes } from './resources/early-fraud-warnings.ts';
 import { accountRoutes } from './resources/accounts.ts';
 import { chargeRoutes } from './resources/charges.ts';
 import { customerRoutes } from './resources/customers.ts';
@@ -30,6 +37,8 @@ export interface EmulatorOptions {
   host?: string;
   /** Secret keys of the platform account; created if absent. */
   platformKeys?: { test: string; live: string };
+  /** Stripe's rate limits (on by default: 25/s test, 100/s live per account). */
+  rateLimit?: boolean;
   /** Called once per API request with its outcome (the `--log` flag of `npm run emulator`). */
   onRequest?: (line: {
     method: string;
@@ -54,49 +63,6 @@ export const DEFAULT_KEYS = {
   live: 'sk_live_emulator_platform_key',
 };
 
-const mask = (key: string) =>
-  `${key.slice(0, 8)}${'*'.repeat(Math.max(0, key.length - 12))}${key.slice(-4)}`;
-
-function authenticate(state: EmulatorState, req: http.IncomingMessage) {
-  const header = req.headers.authorization ?? '';
-  const key = header.startsWith('Bearer ')
-    ? header.slice(7).trim()
-    : header.startsWith('Basic ')
-      ? Buffer.from(header.slice(6), 'base64').toString().split(':')[0]!
-      : '';
-  if (!key) {
-    throw new StripeApiError(
-      401,
-      'invalid_request_error',
-      'You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth.',
-    );
-  }
-  const found = state.keys.get(key);
-  if (!found)
-    throw new StripeApiError(
-      401,
-      'invalid_request_error',
-      `Invalid API Key provided: ${mask(key)}`,
-    );
-  let account = state.accounts.get(found.account)!;
-  const target = req.headers['stripe-account'];
-  let connected = false;
-  if (typeof target === 'string' && target !== account.id) {
-    const other = state.accounts.get(target);
-    if (!other || other.platform !== account.id) {
-      throw new StripeApiError(
-        403,
-        'invalid_request_error',
-        `The provided key '${mask(key)}' does not have access to account '${target}' (or that account does not exist). Application access may have been revoked.`,
-        'account_invalid',
-      );
-    }
-    account = other;
-    connected = true;
-  }
-  return { account, livemode: found.livemode, connected };
-}
-
 async function readBody(req: http.IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -105,6 +71,7 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const state = new EmulatorState();
+  if (options.rateLimit === false) state.faults.rateLimit.enabled = false;
   const platform = state.createAccount(null);
   const keys = options.platformKeys ?? DEFAULT_KEYS;
   state.addKey(keys.test, platform.id, false);
@@ -124,14 +91,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     .add(fileRoutes)
     .add(disputeRoutes)
     .add(webhookEndpointRoutes)
+    .add(earlyFraudWarningRoutes)
+    .add(oauthRoutes)
     .add(eventRoutes);
   const webhooks = new WebhookDispatcher(state);
   state.onEvent = (event, account) => webhooks.dispatch(event, account);
+  const control = new ControlApi(state, webhooks, platform.id);
+  const oauthPages = new OAuthPages(state, platform.id);
 
   const server = http.createServer((req, res) => {
     const requestId = newId('req', 14);
     let actingAccount: string | null = null;
-    const send = (status: number, body: unknown) => {
+    const send = (status: number, body: unknown, extraHeaders: Record<string, string> = {}) => {
       options.onRequest?.({
         method: req.method ?? 'GET',
         path: req.url ?? '/',
@@ -152,22 +123,51 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         'content-type': 'application/json',
         'content-length': Buffer.byteLength(json),
         'request-id': requestId,
+        ...extraHeaders,
       });
       res.end(json);
     };
     void (async () => {
+      let status = 200;
+      let body: unknown;
+      let headers: Record<string, string> = {};
       try {
         const url = new URL(req.url ?? '/', 'http://emulator');
-        // The emulator's own control routes (not Stripe's): loopback only, no key.
-        if (url.pathname === '/_emulator/deliveries') {
-          const event = url.searchParams.get('event');
-          send(200, { data: webhooks.log.filter((d) => !event || d.eventId === event) });
+        // connect.stripe.com's paths, served here too.
+        if (url.pathname === '/oauth/token' || url.pathname === '/oauth/deauthorize') {
+          url.pathname = `/v1${url.pathname}`;
+        }
+        if (url.pathname.startsWith('/_emulator/')) {
+          const raw = req.method === 'GET' ? '' : await readBody(req);
+          send(200, control.handle(req.method ?? 'GET', url, raw));
+          return;
+        }
+        if (url.pathname.startsWith('/oauth/')) {
+          const raw = req.method === 'POST' ? await readBody(req) : '';
+          const page = oauthPages.handle(req.method ?? 'GET', url, raw);
+          res.writeHead(page.status, page.headers);
+          res.end(page.body);
           return;
         }
         const auth = authenticate(state, req);
         actingAccount = auth.account.id;
-        const body = req.method === 'POST' ? await readBody(req) : '';
-        const params = { ...qs.parse(url.search.slice(1)), ...qs.parse(body) } as Record<
+        const faults = state.faults;
+        if (
+          faults.rateLimit.enabled &&
+          !state.limiter.take(
+            `${auth.account.id}:${auth.livemode ? 'live' : 'test'}`,
+            auth.livemode ? faults.rateLimit.live : faults.rateLimit.test,
+          )
+        ) {
+          throw rateLimited();
+        }
+        if (faults.failNext > 0) {
+          faults.failNext--;
+          throw injectedFailure();
+        }
+        if (faults.errorRate > 0 && Math.random() < faults.errorRate) throw injectedFailure();
+        const rawBody = req.method === 'POST' ? await readBody(req) : '';
+        const params = { ...qs.parse(url.search.slice(1)), ...qs.parse(rawBody) } as Record<
           string,
           unknown
         >;
@@ -180,26 +180,69 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
             match.pathExists ? 'method_not_allowed' : undefined,
           );
         }
+        if (auth.key.permissions) {
+          checkPermission(
+            auth.key.permissions,
+            req.method ?? 'GET',
+            url.pathname,
+            auth.key.key,
+            auth.account.id,
+          );
+        }
+        const idempotencyKey =
+          typeof req.headers['idempotency-key'] === 'string'
+            ? req.headers['idempotency-key']
+            : null;
         const ctx: RequestContext = {
           state,
-          ...auth,
+          account: auth.account,
+          livemode: auth.livemode,
+          connected: auth.connected,
           params,
           path: url.pathname,
           requestId,
-          idempotencyKey:
-            typeof req.headers['idempotency-key'] === 'string'
-              ? req.headers['idempotency-key']
-              : null,
+          idempotencyKey,
         };
-        send(200, match.route.handle(ctx, match.params));
+        const replay =
+          idempotencyKey && req.method === 'POST'
+            ? idempotent(
+                state,
+                `${auth.account.id}:${idempotencyKey}`,
+                `${url.pathname} ${rawBody}`,
+              )
+            : null;
+        if (replay?.answer) {
+          status = replay.answer.status;
+          body = replay.answer.body;
+          headers = { 'idempotent-replayed': 'true' };
+        } else {
+          try {
+            body = match.route.handle(ctx, match.params);
+          } catch (err) {
+            if (!(err instanceof StripeApiError) || err.status >= 500) throw err;
+            status = err.status;
+            body = err;
+            headers = err.headers;
+          }
+          replay?.remember(status, body);
+        }
       } catch (err) {
-        if (err instanceof StripeApiError) send(err.status, err);
-        else
-          send(
+        if (err instanceof StripeApiError) {
+          status = err.status;
+          body = err;
+          headers = err.headers;
+        } else {
+          status = 500;
+          body = new StripeApiError(
             500,
-            new StripeApiError(500, 'api_error', `The emulator failed: ${(err as Error).message}`),
+            'api_error',
+            `The emulator failed: ${(err as Error).message}`,
           );
+        }
       }
+      if (state.faults.latencyMs > 0)
+        await new Promise((r) => setTimeout(r, state.faults.latencyMs));
+      send(status, body, headers);
     })();
   });
   await new Promise<void>((resolve) =>

@@ -1,6 +1,9 @@
 // The emulator's in-memory world: accounts, their API keys, and per-account object stores kept
 // in creation order (lists read them newest first). Ids look like Stripe's.
 import { randomBytes } from 'node:crypto';
+import { defaultFaults, RateLimiter, type Faults } from './faults.ts';
+import type { Permissions } from './permissions.ts';
+import { newOAuthState, type OAuthState } from './oauth.ts';
 
 export interface StoredObject {
   id: string;
@@ -17,12 +20,18 @@ export interface Account {
   objects: Map<string, Map<string, StoredObject>>;
   /** Per resource, ids in creation order. */
   order: Map<string, string[]>;
+  /** Per resource, each id's index in `order` (list cursors find their place in O(1)). */
+  positions: Map<string, Map<string, number>>;
 }
 
 export interface ApiKey {
   key: string;
   account: string;
   livemode: boolean;
+  /** Restricted keys only: what they may do. */
+  permissions?: Permissions;
+  /** OAuth access tokens expire (ms since epoch). */
+  expiresAt?: number;
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -64,13 +73,27 @@ export class EmulatorState {
   baseUrl = 'http://127.0.0.1:12111';
 
   createAccount(platform: string | null = null, id = newId('acct', 16)): Account {
-    const account: Account = { id, platform, objects: new Map(), order: new Map() };
+    const account: Account = {
+      id,
+      platform,
+      objects: new Map(),
+      order: new Map(),
+      positions: new Map(),
+    };
     this.accounts.set(id, account);
     return account;
   }
 
-  addKey(key: string, account: string, livemode: boolean) {
-    this.keys.set(key, { key, account, livemode });
+  faults: Faults = defaultFaults();
+  readonly oauth: OAuthState = newOAuthState();
+  readonly limiter = new RateLimiter();
+  /** Per account: idempotency key → the first request's parameters and answer. */
+  readonly idempotency = new Map<string, { fingerprint: string; status: number; body: unknown }>();
+
+  addKey(key: string, account: string, livemode: boolean, extra: Partial<ApiKey> = {}) {
+    const entry: ApiKey = { key, account, livemode, ...extra };
+    this.keys.set(key, entry);
+    return entry;
   }
 
   insert(account: Account, resource: string, object: StoredObject): StoredObject {
@@ -79,6 +102,9 @@ export class EmulatorState {
     byId.set(object.id, object);
     let order = account.order.get(resource);
     if (!order) account.order.set(resource, (order = []));
+    let positions = account.positions.get(resource);
+    if (!positions) account.positions.set(resource, (positions = new Map<string, number>()));
+    positions.set(object.id, order.length);
     order.push(object.id);
     return object;
   }
@@ -91,13 +117,21 @@ export class EmulatorState {
     const existed = account.objects.get(resource)?.delete(id) ?? false;
     if (existed) {
       const order = account.order.get(resource)!;
-      order.splice(order.indexOf(id), 1);
+      const positions = account.positions.get(resource)!;
+      order.splice(positions.get(id)!, 1);
+      positions.clear();
+      order.forEach((oid, i) => positions.set(oid, i));
     }
     return existed;
   }
 
+  /** Where an object sits in its resource's creation order. */
+  position(account: Account, resource: string, id: string): number | undefined {
+    return account.positions.get(resource)?.get(id);
+  }
+
   /** Objects of a resource, newest first (creation order reversed). */
-  *newestFirst(account: Account, resource: string): Generator<StoredObject> {
+  *newestFirst(account: Account, resource: string): Generator<StoredObject, void, undefined> {
     const order = account.order.get(resource) ?? [];
     const byId = account.objects.get(resource)!;
     for (let i = order.length - 1; i >= 0; i--) yield byId.get(order[i]!)!;

@@ -54,7 +54,20 @@ export class WebhookDispatcher {
   dispatch(event: StoredObject, account: Account) {
     const targets = destinations(this.state, event, account);
     event.pending_webhooks = targets.length;
-    for (const endpoint of targets) void this.deliver(event, endpoint, 1);
+    const { webhookDuplicateRate, webhookReorderMs } = this.state.faults;
+    for (const endpoint of targets) {
+      const copies = Math.random() < webhookDuplicateRate ? 2 : 1;
+      for (let i = 0; i < copies; i++) {
+        if (webhookReorderMs > 0) {
+          // A random hold per delivery: later events can overtake earlier ones.
+          const hold = setTimeout(
+            () => void this.deliver(event, endpoint, 1),
+            Math.random() * webhookReorderMs,
+          );
+          hold.unref();
+        } else void this.deliver(event, endpoint, 1);
+      }
+    }
   }
 
   private async deliver(

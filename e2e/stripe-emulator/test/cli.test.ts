@@ -23,7 +23,7 @@ let emulator: Emulator;
 let stripe: Stripe;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
+  emulator = await startEmulator({ port: 0, rateLimit: false });
   emulator.state.settings.settleDelayMs = 20;
   emulator.state.settings.reportDelayMs = 20;
   stripe = new Stripe(DEFAULT_KEYS.test, {

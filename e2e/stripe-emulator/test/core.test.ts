@@ -15,7 +15,7 @@ const client = (key: string = DEFAULT_KEYS.test, stripeAccount?: string) =>
   });
 
 beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
+  emulator = await startEmulator({ port: 0, rateLimit: false });
 });
 afterAll(async () => {
   await emulator?.stop();

@@ -8,7 +8,7 @@ let emulator: Emulator;
 let platform: Stripe;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
+  emulator = await startEmulator({ port: 0, rateLimit: false });
   emulator.state.settings.settleDelayMs = 20;
   emulator.state.settings.payoutDelayMs = 20;
   emulator.state.settings.reportDelayMs = 20;

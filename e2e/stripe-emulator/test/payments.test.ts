@@ -8,7 +8,7 @@ let emulator: Emulator;
 let stripe: Stripe;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
+  emulator = await startEmulator({ port: 0, rateLimit: false });
   emulator.state.settings.settleDelayMs = 50;
   stripe = new Stripe(DEFAULT_KEYS.test, {
     host: '127.0.0.1',

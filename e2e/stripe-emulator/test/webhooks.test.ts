@@ -33,7 +33,7 @@ async function until<T>(fn: () => T | undefined, what: string): Promise<T> {
 }
 
 beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
+  emulator = await startEmulator({ port: 0, rateLimit: false });
   emulator.state.settings.retryDelaysMs = [30, 30];
   receiver = http.createServer((req, res) => {
     let body = '';

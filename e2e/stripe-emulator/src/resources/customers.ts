@@ -12,45 +12,47 @@ function find(ctx: RequestContext, id: string) {
   return c;
 }
 
+export function createCustomerObject(ctx: RequestContext): StoredObject {
+  const p = ctx.params;
+  const customer: StoredObject = {
+    id: newId('cus', 14),
+    object: 'customer',
+    address: null,
+    balance: 0,
+    created: nowSeconds(),
+    currency: null,
+    default_source: null,
+    delinquent: false,
+    description: str(p.description),
+    discount: null,
+    email: str(p.email),
+    invoice_prefix: newId('X', 8).slice(2).toUpperCase(),
+    invoice_settings: {
+      custom_fields: null,
+      default_payment_method: null,
+      footer: null,
+      rendering_options: null,
+    },
+    livemode: ctx.livemode,
+    metadata: metadataParam(p.metadata),
+    name: str(p.name),
+    next_invoice_sequence: 1,
+    phone: str(p.phone),
+    preferred_locales: [],
+    shipping: null,
+    tax_exempt: 'none',
+    test_clock: null,
+  };
+  ctx.state.insert(ctx.account, RESOURCE, customer);
+  emit(ctx, 'customer.created', customer);
+  return customer;
+}
+
 export const customerRoutes: Route[] = [
   {
     method: 'POST',
     path: '/v1/customers',
-    handle: (ctx) => {
-      const p = ctx.params;
-      const customer: StoredObject = {
-        id: newId('cus', 14),
-        object: 'customer',
-        address: null,
-        balance: 0,
-        created: nowSeconds(),
-        currency: null,
-        default_source: null,
-        delinquent: false,
-        description: str(p.description),
-        discount: null,
-        email: str(p.email),
-        invoice_prefix: newId('X', 8).slice(2).toUpperCase(),
-        invoice_settings: {
-          custom_fields: null,
-          default_payment_method: null,
-          footer: null,
-          rendering_options: null,
-        },
-        livemode: ctx.livemode,
-        metadata: metadataParam(p.metadata),
-        name: str(p.name),
-        next_invoice_sequence: 1,
-        phone: str(p.phone),
-        preferred_locales: [],
-        shipping: null,
-        tax_exempt: 'none',
-        test_clock: null,
-      };
-      ctx.state.insert(ctx.account, RESOURCE, customer);
-      emit(ctx, 'customer.created', customer);
-      return customer;
-    },
+    handle: (ctx) => createCustomerObject(ctx),
   },
   { method: 'GET', path: '/v1/customers/:id', handle: (ctx, { id }) => find(ctx, id!) },
   {
