@@ -35,6 +35,10 @@ say "Building the server"
 npx turbo run build --filter=@disputedesk/server --output-logs=errors-only
 
 mkdir -p .dev
+api="http://${HOST}:${PORT}"
+emulator_port=${EMULATOR_PORT:-12111}
+emulator="http://127.0.0.1:${emulator_port}"
+platform_key=sk_test_emulator_platform_key
 pids=()
 stop_all() {
   trap - INT TERM EXIT
@@ -44,12 +48,29 @@ stop_all() {
 }
 trap stop_all INT TERM EXIT
 
+if curl -fs "$emulator/_emulator/info" >/dev/null 2>&1 || (exec 3<>"/dev/tcp/127.0.0.1/$emulator_port") 2>/dev/null; then
+  echo "Port $emulator_port is taken (another emulator?). Stop it or set EMULATOR_PORT." >&2
+  exit 1
+fi
+say "Starting the Stripe emulator on $emulator"
+(cd e2e/stripe-emulator && exec node --import tsx src/main.ts --port "$emulator_port") > .dev/emulator.log 2>&1 &
+pids+=($!)
+wait_for "The Stripe emulator" 60 curl -fs "$emulator/_emulator/info"
+# The emulator's platform sends every connected account's events to the API's Connect endpoint;
+# its signing secret (new on every start) is added to the API's accepted secrets for this run.
+emulator_secret=$(curl -fsS -u "$platform_key:" "$emulator/v1/webhook_endpoints" \
+  -d url="$api/webhooks/stripe/connect" -d connect=true -d 'enabled_events[]=*' |
+  node -e "let s='';process.stdin.on('data',c=>s+=c).on('end',()=>process.stdout.write(JSON.parse(s).secret))")
+export STRIPE_CONNECT_WEBHOOK_SECRETS="${STRIPE_CONNECT_WEBHOOK_SECRETS:+$STRIPE_CONNECT_WEBHOOK_SECRETS,}$emulator_secret"
+say "Seeding demo data into the emulator"
+(cd e2e/stripe-emulator && node --import tsx scripts/seed.ts --accounts 2 --charges 5000 --seed 1 --url "$emulator") |
+  tee .dev/seed.log
+
 (cd server && exec node dist/main.js) > >(tee .dev/api.log) 2>&1 &
 pids+=($!)
 (cd server && exec node dist/worker.js) > >(tee .dev/worker.log) 2>&1 &
 pids+=($!)
 
-api="http://${HOST}:${PORT}"
 for _ in $(seq 60); do curl -fs "$api/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
 curl -fs "$api/readyz" >/dev/null || { echo "The API did not become ready; see .dev/api.log" >&2; exit 1; }
 
@@ -60,10 +81,16 @@ cat <<INFO
     Connect webhooks    POST $api/webhooks/stripe/connect
     Merchant webhooks   POST $api/webhooks/stripe/<tenant id>
     Webhook secret      in .env (STRIPE_CONNECT_WEBHOOK_SECRETS); shown nowhere else
-    Logs                .dev/api.log, .dev/worker.log
+    Stripe emulator     $emulator   (key $platform_key, control API $emulator/_emulator/info)
+                        Connect endpoint → $api/webhooks/stripe/connect; demo accounts in .dev/seed.log
+    Logs                .dev/api.log, .dev/worker.log, .dev/emulator.log
 
-  Try it (another terminal): npm run demo:dispute
-    connects a demo merchant, sends a signed charge.dispute.created, prints the normalized dispute.
+  Try it (another terminal):
+    npm run demo:dispute
+      connects a merchant on the emulator, pays with pm_card_createDispute; the emulator's signed
+      charge.dispute.created reaches the API and the worker; prints the normalized dispute.
+    npx stripe trigger charge.dispute.created --api-key $platform_key --api-base $emulator \\
+      --stripe-account <acct id from the demo>   (the real Stripe CLI, against the emulator)
 
   Ctrl-C stops everything.
 INFO

@@ -1,54 +1,63 @@
-// npm run demo:dispute — shows the pipeline end to end against the running stack: connects a
-// demo merchant, sends it a signed charge.dispute.created on the Connect endpoint, waits for the
-// worker to normalize it, and prints the stored dispute. Reads the same .env as the servers.
+// npm run demo:dispute — the pipeline end to end against the running stack (`npm start`): makes a
+// merchant account on the Stripe emulator and connects it as a tenant, then pays on that account
+// with pm_card_createDispute. The emulator opens the dispute and delivers the signed
+// charge.dispute.created to the API's Connect endpoint; the worker normalizes it; this prints the
+// stored dispute. Reads the same .env as the servers; EMULATOR_URL (default
+// http://127.0.0.1:12111) says where the emulator is.
 import { randomBytes } from 'node:crypto';
+import Stripe from 'stripe';
 import { loadConfig } from '../src/config.ts';
 import { activateTenant } from '../src/connections/activate-tenant.ts';
 import { createDb } from '../src/db.ts';
 import { createLogger } from '../src/logger.ts';
 import { createQueues } from '../src/queues.ts';
 import { createRedis } from '../src/redis.ts';
-import { signatureHeader } from '../src/webhooks/verify-signature.ts';
-import { dispute, event } from '../test/support/fixtures.ts';
 
 const config = loadConfig();
 const logger = createLogger({ level: 'warn', name: 'demo' });
 const db = createDb({ url: config.database.url, poolSize: 2 });
 const redis = createRedis(config.redis.url, 'producer');
 const queues = createQueues(redis, config.redis.prefix, config.events);
-const apiUrl = process.env.API_URL ?? `http://${config.http.host}:${config.http.port}`;
-const account = process.env.DEMO_ACCOUNT ?? 'acct_1DemoMerchant00';
+const emulator = new URL(process.env.EMULATOR_URL ?? 'http://127.0.0.1:12111');
+const stripe = new Stripe('sk_test_emulator_platform_key', {
+  host: emulator.hostname,
+  port: Number(emulator.port),
+  protocol: 'http',
+});
 
 try {
+  const account = await stripe.accounts.create({ type: 'standard' }).catch((err: unknown) => {
+    throw new Error(
+      `the Stripe emulator at ${emulator.origin} did not answer (${String(err)}): is \`npm start\` running?`,
+    );
+  });
   const { tenant } = await activateTenant(
     { prisma: db.prisma, pool: db.pool, queue: queues.events, logger },
     {
-      stripeAccountId: account,
+      stripeAccountId: account.id,
       livemode: false,
       connectionType: 'oauth',
       displayName: 'Demo merchant',
     },
   );
-  const d = dispute({
-    reason: 'general',
-    brand: 'visa',
-    networkReasonCode: '11.3',
-    amount: 4200,
-    metadata: { order_id: `ORDER-${randomBytes(3).toString('hex').toUpperCase()}` },
-  });
-  const body = JSON.stringify(event('charge.dispute.created', d, { account }));
-  const secret = config.webhooks.connectSecrets[0];
-  if (!secret) throw new Error('STRIPE_CONNECT_WEBHOOK_SECRETS is empty');
-  const res = await fetch(`${apiUrl}/webhooks/stripe/connect`, {
-    method: 'POST',
-    body,
-    headers: {
-      'content-type': 'application/json',
-      'stripe-signature': signatureHeader(secret, body),
+  console.log(`Connected ${account.id} as tenant ${tenant.id}`);
+  const orderId = `ORDER-${randomBytes(3).toString('hex').toUpperCase()}`;
+  const pi = await stripe.paymentIntents.create(
+    {
+      amount: 4200,
+      currency: 'usd',
+      payment_method: 'pm_card_createDispute',
+      confirm: true,
+      metadata: { order_id: orderId },
     },
-  });
-  console.log(`POST ${apiUrl}/webhooks/stripe/connect → ${res.status} ${await res.text()}`);
-  if (!res.ok) throw new Error('the API refused the event (see above)');
+    { stripeAccount: account.id },
+  );
+  const [opened] = (
+    await stripe.disputes.list({ payment_intent: pi.id }, { stripeAccount: account.id })
+  ).data;
+  if (!opened) throw new Error('the emulator opened no dispute');
+  console.log(`Paid ${pi.id} with pm_card_createDispute; the issuer opened ${opened.id}`);
+  const d = { id: opened.id };
   const deadline = Date.now() + 15_000;
   for (;;) {
     const row = await db.prisma.dispute.findUnique({
@@ -59,7 +68,7 @@ try {
       console.log(
         JSON.stringify(
           {
-            tenant: account,
+            tenant: tenant.stripeAccountId,
             dispute: row.stripeId,
             type: row.type,
             status: row.status,
