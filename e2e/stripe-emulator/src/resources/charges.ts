@@ -74,6 +74,9 @@ export function createCharge(
     on_behalf_of: null,
     outcome: {
       network_status: opts.status === 'failed' ? 'declined_by_network' : 'approved_by_network',
+      advice_code: null,
+      network_advice_code: null,
+      network_decline_code: null,
       reason: opts.status === 'failed' ? declineCode : null,
       risk_level: declineCode === 'fraudulent' ? 'highest' : 'normal',
       seller_message:
@@ -92,13 +95,28 @@ export function createCharge(
         }
       : {
           card: {
+            amount_authorized: opts.status === 'failed' ? null : pi.amount,
+            authorization_code: opts.status === 'failed' ? null : '123456',
             brand: opts.card.brand,
+            checks: {
+              address_line1_check: null,
+              address_postal_code_check: null,
+              cvc_check: 'pass',
+            },
             country: 'US',
+            electronic_commerce_indicator: null,
             exp_month: 12,
             exp_year: 2034,
             funding: 'credit',
+            installments: null,
             last4: opts.card.last4,
+            mandate: null,
             network: opts.card.brand,
+            network_transaction_id: newId('x', 15).slice(2),
+            regulated_status: 'unregulated',
+            three_d_secure: null,
+            transaction_link_id: null,
+            wallet: null,
           },
           type: 'card',
         },

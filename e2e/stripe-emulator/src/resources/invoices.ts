@@ -42,7 +42,7 @@ function finalize(ctx: RequestContext, invoice: StoredObject) {
   invoice.invoice_pdf = `${ctx.state.baseUrl}/i/${invoice.id}/pdf`;
   (invoice.status_transitions as Record<string, unknown>).finalized_at = now;
   if (invoice.collection_method === 'send_invoice') {
-    invoice.due_date = now + Number(invoice.days_until_due ?? 30) * 86400;
+    invoice.due_date = now + (invoice as unknown as { daysUntilDue: number }).daysUntilDue * 86400;
   }
   emit(ctx, 'invoice.finalized', invoice, { status: 'draft' });
 }
@@ -80,7 +80,12 @@ function pay(ctx: RequestContext, invoice: StoredObject) {
         description: `Payment for Invoice ${String(invoice.number)}`,
       },
     });
-    invoice.payment_intent = pi.id;
+    // Newer API versions list payments separately; the emulator keeps the link to itself.
+    Object.defineProperty(invoice, 'paymentIntent', {
+      value: pi.id,
+      enumerable: false,
+      writable: true,
+    });
     if (pi.status !== 'succeeded') {
       emit(ctx, 'invoice.payment_action_required', invoice);
       throw new StripeApiError(
@@ -195,52 +200,106 @@ export const invoiceRoutes: Route[] = [
       const currency = (items[0]?.currency as string | undefined) ?? str(p.currency) ?? 'usd';
       const now = nowSeconds();
       const collection = str(p.collection_method, 'collection_method') ?? 'charge_automatically';
+      const lines = {
+        object: 'list',
+        data: items.map((i) => ({
+          id: `il_${i.id.slice(3)}`,
+          object: 'line_item',
+          amount: i.amount,
+          currency: i.currency,
+          description: i.description,
+          discount_amounts: [],
+          discountable: true,
+          discounts: [],
+          invoice: id,
+          livemode: ctx.livemode,
+          metadata: i.metadata,
+          parent: null,
+          period: i.period,
+          pretax_credit_amounts: [],
+          pricing: null,
+          quantity: 1,
+          quantity_decimal: null,
+          subscription: null,
+          subtotal: i.amount,
+          taxes: [],
+        })),
+        has_more: false,
+        url: `/v1/invoices/${id}/lines`,
+      };
       const invoice: StoredObject = {
         id,
         object: 'invoice',
         account_country: 'US',
+        account_name: 'DisputeDesk emulated merchant',
+        account_tax_ids: null,
         amount_due: total,
+        amount_overpaid: 0,
         amount_paid: 0,
         amount_remaining: total,
+        amount_shipping: 0,
+        application: null,
         attempt_count: 0,
         attempted: false,
         auto_advance: false,
+        automatic_tax: {
+          disabled_reason: null,
+          enabled: false,
+          liability: null,
+          provider: null,
+          status: null,
+        },
+        automatically_finalizes_at: null,
         billing_reason: 'manual',
         collection_method: collection,
         created: now,
         currency,
+        custom_fields: null,
         customer: customer.id,
+        customer_account: null,
+        customer_address: null,
         customer_email: customer.email ?? null,
         customer_name: customer.name ?? null,
-        days_until_due: collection === 'send_invoice' ? Number(p.days_until_due ?? 30) : null,
+        customer_phone: null,
+        customer_shipping: null,
+        customer_tax_exempt: 'none',
+        default_payment_method: null,
+        default_source: null,
+        default_tax_rates: [],
         description: str(p.description, 'description'),
+        discounts: [],
         due_date: null,
+        effective_at: null,
+        ending_balance: null,
+        footer: null,
+        from_invoice: null,
         hosted_invoice_url: null,
         invoice_pdf: null,
-        lines: {
-          object: 'list',
-          data: items.map((i) => ({
-            id: `il_${i.id.slice(3)}`,
-            object: 'line_item',
-            amount: i.amount,
-            currency: i.currency,
-            description: i.description,
-            invoice: id,
-            invoice_item: i.id,
-            livemode: ctx.livemode,
-            metadata: i.metadata,
-            period: i.period,
-            quantity: 1,
-          })),
-          has_more: false,
-          url: `/v1/invoices/${id}/lines`,
-        },
+        issuer: { type: 'self' },
+        last_finalization_error: null,
+        latest_revision: null,
+        lines,
         livemode: ctx.livemode,
         metadata: metadataParam(p.metadata),
+        next_payment_attempt: null,
         number: null,
-        payment_intent: null,
+        on_behalf_of: null,
+        parent: null,
+        payment_settings: {
+          default_mandate: null,
+          payment_method_options: null,
+          payment_method_types: null,
+        },
         period_end: now,
         period_start: now,
+        post_payment_credit_notes_amount: 0,
+        pre_payment_credit_notes_amount: 0,
+        receipt_number: null,
+        rendering: null,
+        shipping_cost: null,
+        shipping_details: null,
+        starting_balance: 0,
+        statement_descriptor: null,
         status: 'draft',
         status_transitions: {
           finalized_at: null,
@@ -249,8 +308,19 @@ export const invoiceRoutes: Route[] = [
           voided_at: null,
         },
         subtotal: total,
+        subtotal_excluding_tax: total,
+        test_clock: null,
         total,
+        total_discount_amounts: [],
+        total_excluding_tax: total,
+        total_pretax_credit_amounts: [],
+        total_taxes: [],
+        webhooks_delivered_at: null,
       };
+      Object.defineProperty(invoice, 'daysUntilDue', {
+        value: Number(p.days_until_due ?? 30),
+        enumerable: false,
+      });
       ctx.state.insert(ctx.account, 'invoice', invoice);
       emit(ctx, 'invoice.created', invoice);
       return invoice;

@@ -69,6 +69,7 @@ export const payoutRoutes: Route[] = [
         metadata: metadataParam(p.metadata),
         method: str(p.method, 'method') ?? 'standard',
         original_payout: null,
+        payout_method: null,
         reconciliation_status: 'completed',
         reversed_by: null,
         source_type: 'card',

@@ -140,6 +140,8 @@ export const refundRoutes: Route[] = [
         charge: charge.id,
         created: nowSeconds(),
         currency: charge.currency,
+        customer: charge.customer ?? null,
+        customer_account: null,
         destination_details: {
           card: {
             reference_status: 'pending',
@@ -148,10 +150,9 @@ export const refundRoutes: Route[] = [
           },
           type: 'card',
         },
-        failure_balance_transaction: null,
-        failure_reason: null,
         metadata: metadataParam(ctx.params.metadata),
         payment_intent: charge.payment_intent ?? null,
+        payment_method: charge.payment_method ?? null,
         reason,
         receipt_number: null,
         source_transfer_reversal: null,

@@ -13,13 +13,12 @@ import { createFile } from './files.ts';
 export const DATA_AVAILABLE_START = Date.UTC(2020, 0, 1) / 1000;
 const dataAvailableEnd = () => Math.floor(nowSeconds() / 3600) * 3600;
 
-function reportType(ctx: RequestContext, id: string): StoredObject {
+function reportType(ctx: RequestContext, id: string) {
   const t = REPORT_TYPES[id];
   if (!t) throw missing('report type', id);
   return {
     id,
     object: 'reporting.report_type',
-    created: DATA_AVAILABLE_START,
     data_available_end: dataAvailableEnd(),
     data_available_start: DATA_AVAILABLE_START,
     default_columns: t.defaultColumns,

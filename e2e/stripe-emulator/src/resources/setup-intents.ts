@@ -80,12 +80,15 @@ export const setupIntentRoutes: Route[] = [
       const si: StoredObject = {
         id,
         object: 'setup_intent',
+        allowed_payment_method_types: null,
         application: null,
+        automatic_payment_methods: null,
         cancellation_reason: null,
         client_secret: `${id}_secret_${newId('x', 16).slice(2)}`,
         created: nowSeconds(),
         customer,
         description: str(p.description, 'description'),
+        excluded_payment_method_types: null,
         last_setup_error: null,
         latest_attempt: null,
         livemode: ctx.livemode,
@@ -94,6 +97,8 @@ export const setupIntentRoutes: Route[] = [
         next_action: null,
         on_behalf_of: null,
         payment_method: null,
+        payment_method_configuration_details: null,
+        payment_method_options: {},
         payment_method_types: Array.isArray(p.payment_method_types)
           ? p.payment_method_types
           : ['card'],

@@ -16,7 +16,8 @@ function find(ctx: RequestContext, id: string) {
 
 /** What the API shows: everything but the secret. */
 function shown(e: StoredObject) {
-  const { secret: _secret, ...rest } = e;
+  // `connect` is the emulator's own routing flag; Stripe's object does not show it.
+  const { secret: _secret, connect: _connect, ...rest } = e;
   return rest;
 }
 
