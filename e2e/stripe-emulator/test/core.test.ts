@@ -129,6 +129,33 @@ describe('list semantics', () => {
     expect(last.data).toHaveLength(4);
   });
 
+  it('handles the ends: nothing newer than the newest, nothing older than the oldest, exact pages', async () => {
+    const newest = [...ids].reverse();
+    expect(await stripe.customers.list({ ending_before: newest[0] })).toMatchObject({
+      data: [],
+      has_more: false,
+    });
+    expect(await stripe.customers.list({ starting_after: newest[24] })).toMatchObject({
+      data: [],
+      has_more: false,
+    });
+    const exact = await stripe.customers.list({ limit: 5, starting_after: newest[19] });
+    expect(exact.data.map((c) => c.id)).toEqual(newest.slice(20));
+    expect(exact.has_more).toBe(false);
+    const top = await stripe.customers.list({ limit: 3, ending_before: newest[3] });
+    expect(top.data.map((c) => c.id)).toEqual(newest.slice(0, 3));
+    expect(top.has_more).toBe(false);
+  });
+
+  it('keeps a cursor valid when a filter excludes it', async () => {
+    const newest = [...ids].reverse();
+    const page = await stripe.customers.list({
+      email: 'c3@example.com',
+      starting_after: newest[0],
+    });
+    expect(page.data.map((c) => c.id)).toEqual([ids[3]]);
+  });
+
   it('filters by created', async () => {
     const all = await stripe.customers.list({ limit: 100 });
     const t = all.data[0]!.created;
