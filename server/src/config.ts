@@ -73,6 +73,27 @@ const EnvSchema = z
     SWEEPER_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
     SWEEPER_GRACE_MS: z.coerce.number().int().min(0).default(30000),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+    STRIPE_API_BASE: z.url().default('https://api.stripe.com'),
+    STRIPE_API_VERSION: z.string().min(1).default('2026-10-28.endive'),
+    STRIPE_TIMEOUT_MS: z.coerce.number().int().min(100).default(20000),
+    STRIPE_MAX_NETWORK_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+    STRIPE_SECRET_KEY_TEST: z
+      .string()
+      .regex(/^sk_test_\w+$/, 'must be a test-mode secret key (sk_test_…)')
+      .optional(),
+    STRIPE_SECRET_KEY_LIVE: z
+      .string()
+      .regex(/^sk_live_\w+$/, 'must be a live-mode secret key (sk_live_…)')
+      .optional(),
+    STRIPE_OAUTH_CLIENT_ID: z.string().regex(/^ca_\w+$/, 'must start with ca_').optional(),
+    STRIPE_OAUTH_AUTHORIZE_URL: z.url().default('https://marketplace.stripe.com/oauth/v2/authorize'),
+    OAUTH_RETURN_URL: z.url().optional(),
+    OAUTH_STATE_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
+    STRIPE_APP_SIGNING_SECRETS: csv(z.string().min(8)).default([]),
+    APP_SIGNATURE_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+    ADMIN_API_TOKENS: csv(z.string().min(24, 'each admin token needs at least 24 characters')).default([]),
+    TENANT_PURGE_AFTER_DAYS: z.coerce.number().min(0).default(30),
+    MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(100).default(3600000),
     TRUST_PROXY: bool.default(false),
   })
   .superRefine((env, ctx) => {
@@ -119,6 +140,29 @@ function toConfig(env: z.output<typeof EnvSchema>) {
       sweepGraceMs: env.SWEEPER_GRACE_MS,
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    stripe: {
+      apiBase: env.STRIPE_API_BASE.replace(/\/$/, ''),
+      apiVersion: env.STRIPE_API_VERSION,
+      timeoutMs: env.STRIPE_TIMEOUT_MS,
+      maxNetworkRetries: env.STRIPE_MAX_NETWORK_RETRIES,
+      secretKeys: { test: env.STRIPE_SECRET_KEY_TEST, live: env.STRIPE_SECRET_KEY_LIVE },
+    },
+    oauth: {
+      clientId: env.STRIPE_OAUTH_CLIENT_ID,
+      authorizeUrl: env.STRIPE_OAUTH_AUTHORIZE_URL,
+      redirectUri: `${env.PUBLIC_BASE_URL.replace(/\/$/, '')}/oauth/callback`,
+      returnUrl: env.OAUTH_RETURN_URL,
+      stateTtlSeconds: env.OAUTH_STATE_TTL_SECONDS,
+    },
+    app: {
+      signingSecrets: env.STRIPE_APP_SIGNING_SECRETS,
+      toleranceSeconds: env.APP_SIGNATURE_TOLERANCE_SECONDS,
+    },
+    admin: { tokens: env.ADMIN_API_TOKENS },
+    tenants: {
+      purgeAfterMs: env.TENANT_PURGE_AFTER_DAYS * 86400 * 1000,
+      maintenanceIntervalMs: env.MAINTENANCE_INTERVAL_MS,
+    },
   };
 }
 

@@ -4,6 +4,9 @@
 
 const STATUS = {
   bad_request: 400,
+  invalid_api_key: 400,
+  missing_permissions: 400,
+  key_account_mismatch: 403,
   invalid_signature: 400,
   invalid_payload: 400,
   unauthorized: 401,

@@ -13,6 +13,7 @@ import { isEntryPoint, onShutdownSignal } from './shutdown.ts';
 import { EventRecorder } from './webhooks/event-recorder.ts';
 import { RejectionCounter } from './webhooks/rejection-counter.ts';
 import { TenantDirectory } from './webhooks/tenant-directory.ts';
+import { TenantClients } from './connections/tenant-clients.ts';
 
 export interface ApiHandle {
   url: string;
@@ -44,8 +45,21 @@ export async function startApi(
   });
   const rejections = new RejectionCounter({ pool: db.pool, logger });
   rejections.start(config.webhooks.rejectionFlushMs);
+  const tokenDeps = { prisma: db.prisma, keyring, stripe: config.stripe, logger };
+  const clients = new TenantClients(tokenDeps);
   let shuttingDown = false;
   const app = buildApp({
+    connections: {
+      ...tokenDeps,
+      pool: db.pool,
+      queue: queues.events,
+      queues,
+      oauth: config.oauth,
+      app: config.app,
+      publicBaseUrl: config.http.publicBaseUrl,
+      clients,
+      adminTokens: config.admin.tokens,
+    },
     logger,
     pool: db.pool,
     redis,

@@ -4,7 +4,12 @@ import { Queue, type JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import type { Redis } from './redis.ts';
 
-export const QUEUE_NAMES = { events: 'events' } as const;
+export const QUEUE_NAMES = {
+  events: 'events',
+  backfill: 'backfill',
+  reports: 'reports',
+  maintenance: 'maintenance',
+} as const;
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 
 export interface RetryPolicy {
@@ -35,8 +40,37 @@ export const processEventsJob = {
   }),
 };
 
+/** A tenant's history to load (the backfill worker arrives with issue 5). */
+export const backfillJob = {
+  queue: QUEUE_NAMES.backfill,
+  name: 'backfill-tenant',
+  payload: z.object({ tenantId: z.uuid(), reason: z.enum(['initial', 'manual']) }),
+  /** One initial backfill per tenant connection at a time. */
+  initialJobId: (tenantId: string) => `initial-${tenantId}`,
+};
+
+/** Report runs to create for a tenant (the reports worker arrives with issue 5). */
+export const reportRunsJob = {
+  queue: QUEUE_NAMES.reports,
+  name: 'create-report-runs',
+  payload: z.object({ tenantId: z.uuid(), reason: z.enum(['initial', 'report_type_updated', 'manual']) }),
+  initialJobId: (tenantId: string) => `initial-${tenantId}`,
+};
+
+/** Lifecycle upkeep: purges, refreshing tokens ahead of expiry, deleting replaced endpoints. */
+export const maintenanceJob = {
+  queue: QUEUE_NAMES.maintenance,
+  payload: z.discriminatedUnion('task', [
+    z.object({ task: z.literal('lifecycle') }),
+    z.object({ task: z.literal('delete-webhook-endpoint'), tenantId: z.uuid(), endpointId: z.string().min(1) }),
+  ]),
+};
+
 export interface Queues {
   events: Queue;
+  backfill: Queue;
+  reports: Queue;
+  maintenance: Queue;
   close(): Promise<void>;
 }
 
@@ -51,12 +85,29 @@ export function createQueues(
     prefix,
     defaultJobOptions: processEventsJob.options(retry),
   });
+  const other = (name: QueueName) =>
+    new Queue(name, {
+      connection,
+      prefix,
+      defaultJobOptions: {
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 5000 },
+        removeOnComplete: { age: 24 * 3600 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      },
+    });
+  const backfill = other(QUEUE_NAMES.backfill);
+  const reports = other(QUEUE_NAMES.reports);
+  const maintenance = other(QUEUE_NAMES.maintenance);
   // Connection errors surface here while Redis is down; callers log them (the sweeper recovers).
-  events.on('error', onError);
+  for (const q of [events, backfill, reports, maintenance]) q.on('error', onError);
   return {
     events,
+    backfill,
+    reports,
+    maintenance,
     async close() {
-      await events.close();
+      await Promise.all([events.close(), backfill.close(), reports.close(), maintenance.close()]);
     },
   };
 }

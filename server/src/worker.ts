@@ -1,4 +1,5 @@
-// Composition root of the workers: the events queue consumer and the sweeper.
+// Composition root of the workers: the events queue consumer, the sweeper, and lifecycle
+// maintenance (purges, token refreshes, replaced endpoints).
 import { Worker, type Job } from 'bullmq';
 import { loadConfigOrExit, type Config } from './config.ts';
 import { createDb } from './db.ts';
@@ -8,10 +9,15 @@ import { createLogger, type Logger } from './logger.ts';
 import { createQueues, QUEUE_NAMES } from './queues.ts';
 import { createRedis } from './redis.ts';
 import { isEntryPoint, onShutdownSignal } from './shutdown.ts';
+import { Keyring } from './crypto/keyring.ts';
+import { runMaintenanceJob } from './connections/maintenance-job.ts';
+import { TenantClients } from './connections/tenant-clients.ts';
 
 export interface WorkerHandle {
   stop(): Promise<void>;
   sweepNow(): Promise<void>;
+  /** One lifecycle pass now (purges, token refreshes), as the scheduler runs it. */
+  runMaintenance(): Promise<unknown>;
 }
 
 export async function startWorker(
@@ -42,6 +48,29 @@ export async function startWorker(
   events.on('error', (err) => logger.warn({ err: err.message }, 'events worker error'));
   await events.waitUntilReady();
 
+  const keyring = new Keyring(config.encryption.keys, config.encryption.primaryKeyId);
+  const tokenDeps = { prisma: db.prisma, keyring, stripe: config.stripe, logger };
+  const maintenanceDeps = {
+    ...tokenDeps,
+    pool: db.pool,
+    clients: new TenantClients(tokenDeps),
+    retentionMs: config.tenants.purgeAfterMs,
+    intervalMs: config.tenants.maintenanceIntervalMs,
+  };
+  const maintenance = new Worker(
+    QUEUE_NAMES.maintenance,
+    (job: Job) => runMaintenanceJob(maintenanceDeps, job),
+    { connection: workerRedis, prefix: config.redis.prefix, concurrency: 1 },
+  );
+  maintenance.on('error', (err) => logger.warn({ err: err.message }, 'maintenance worker error'));
+  await queues.maintenance
+    .upsertJobScheduler(
+      'lifecycle',
+      { every: config.tenants.maintenanceIntervalMs },
+      { name: 'lifecycle', data: { task: 'lifecycle' } },
+    )
+    .catch((err: unknown) => logger.warn({ err }, 'could not schedule lifecycle maintenance'));
+
   const sweeper = startSweeper(
     { queue: queues.events, pool: db.pool, logger },
     { intervalMs: config.events.sweepIntervalMs, graceMs: config.events.sweepGraceMs },
@@ -52,9 +81,11 @@ export async function startWorker(
 
   return {
     sweepNow: () => sweeper.runNow(),
+    runMaintenance: () => runMaintenanceJob(maintenanceDeps, { data: { task: 'lifecycle' } } as Job),
     async stop() {
       await sweeper.stop();
       await events.close(); // waits for active jobs to finish
+      await maintenance.close();
       await queues.close();
       workerRedis.disconnect();
       producerRedis.disconnect();

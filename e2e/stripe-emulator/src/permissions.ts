@@ -42,6 +42,8 @@ export function checkPermission(
   key: string,
   account: string,
 ) {
+  // Any key may read its own account (that is how a key learns whose it is).
+  if (path === '/v1/account' && method === 'GET') return;
   const resource = resourceOf(path);
   const need: Access = method === 'GET' ? 'read' : 'write';
   const has = resource ? permissions[resource] : undefined;

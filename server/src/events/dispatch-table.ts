@@ -6,6 +6,7 @@ import { fillDisputeOrderIds, recordDisputes } from '../disputes/record-disputes
 import { lockPayments } from '../stripe-objects/lock-payments.ts';
 import type { ResourceName } from '../stripe-objects/resources.ts';
 import { upsertObjects, type Queryable } from '../stripe-objects/upsert-objects.ts';
+import { authorized, deauthorized } from '../connections/lifecycle-events.ts';
 
 export interface HandlerContext {
   /** A connection inside the transaction that also marks the event processed. */
@@ -137,8 +138,14 @@ on(
   upsertAs('payment_method'),
 );
 
+on(['account.application.deauthorized'], deauthorized);
+on(['account.application.authorized'], authorized);
+
 export const DISPATCH_TABLE: Readonly<Record<string, EventHandler>> = table;
 
 export function isHandledEventType(type: string): boolean {
   return Object.hasOwn(DISPATCH_TABLE, type);
 }
+
+/** The event types the product processes (a merchant's own webhook endpoint subscribes to these). */
+export const HANDLED_EVENT_TYPES: readonly string[] = Object.keys(table).sort();

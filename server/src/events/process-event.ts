@@ -4,6 +4,7 @@
 import type Stripe from 'stripe';
 import type { Pool } from '../db.ts';
 import type { Logger } from '../logger.ts';
+import { LIFECYCLE_EVENTS } from '../connections/lifecycle-events.ts';
 import { DISPATCH_TABLE } from './dispatch-table.ts';
 
 export type ProcessOutcome = 'processed' | 'ignored' | 'deferred' | 'skipped';
@@ -36,7 +37,7 @@ export async function processEvent(
       return 'skipped';
     }
     let outcome: ProcessOutcome;
-    if (row.tenant_status !== 'active') {
+    if (row.tenant_status !== 'active' && !LIFECYCLE_EVENTS.has(row.type)) {
       // Kept, not dropped: released when the tenant connects or resumes.
       outcome = 'deferred';
     } else {

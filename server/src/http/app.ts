@@ -8,12 +8,18 @@ import type { WebhookDeps } from '../webhooks/receive-webhook.ts';
 import { webhookRouter } from '../webhooks/routes.ts';
 import { errorHandler, notFound } from './error-handler.ts';
 import { healthRouter } from './health.ts';
+import { adminRouter } from '../admin/routes.ts';
+import { appRouter } from '../app-api/routes.ts';
+import type { ConnectionDeps } from '../connections/install-deps.ts';
+import { oauthRouter } from '../connections/oauth-routes.ts';
+import type { TenantClients } from '../connections/tenant-clients.ts';
 
 export interface AppDeps {
   logger: Logger;
   pool: Pool;
   redis: Redis;
   webhooks: WebhookDeps;
+  connections: ConnectionDeps & { clients: TenantClients; adminTokens: readonly string[] };
   maxBodyBytes: number;
   trustProxy?: boolean;
   isShuttingDown?: () => boolean;
@@ -27,6 +33,9 @@ export function buildApp(deps: AppDeps) {
   app.set('trust proxy', deps.trustProxy ?? false);
   // Webhooks first: they are most of the traffic.
   app.use(webhookRouter(deps.webhooks, { maxBodyBytes: deps.maxBodyBytes }));
+  app.use(oauthRouter(deps.connections));
+  app.use(appRouter(deps.connections));
+  app.use(adminRouter(deps.connections));
   app.use(
     healthRouter({
       pool: deps.pool,

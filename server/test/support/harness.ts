@@ -149,11 +149,15 @@ export async function deleteQueueKeys(url: string, prefix: string) {
  * The usual per-file setup: a cloned database and the real stack on it, stopped and dropped
  * after the file. Read `env.stack` inside tests (it is set by the time they run).
  */
-export function useStack(opts: { worker?: boolean } = {}) {
+export function useStack(opts: { worker?: boolean; env?: () => Record<string, string> } = {}) {
   const env = {} as { stack: Stack; database: Awaited<ReturnType<typeof createTestDatabase>> };
   beforeAll(async () => {
     env.database = await createTestDatabase();
-    env.stack = await startStack({ databaseUrl: env.database.url, ...opts });
+    env.stack = await startStack({
+      databaseUrl: env.database.url,
+      worker: opts.worker,
+      env: opts.env?.(),
+    });
   });
   afterAll(async () => {
     await env.stack?.stop();

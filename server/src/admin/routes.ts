@@ -1,0 +1,44 @@
+// The admin API (support staff). Connection management for now; the rest comes with issue 7.
+import express from 'express';
+import { z } from 'zod';
+import { connectWithApiKey } from '../connections/connect-api-key.ts';
+import type { ConnectionDeps } from '../connections/install-deps.ts';
+import { rotateWebhookSecret } from '../connections/rotate-webhook-endpoint.ts';
+import type { TenantClients } from '../connections/tenant-clients.ts';
+import { AppError } from '../errors.ts';
+import { authenticateAdmin } from './authenticate-admin.ts';
+
+const ApiKeyBody = z.object({
+  apiKey: z.string().min(1).max(300),
+  webhookSecret: z.string().max(300).optional(),
+});
+const RotateBody = z.object({ webhookSecret: z.string().max(300).optional() });
+const TenantId = z.uuid();
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    throw new AppError('bad_request', `Invalid ${what}.`, {
+      issues: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+    });
+  }
+  return r.data;
+}
+
+export function adminRouter(deps: ConnectionDeps & { clients: TenantClients; adminTokens: readonly string[] }) {
+  const router = express.Router();
+  router.use('/admin', authenticateAdmin(deps.adminTokens), express.json({ limit: '64kb' }));
+
+  router.post('/admin/v1/connections/api-key', async (req, res) => {
+    const body = parse(ApiKeyBody, req.body, 'body');
+    res.status(201).json(await connectWithApiKey(deps, body));
+  });
+
+  router.post('/admin/v1/tenants/:tenantId/webhook-secret/rotate', async (req, res) => {
+    const tenantId = parse(TenantId, req.params.tenantId, 'tenant id');
+    const body = parse(RotateBody, req.body ?? {}, 'body');
+    res.json(await rotateWebhookSecret(deps, tenantId, body.webhookSecret));
+  });
+
+  return router;
+}

@@ -1,0 +1,79 @@
+// Every /app/… request comes from the Stripe App's UI extension, signed with
+// `fetchStripeSignature()`: Stripe-Signature over JSON.stringify({ user_id, account_id }) with
+// the app's signing secret(s) (several during a rotation), 300 s tolerance. The tenant is the
+// verified account_id — and the mode the request names — and nothing else.
+import type { NextFunction, Request, Response } from 'express';
+import { z } from 'zod';
+import type { PrismaClient } from '../db.ts';
+import { AppError } from '../errors.ts';
+import { SIGNATURE_MESSAGES, verifySignature } from '../webhooks/verify-signature.ts';
+
+export interface AppCaller {
+  userId: string;
+  accountId: string;
+  livemode: boolean;
+  /** The tenant of that account and mode, if it has one. */
+  tenant: { id: string; status: string; connectionType: string } | null;
+}
+
+const Identity = z.object({
+  user_id: z.string().regex(/^usr_\w+$/, 'must be a Stripe user id (usr_…)'),
+  account_id: z.string().regex(/^acct_\w+$/, 'must be a Stripe account id (acct_…)'),
+  mode: z.enum(['test', 'live']).default('test'),
+});
+
+export function appCaller(res: Response): AppCaller {
+  return res.locals.appCaller as AppCaller;
+}
+
+export function verifyAppRequest(deps: {
+  prisma: PrismaClient;
+  secrets: readonly string[];
+  toleranceSeconds: number;
+}) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const source = req.method === 'GET' ? req.query : ((req.body ?? {}) as Record<string, unknown>);
+    const identity = Identity.safeParse({
+      user_id: source.user_id,
+      account_id: source.account_id,
+      mode: source.mode,
+    });
+    if (!identity.success) {
+      return next(
+        new AppError('unauthorized', 'The request does not name its Stripe user and account (user_id, account_id).', {
+          reason: 'missing_identity',
+          issues: identity.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+        }),
+      );
+    }
+    const { user_id, account_id, mode } = identity.data;
+    const result = verifySignature({
+      header: req.get('stripe-signature'),
+      body: Buffer.from(JSON.stringify({ user_id, account_id })),
+      secrets: deps.secrets,
+      toleranceSeconds: deps.toleranceSeconds,
+    });
+    if (!result.ok) {
+      return next(new AppError('unauthorized', SIGNATURE_MESSAGES[result.reason], { reason: result.reason }));
+    }
+    const tenant = await deps.prisma.tenant.findUnique({
+      where: { stripeAccountId_livemode: { stripeAccountId: account_id, livemode: mode === 'live' } },
+      select: { id: true, status: true, connectionType: true },
+    });
+    res.locals.appCaller = { userId: user_id, accountId: account_id, livemode: mode === 'live', tenant } satisfies AppCaller;
+    next();
+  };
+}
+
+/** The extension runs in a sandboxed iframe whose origin is `null`; only /app routes allow it. */
+export function appCors(req: Request, res: Response, next: NextFunction) {
+  if (req.get('origin') === 'null') {
+    res.set('access-control-allow-origin', 'null');
+    res.set('vary', 'Origin');
+    res.set('access-control-allow-headers', 'Stripe-Signature, Content-Type');
+    res.set('access-control-allow-methods', 'GET, POST, OPTIONS');
+    res.set('access-control-max-age', '600');
+  }
+  if (req.method === 'OPTIONS') return res.status(204).end();
+  next();
+}

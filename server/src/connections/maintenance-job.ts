@@ -1,0 +1,57 @@
+// The maintenance queue's jobs: the periodic lifecycle pass (purge tenants past retention,
+// refresh OAuth tokens that expire before the next pass) and deleting a replaced webhook endpoint.
+import type { Job } from 'bullmq';
+import Stripe from 'stripe';
+import type { Pool } from '../db.ts';
+import type { Logger } from '../logger.ts';
+import { maintenanceJob } from '../queues.ts';
+import { REFRESH_MARGIN_MS, refreshAccessToken, type TokenDeps } from './oauth-tokens.ts';
+import { purgeDisconnectedTenants } from './purge-tenants.ts';
+import type { TenantClients } from './tenant-clients.ts';
+
+export interface MaintenanceDeps extends TokenDeps {
+  pool: Pool;
+  logger: Logger;
+  clients: TenantClients;
+  retentionMs: number;
+  intervalMs: number;
+}
+
+export async function refreshExpiringTokens(deps: MaintenanceDeps): Promise<number> {
+  const { rows } = await deps.pool.query<{ id: string }>(
+    `SELECT id FROM tenants
+      WHERE connection_type = 'oauth' AND status IN ('active', 'paused')
+        AND access_token_expires_at < now() + make_interval(secs => $1)`,
+    [(deps.intervalMs + REFRESH_MARGIN_MS) / 1000],
+  );
+  let refreshed = 0;
+  for (const { id } of rows) {
+    try {
+      await refreshAccessToken(deps, id, { force: true });
+      deps.clients.forget(id);
+      refreshed++;
+    } catch (err) {
+      deps.logger.warn({ err, tenantId: id }, 'token refresh failed');
+    }
+  }
+  return refreshed;
+}
+
+export async function runMaintenanceJob(deps: MaintenanceDeps, job: Job) {
+  const data = maintenanceJob.payload.parse(job.data);
+  if (data.task === 'lifecycle') {
+    const purge = await purgeDisconnectedTenants(deps, deps.retentionMs);
+    const refreshed = await refreshExpiringTokens(deps);
+    return { purged: purge.purged.length, refreshed };
+  }
+  try {
+    const stripe = await deps.clients.forTenant(data.tenantId);
+    await stripe.webhookEndpoints.del(data.endpointId);
+  } catch (err) {
+    // Already gone, or the tenant can no longer reach its account: nothing left to delete.
+    if (err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404) return { deleted: false };
+    if ((err as { status?: number }).status === 403 || (err as { status?: number }).status === 404) return { deleted: false };
+    throw err;
+  }
+  return { deleted: true };
+}

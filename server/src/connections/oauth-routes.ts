@@ -1,0 +1,122 @@
+// The install endpoints a merchant's browser visits: /oauth/install sends it to Stripe (or the
+// emulator) with a fresh state; /oauth/callback finishes an OAuth or a platform install, or
+// explains clearly why it cannot.
+import express, { type Response } from 'express';
+import { z } from 'zod';
+import { AppError } from '../errors.ts';
+import type { ConnectionDeps } from './install-deps.ts';
+import { completeOAuthInstall } from './install-oauth.ts';
+import { completePlatformInstall } from './install-platform.ts';
+import { consumeState, issueState } from './oauth-states.ts';
+import { page, STATE_PAGES } from './pages.ts';
+import { OAuthGrantError } from './stripe-oauth.ts';
+
+const InstallQuery = z.object({
+  mode: z.enum(['test', 'live']),
+  flow: z.enum(['oauth', 'platform']).default('oauth'),
+});
+
+const CallbackQuery = z.object({
+  state: z.string().max(200).optional(),
+  code: z.string().max(500).optional(),
+  error: z.string().max(200).optional(),
+  error_description: z.string().max(1000).optional(),
+  user_id: z.string().max(100).optional(),
+  account_id: z.string().max(100).optional(),
+  install_signature: z.string().max(2000).optional(),
+});
+
+const STATE_STATUS = { missing: 400, unknown: 400, expired: 410, replayed: 409 } as const;
+
+function html(res: Response, status: number, title: string, lines: string[]) {
+  res.status(status).type('html').send(page(title, lines));
+}
+
+export function oauthRouter(deps: ConnectionDeps) {
+  const router = express.Router();
+
+  router.get('/oauth/install', async (req, res) => {
+    const q = InstallQuery.safeParse(req.query);
+    if (!q.success) return html(res, 400, 'Unknown install mode', ['Use /oauth/install?mode=test or ?mode=live.']);
+    if (!deps.oauth.clientId) {
+      return html(res, 503, 'Installs are not configured', ['STRIPE_OAUTH_CLIENT_ID is not set on this server.']);
+    }
+    if (!deps.stripe.secretKeys[q.data.mode]) {
+      return html(res, 503, `${q.data.mode === 'live' ? 'Live' : 'Test'}-mode installs are not configured`, [
+        `STRIPE_SECRET_KEY_${q.data.mode.toUpperCase()} is not set on this server, so it cannot complete a ${q.data.mode}-mode install.`,
+      ]);
+    }
+    const state = await issueState(deps.pool, {
+      livemode: q.data.mode === 'live',
+      flow: q.data.flow,
+      ttlSeconds: deps.oauth.stateTtlSeconds,
+    });
+    const to = new URL(deps.oauth.authorizeUrl);
+    to.searchParams.set('client_id', deps.oauth.clientId);
+    to.searchParams.set('redirect_uri', deps.oauth.redirectUri);
+    to.searchParams.set('response_type', 'code');
+    to.searchParams.set('state', state);
+    res.set('cache-control', 'no-store').redirect(302, to.toString());
+  });
+
+  router.get('/oauth/callback', async (req, res) => {
+    const q = CallbackQuery.safeParse(req.query);
+    if (!q.success) return html(res, 400, 'This install link is malformed', ['Start the install again from Stripe.']);
+    const { state, code, error, install_signature: signature } = q.data;
+    const checked = await consumeState(deps.pool, state);
+    if (error) {
+      // The merchant pressed Cancel (or Stripe refused); the state is spent either way.
+      return html(res, 200, 'Install cancelled', [
+        'DisputeDesk was not connected to your Stripe account. You can install it again at any time.',
+        ...(error === 'access_denied' ? [] : [`Stripe said: ${q.data.error_description ?? error}`]),
+      ]);
+    }
+    if (!checked.ok) {
+      const [title, lines] = STATE_PAGES[checked.problem];
+      return html(res, STATE_STATUS[checked.problem], title, [...lines]);
+    }
+    try {
+      let result;
+      if (signature !== undefined || checked.flow === 'platform') {
+        if (checked.flow !== 'platform' || !signature || !q.data.user_id || !q.data.account_id) {
+          return html(res, 400, 'This install link does not match how it was started', ['Start the install again from Stripe.']);
+        }
+        result = await completePlatformInstall(deps, {
+          state: state!,
+          user_id: q.data.user_id,
+          account_id: q.data.account_id,
+          install_signature: signature,
+          livemode: checked.livemode,
+        });
+      } else {
+        if (!code) return html(res, 400, 'No authorization code', ['Stripe did not send an authorization code. Start the install again.']);
+        result = await completeOAuthInstall(deps, { code, livemode: checked.livemode });
+      }
+      const { tenant } = result;
+      if (deps.oauth.returnUrl) {
+        const back = new URL(deps.oauth.returnUrl);
+        back.searchParams.set('account', tenant.stripeAccountId);
+        return res.redirect(302, back.toString());
+      }
+      return html(res, 200, 'DisputeDesk is connected', [
+        `Your Stripe account ${tenant.stripeAccountId} (${tenant.livemode ? 'live' : 'test'} mode) is connected.`,
+        'Your dispute history is loading now; open DisputeDesk in the Stripe Dashboard to follow it.',
+      ]);
+    } catch (err) {
+      if (err instanceof OAuthGrantError) {
+        const wrongMode = err.grantError === 'mode_mismatch';
+        return html(res, 400, wrongMode ? 'Wrong mode' : 'Stripe did not accept this install', [
+          wrongMode
+            ? `This install was started for ${checked.livemode ? 'live' : 'test'} mode but Stripe answered for the other mode. Start again in the right mode.`
+            : `Stripe refused the authorization (${err.grantError}). Start the install again.`,
+        ]);
+      }
+      if (err instanceof AppError && err.status < 500) {
+        return html(res, err.status, 'This install could not be completed', [err.message]);
+      }
+      throw err;
+    }
+  });
+
+  return router;
+}

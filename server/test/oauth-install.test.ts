@@ -1,0 +1,291 @@
+// Installing the Stripe App: OAuth (install link → the emulator's authorize page → callback →
+// token exchange) and platform installs (signed redirect), every refusal, and the OAuth tokens'
+// life: refresh ahead of expiry with rotation, concurrent refreshes, a revoked grant.
+import { describe, expect, it } from 'vitest';
+import { refreshAccessToken } from '../src/connections/oauth-tokens.ts';
+import { hashState } from '../src/connections/oauth-states.ts';
+import { backfillJob, reportRunsJob } from '../src/queues.ts';
+import { signatureHeader } from '../src/webhooks/verify-signature.ts';
+import { APP_SECRETS, DEFAULT_KEYS, emulatorEnv, useEmulator } from './support/emulator.ts';
+import { useStack } from './support/harness.ts';
+
+const emu = useEmulator();
+const env = useStack({ worker: false, env: () => emulatorEnv(emu) });
+
+async function startInstall(query = 'mode=test') {
+  const res = await fetch(`${env.stack.api.url}/oauth/install?${query}`, { redirect: 'manual' });
+  return { res, to: res.headers.get('location') ? new URL(res.headers.get('location')!) : null };
+}
+
+/** The merchant's browser: install link → authorize page → Install/Cancel → back to our callback. */
+async function install(
+  opts: { mode?: 'test' | 'live'; decision?: 'install' | 'cancel'; account?: string } = {},
+) {
+  const { to } = await startInstall(`mode=${opts.mode ?? 'test'}`);
+  const page = await fetch(to!);
+  expect(await page.text()).toContain('>Install</button>');
+  const decided = await fetch(`${emu.emulator.url}/oauth/authorize/decision`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      client_id: to!.searchParams.get('client_id')!,
+      redirect_uri: to!.searchParams.get('redirect_uri')!,
+      state: to!.searchParams.get('state')!,
+      decision: opts.decision ?? 'install',
+      ...(opts.account ? { stripe_user_id: opts.account } : {}),
+    }).toString(),
+  });
+  const callback = decided.headers.get('location')!;
+  const done = await fetch(callback, { redirect: 'manual' });
+  return {
+    status: done.status,
+    html: await done.text(),
+    callback,
+    location: done.headers.get('location'),
+  };
+}
+
+const tenantFor = (account: string, livemode = false) =>
+  env.stack.db.prisma.tenant.findUnique({
+    where: { stripeAccountId_livemode: { stripeAccountId: account, livemode } },
+  });
+
+const accountIn = (html: string) => /(acct_\w+)/.exec(html)?.[1];
+
+describe('GET /oauth/install', () => {
+  it('redirects to the authorize URL with client id, redirect URI and a fresh state stored as a hash', async () => {
+    const { res, to } = await startInstall();
+    expect(res.status).toBe(302);
+    expect(to!.origin + to!.pathname).toBe(`${emu.emulator.url}/oauth/authorize`);
+    expect(to!.searchParams.get('client_id')).toBe('ca_emulator_platform');
+    expect(to!.searchParams.get('redirect_uri')).toBe(`${emu.apiUrl}/oauth/callback`);
+    const state = to!.searchParams.get('state')!;
+    expect(state.length).toBeGreaterThanOrEqual(40);
+    const { rows } = await env.stack.db.pool.query(
+      `SELECT livemode, flow, expires_at - created_at AS ttl FROM oauth_states WHERE state_hash = $1`,
+      [hashState(state)],
+    );
+    expect(rows[0]).toMatchObject({ livemode: false, flow: 'oauth' });
+    const raw = await env.stack.db.pool.query('SELECT 1 FROM oauth_states WHERE state_hash = $1', [
+      state,
+    ]);
+    expect(raw.rowCount).toBe(0);
+    expect((await startInstall()).to!.searchParams.get('state')).not.toBe(state);
+  });
+
+  it('refuses an unknown mode with a clear page', async () => {
+    const { res } = await startInstall('mode=staging');
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('Unknown install mode');
+  });
+});
+
+describe('OAuth install', () => {
+  it('connects the account: tenant active, tokens encrypted, history and reports queued', async () => {
+    const done = await install();
+    expect(done.status).toBe(200);
+    expect(done.html).toContain('DisputeDesk is connected');
+    const account = accountIn(done.html)!;
+    const tenant = await tenantFor(account);
+    expect(tenant).toMatchObject({ status: 'active', connectionType: 'oauth', livemode: false });
+    const creds = await env.stack.db.prisma.credential.findMany({
+      where: { tenantId: tenant!.id },
+    });
+    expect(creds.map((c) => c.kind).sort()).toEqual(['oauth_access_token', 'oauth_refresh_token']);
+    for (const c of creds) {
+      expect(c.ciphertext).not.toMatch(/sk_test|rt_/);
+      expect(c.hint.length).toBeLessThanOrEqual(4);
+    }
+    expect(tenant!.accessTokenExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 50 * 60_000);
+    expect(
+      await env.stack.queues.backfill.getJob(backfillJob.initialJobId(tenant!.id)),
+    ).toBeTruthy();
+    expect(
+      await env.stack.queues.reports.getJob(reportRunsJob.initialJobId(tenant!.id)),
+    ).toBeTruthy();
+  });
+
+  it('installs in live mode with the live key when the state says live', async () => {
+    const done = await install({ mode: 'live' });
+    expect(done.status).toBe(200);
+    expect(await tenantFor(accountIn(done.html)!, true)).toMatchObject({
+      livemode: true,
+      status: 'active',
+    });
+  });
+
+  it('the merchant cancelling gets a friendly page and nothing is connected', async () => {
+    const before = await env.stack.db.prisma.tenant.count();
+    const done = await install({ decision: 'cancel' });
+    expect(done.status).toBe(200);
+    expect(done.html).toContain('Install cancelled');
+    expect(await env.stack.db.prisma.tenant.count()).toBe(before);
+  });
+
+  it('refuses a replayed callback (409), an unknown (400), a missing (400) and an expired state (410)', async () => {
+    const done = await install();
+    expect(done.status).toBe(200);
+    const replay = await fetch(done.callback);
+    expect(replay.status).toBe(409);
+    expect(await replay.text()).toContain('already used');
+    const unknown = await fetch(`${env.stack.api.url}/oauth/callback?state=forged&code=ac_x`);
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toContain('not ours');
+    const missing = await fetch(`${env.stack.api.url}/oauth/callback?code=ac_x`);
+    expect(missing.status).toBe(400);
+    await env.stack.db.pool.query(
+      `INSERT INTO oauth_states (state_hash, livemode, flow, created_at, expires_at)
+       VALUES ($1, false, 'oauth', now() - interval '20 minutes', now() - interval '10 minutes')`,
+      [hashState('an-old-state')],
+    );
+    const expired = await fetch(`${env.stack.api.url}/oauth/callback?state=an-old-state&code=ac_x`);
+    expect(expired.status).toBe(410);
+    expect(await expired.text()).toContain('expired');
+  });
+
+  it('refuses a code Stripe does not know, and a code on a state issued for a platform install', async () => {
+    const { to } = await startInstall();
+    const bad = await fetch(
+      `${env.stack.api.url}/oauth/callback?state=${to!.searchParams.get('state')}&code=ac_forged`,
+    );
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('invalid_grant');
+    const platform = await startInstall('mode=test&flow=platform');
+    const mixed = await fetch(
+      `${env.stack.api.url}/oauth/callback?state=${platform.to!.searchParams.get('state')}&code=ac_x`,
+    );
+    expect(mixed.status).toBe(400);
+  });
+});
+
+describe('OAuth tokens', () => {
+  const tokenDeps = () => ({
+    prisma: env.stack.db.prisma,
+    keyring: env.stack.keyring,
+    stripe: env.stack.config.stripe,
+    logger: env.stack.logger,
+  });
+
+  it('refreshes ahead of expiry and stores the rotated refresh token; the old one is dead', async () => {
+    const tenant = (await tenantFor(accountIn((await install()).html)!))!;
+    const refreshRow = () =>
+      env.stack.db.prisma.credential.findFirstOrThrow({
+        where: { tenantId: tenant.id, kind: 'oauth_refresh_token' },
+      });
+    const before = await refreshRow();
+    const oldRefresh = env.stack.keyring.open(
+      before.ciphertext,
+      `${tenant.id}:oauth_refresh_token`,
+    );
+    const token = await refreshAccessToken(tokenDeps(), tenant.id, { force: true });
+    expect(token).toMatch(/^sk_test_oauth_/);
+    const after = await refreshRow();
+    expect(after.ciphertext).not.toBe(before.ciphertext);
+    // Stripe (the emulator) rotated it: the old refresh token is refused now.
+    const reuse = await fetch(`${emu.emulator.url}/v1/oauth/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${DEFAULT_KEYS.test}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: oldRefresh,
+      }).toString(),
+    });
+    expect(reuse.status).toBe(400);
+    // The new access token works on the merchant's account.
+    const me = await fetch(`${emu.emulator.url}/v1/account`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(((await me.json()) as { id: string }).id).toBe(tenant.stripeAccountId);
+  });
+
+  it('serializes concurrent refreshes: both succeed, no rotated-out token is used', async () => {
+    const tenant = (await tenantFor(accountIn((await install()).html)!))!;
+    const tokens = await Promise.all([
+      refreshAccessToken(tokenDeps(), tenant.id, { force: true }),
+      refreshAccessToken(tokenDeps(), tenant.id, { force: true }),
+      refreshAccessToken(tokenDeps(), tenant.id, { force: true }),
+    ]);
+    expect(new Set(tokens).size).toBe(3);
+    expect(await tenantFor(tenant.stripeAccountId)).toMatchObject({ status: 'active' });
+    // Without force, callers that waited on the lock reuse the fresh token.
+    const again = await Promise.all([
+      refreshAccessToken(tokenDeps(), tenant.id),
+      refreshAccessToken(tokenDeps(), tenant.id),
+    ]);
+    expect(again[0]).toBe(again[1]);
+  });
+
+  it('a revoked grant disconnects the tenant with the reason', async () => {
+    const tenant = (await tenantFor(accountIn((await install()).html)!))!;
+    await fetch(`${emu.emulator.url}/v1/oauth/deauthorize`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${DEFAULT_KEYS.test}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({
+        client_id: 'ca_emulator_platform',
+        stripe_user_id: tenant.stripeAccountId,
+      }).toString(),
+    });
+    await expect(refreshAccessToken(tokenDeps(), tenant.id, { force: true })).rejects.toMatchObject(
+      {
+        code: 'forbidden',
+      },
+    );
+    const after = await tenantFor(tenant.stripeAccountId);
+    expect(after).toMatchObject({ status: 'disconnected' });
+    expect(after!.statusReason).toContain('oauth_invalid_grant');
+    expect(await env.stack.db.prisma.credential.count({ where: { tenantId: tenant.id } })).toBe(0);
+  });
+});
+
+describe('platform install', () => {
+  async function platformCallback(
+    sign: (p: { state: string; user_id: string; account_id: string }) => string,
+  ) {
+    const { to } = await startInstall('mode=test&flow=platform');
+    const state = to!.searchParams.get('state')!;
+    const account = emu.emulator.state.createAccount(emu.emulator.platformAccountId).id;
+    const p = { state, user_id: 'usr_installer1', account_id: account };
+    const url = new URL(`${env.stack.api.url}/oauth/callback`);
+    for (const [k, v] of Object.entries({ ...p, install_signature: sign(p) }))
+      url.searchParams.set(k, v);
+    const res = await fetch(url, { redirect: 'manual' });
+    return { status: res.status, html: await res.text(), account };
+  }
+
+  it('verifies install_signature over {state, user_id, account_id} and connects with the platform key', async () => {
+    const done = await platformCallback((p) =>
+      signatureHeader(
+        APP_SECRETS[1]!,
+        JSON.stringify({ state: p.state, user_id: p.user_id, account_id: p.account_id }),
+      ),
+    );
+    expect(done.status).toBe(200);
+    expect(await tenantFor(done.account)).toMatchObject({
+      status: 'active',
+      connectionType: 'platform',
+    });
+  });
+
+  it('refuses a signature made with another secret, or over the keys in another order', async () => {
+    const wrongSecret = await platformCallback((p) =>
+      signatureHeader('absec_not_ours_000000', JSON.stringify(p)),
+    );
+    expect(wrongSecret.status).toBe(401);
+    expect(await tenantFor(wrongSecret.account)).toBeNull();
+    const reordered = await platformCallback((p) =>
+      signatureHeader(
+        APP_SECRETS[0]!,
+        JSON.stringify({ account_id: p.account_id, user_id: p.user_id, state: p.state }),
+      ),
+    );
+    expect(reordered.status).toBe(401);
+    expect(reordered.html).toContain('install signature');
+  });
+});
