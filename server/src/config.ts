@@ -85,13 +85,20 @@ const EnvSchema = z
       .string()
       .regex(/^sk_live_\w+$/, 'must be a live-mode secret key (sk_live_…)')
       .optional(),
-    STRIPE_OAUTH_CLIENT_ID: z.string().regex(/^ca_\w+$/, 'must start with ca_').optional(),
-    STRIPE_OAUTH_AUTHORIZE_URL: z.url().default('https://marketplace.stripe.com/oauth/v2/authorize'),
+    STRIPE_OAUTH_CLIENT_ID: z
+      .string()
+      .regex(/^ca_\w+$/, 'must start with ca_')
+      .optional(),
+    STRIPE_OAUTH_AUTHORIZE_URL: z
+      .url()
+      .default('https://marketplace.stripe.com/oauth/v2/authorize'),
     OAUTH_RETURN_URL: z.url().optional(),
     OAUTH_STATE_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
     STRIPE_APP_SIGNING_SECRETS: csv(z.string().min(8)).default([]),
     APP_SIGNATURE_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
-    ADMIN_API_TOKENS: csv(z.string().min(24, 'each admin token needs at least 24 characters')).default([]),
+    ADMIN_API_TOKENS: csv(
+      z.string().min(24, 'each admin token needs at least 24 characters'),
+    ).default([]),
     TENANT_PURGE_AFTER_DAYS: z.coerce.number().min(0).default(30),
     MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(100).default(3600000),
     TRUST_PROXY: bool.default(false),

@@ -53,7 +53,10 @@ export const backfillJob = {
 export const reportRunsJob = {
   queue: QUEUE_NAMES.reports,
   name: 'create-report-runs',
-  payload: z.object({ tenantId: z.uuid(), reason: z.enum(['initial', 'report_type_updated', 'manual']) }),
+  payload: z.object({
+    tenantId: z.uuid(),
+    reason: z.enum(['initial', 'report_type_updated', 'manual']),
+  }),
   initialJobId: (tenantId: string) => `initial-${tenantId}`,
 };
 
@@ -62,7 +65,11 @@ export const maintenanceJob = {
   queue: QUEUE_NAMES.maintenance,
   payload: z.discriminatedUnion('task', [
     z.object({ task: z.literal('lifecycle') }),
-    z.object({ task: z.literal('delete-webhook-endpoint'), tenantId: z.uuid(), endpointId: z.string().min(1) }),
+    z.object({
+      task: z.literal('delete-webhook-endpoint'),
+      tenantId: z.uuid(),
+      endpointId: z.string().min(1),
+    }),
   ]),
 };
 

@@ -81,7 +81,8 @@ export async function startWorker(
 
   return {
     sweepNow: () => sweeper.runNow(),
-    runMaintenance: () => runMaintenanceJob(maintenanceDeps, { data: { task: 'lifecycle' } } as Job),
+    runMaintenance: () =>
+      runMaintenanceJob(maintenanceDeps, { data: { task: 'lifecycle' } } as Job),
     async stop() {
       await sweeper.stop();
       await events.close(); // waits for active jobs to finish

@@ -58,6 +58,9 @@ export interface Emulator {
   stop(): Promise<void>;
 }
 
+/** stripe-node sends arrays as a[0]=…&a[1]=…; Stripe takes long lists (qs stops at 20 by default). */
+const QS = { arrayLimit: 1000, depth: 10, parameterLimit: 10_000 };
+
 export const DEFAULT_KEYS = {
   test: 'sk_test_emulator_platform_key',
   live: 'sk_live_emulator_platform_key',
@@ -167,7 +170,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         }
         if (faults.errorRate > 0 && Math.random() < faults.errorRate) throw injectedFailure();
         const rawBody = req.method === 'POST' ? await readBody(req) : '';
-        const params = { ...qs.parse(url.search.slice(1)), ...qs.parse(rawBody) } as Record<
+        const params = { ...qs.parse(url.search.slice(1), QS), ...qs.parse(rawBody, QS) } as Record<
           string,
           unknown
         >;

@@ -15,7 +15,12 @@ export function authenticateAdmin(tokens: readonly string[]) {
     let ok = false;
     for (const d of digests) if (timingSafeEqual(d, given)) ok = true;
     if (!token || !ok) {
-      return next(new AppError('unauthorized', 'An admin bearer token is required (Authorization: Bearer …).'));
+      return next(
+        new AppError(
+          'unauthorized',
+          'An admin bearer token is required (Authorization: Bearer …).',
+        ),
+      );
     }
     next();
   };

@@ -25,7 +25,9 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   return r.data;
 }
 
-export function adminRouter(deps: ConnectionDeps & { clients: TenantClients; adminTokens: readonly string[] }) {
+export function adminRouter(
+  deps: ConnectionDeps & { clients: TenantClients; adminTokens: readonly string[] },
+) {
   const router = express.Router();
   router.use('/admin', authenticateAdmin(deps.adminTokens), express.json({ limit: '64kb' }));
 

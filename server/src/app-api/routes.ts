@@ -27,7 +27,11 @@ export function appRouter(deps: ConnectionDeps) {
   router.get('/app/v1/connection', async (_req, res) => {
     const caller = appCaller(res);
     if (!caller.tenant) {
-      return res.json({ accountId: caller.accountId, livemode: caller.livemode, status: 'not_connected' });
+      return res.json({
+        accountId: caller.accountId,
+        livemode: caller.livemode,
+        status: 'not_connected',
+      });
     }
     const t = await deps.prisma.tenant.findUniqueOrThrow({ where: { id: caller.tenant.id } });
     res.json({

@@ -40,10 +40,14 @@ export function verifyAppRequest(deps: {
     });
     if (!identity.success) {
       return next(
-        new AppError('unauthorized', 'The request does not name its Stripe user and account (user_id, account_id).', {
-          reason: 'missing_identity',
-          issues: identity.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
-        }),
+        new AppError(
+          'unauthorized',
+          'The request does not name its Stripe user and account (user_id, account_id).',
+          {
+            reason: 'missing_identity',
+            issues: identity.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+          },
+        ),
       );
     }
     const { user_id, account_id, mode } = identity.data;
@@ -54,13 +58,22 @@ export function verifyAppRequest(deps: {
       toleranceSeconds: deps.toleranceSeconds,
     });
     if (!result.ok) {
-      return next(new AppError('unauthorized', SIGNATURE_MESSAGES[result.reason], { reason: result.reason }));
+      return next(
+        new AppError('unauthorized', SIGNATURE_MESSAGES[result.reason], { reason: result.reason }),
+      );
     }
     const tenant = await deps.prisma.tenant.findUnique({
-      where: { stripeAccountId_livemode: { stripeAccountId: account_id, livemode: mode === 'live' } },
+      where: {
+        stripeAccountId_livemode: { stripeAccountId: account_id, livemode: mode === 'live' },
+      },
       select: { id: true, status: true, connectionType: true },
     });
-    res.locals.appCaller = { userId: user_id, accountId: account_id, livemode: mode === 'live', tenant } satisfies AppCaller;
+    res.locals.appCaller = {
+      userId: user_id,
+      accountId: account_id,
+      livemode: mode === 'live',
+      tenant,
+    } satisfies AppCaller;
     next();
   };
 }

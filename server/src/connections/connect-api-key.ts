@@ -31,7 +31,10 @@ const PROBES: Array<[permission: string, probe: (s: Stripe) => Promise<unknown>]
   ['rak_report_type_read', (s) => s.reporting.reportTypes.list()],
   ['rak_report_run_read', (s) => s.reporting.reportRuns.list({ limit: 1 })],
   // Without parameters the call is refused as invalid (400) when the key may write, 403 if not.
-  ['rak_report_run_write', (s) => s.reporting.reportRuns.create({} as Stripe.Reporting.ReportRunCreateParams)],
+  [
+    'rak_report_run_write',
+    (s) => s.reporting.reportRuns.create({} as Stripe.Reporting.ReportRunCreateParams),
+  ],
   ['rak_file_read', (s) => s.files.list({ limit: 1 })],
 ];
 
@@ -55,8 +58,14 @@ async function missingPermissions(stripe: Stripe): Promise<string[]> {
         return null;
       } catch (err) {
         if (err instanceof Stripe.errors.StripePermissionError) return permission;
-        if (err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 400) return null;
-        throw new AppError('storage_unavailable', `Stripe could not be asked about ${permission}; retry later.`, undefined, { cause: err });
+        if (err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 400)
+          return null;
+        throw new AppError(
+          'storage_unavailable',
+          `Stripe could not be asked about ${permission}; retry later.`,
+          undefined,
+          { cause: err },
+        );
       }
     }),
   );
@@ -66,19 +75,33 @@ async function missingPermissions(stripe: Stripe): Promise<string[]> {
 export async function connectWithApiKey(deps: ConnectionDeps, input: ApiKeyInput) {
   const key = input.apiKey.trim();
   if (/^sk_(test|live)_/.test(key)) {
-    throw new AppError('invalid_api_key', 'This is a secret key. Create a restricted key (rk_…) with the permissions DisputeDesk lists, and use that instead.', { reason: 'secret_key_refused' });
+    throw new AppError(
+      'invalid_api_key',
+      'This is a secret key. Create a restricted key (rk_…) with the permissions DisputeDesk lists, and use that instead.',
+      { reason: 'secret_key_refused' },
+    );
   }
   const format = KEY_FORMAT.exec(key);
   if (!format) {
-    throw new AppError('invalid_api_key', 'This does not look like a Stripe restricted key (rk_test_… or rk_live_…).', { reason: 'format' });
+    throw new AppError(
+      'invalid_api_key',
+      'This does not look like a Stripe restricted key (rk_test_… or rk_live_…).',
+      { reason: 'format' },
+    );
   }
   const livemode = format[1] === 'live';
   if (input.livemode !== undefined && input.livemode !== livemode) {
-    throw new AppError('invalid_api_key', `This is a ${livemode ? 'live' : 'test'}-mode key, but you are connecting ${input.livemode ? 'live' : 'test'} mode.`, { reason: 'mode_mismatch' });
+    throw new AppError(
+      'invalid_api_key',
+      `This is a ${livemode ? 'live' : 'test'}-mode key, but you are connecting ${input.livemode ? 'live' : 'test'} mode.`,
+      { reason: 'mode_mismatch' },
+    );
   }
   const webhookSecret = input.webhookSecret?.trim();
   if (webhookSecret !== undefined && !/^whsec_\w{8,}$/.test(webhookSecret)) {
-    throw new AppError('bad_request', 'The webhook signing secret must start with whsec_.', { reason: 'webhook_secret_format' });
+    throw new AppError('bad_request', 'The webhook signing secret must start with whsec_.', {
+      reason: 'webhook_secret_format',
+    });
   }
   const stripe = stripeClient(deps.stripe, key, { maxNetworkRetries: 1 });
   let account: Stripe.Account;
@@ -86,37 +109,68 @@ export async function connectWithApiKey(deps: ConnectionDeps, input: ApiKeyInput
     account = await stripe.accounts.retrieveCurrent();
   } catch (err) {
     if (err instanceof Stripe.errors.StripeAuthenticationError) {
-      throw new AppError('invalid_api_key', 'Stripe does not recognise this key (it may have been rolled or deleted).', { reason: 'unknown_key' });
+      throw new AppError(
+        'invalid_api_key',
+        'Stripe does not recognise this key (it may have been rolled or deleted).',
+        { reason: 'unknown_key' },
+      );
     }
     if (err instanceof Stripe.errors.StripePermissionError) {
-      throw new AppError('missing_permissions', 'The key may not read its own account.', { missing: ['rak_account_read'], required: REQUIRED_PERMISSIONS });
+      throw new AppError('missing_permissions', 'The key may not read its own account.', {
+        missing: ['rak_account_read'],
+        required: REQUIRED_PERMISSIONS,
+      });
     }
-    throw new AppError('storage_unavailable', 'Stripe could not be reached to check the key; retry later.', undefined, { cause: err });
+    throw new AppError(
+      'storage_unavailable',
+      'Stripe could not be reached to check the key; retry later.',
+      undefined,
+      { cause: err },
+    );
   }
   if (input.expectedAccountId && account.id !== input.expectedAccountId) {
-    throw new AppError('key_account_mismatch', `This key belongs to another Stripe account (${account.id}), not ${input.expectedAccountId}.`);
+    throw new AppError(
+      'key_account_mismatch',
+      `This key belongs to another Stripe account (${account.id}), not ${input.expectedAccountId}.`,
+    );
   }
   const missing = await missingPermissions(stripe);
   if (missing.length > 0) {
-    throw new AppError('missing_permissions', `The key lacks ${missing.length} permission${missing.length > 1 ? 's' : ''} DisputeDesk needs: ${missing.join(', ')}.`, { missing, required: REQUIRED_PERMISSIONS });
+    throw new AppError(
+      'missing_permissions',
+      `The key lacks ${missing.length} permission${missing.length > 1 ? 's' : ''} DisputeDesk needs: ${missing.join(', ')}.`,
+      { missing, required: REQUIRED_PERMISSIONS },
+    );
   }
 
   const { tenant } = await activateTenant(deps, {
     stripeAccountId: account.id,
     livemode,
     connectionType: 'api_key',
-    displayName: account.settings?.dashboard?.display_name ?? account.business_profile?.name ?? null,
+    displayName:
+      account.settings?.dashboard?.display_name ?? account.business_profile?.name ?? null,
   });
   const sealed = deps.keyring.seal(key, `${tenant.id}:${API_KEY}`);
   await deps.prisma.$transaction([
     deps.prisma.credential.deleteMany({ where: { tenantId: tenant.id, kind: API_KEY } }),
     deps.prisma.credential.create({
-      data: { tenantId: tenant.id, kind: API_KEY, ciphertext: sealed.ciphertext, keyId: sealed.keyId, hint: secretHint(key) },
+      data: {
+        tenantId: tenant.id,
+        kind: API_KEY,
+        ciphertext: sealed.ciphertext,
+        keyId: sealed.keyId,
+        hint: secretHint(key),
+      },
     }),
   ]);
 
   const url = `${deps.publicBaseUrl}/webhooks/stripe/${tenant.id}`;
-  let webhook: { status: 'created' | 'pasted' | 'secret_needed'; url: string; hint?: string; message?: string };
+  let webhook: {
+    status: 'created' | 'pasted' | 'secret_needed';
+    url: string;
+    hint?: string;
+    message?: string;
+  };
   if (webhookSecret) {
     const { hint } = await storeWebhookSecret(deps, tenant.id, webhookSecret);
     webhook = { status: 'pasted', url, hint };
@@ -124,7 +178,10 @@ export async function connectWithApiKey(deps: ConnectionDeps, input: ApiKeyInput
     webhook = await createEndpoint(deps, stripe, tenant.id, url);
   }
   const scheduled = await scheduleInitialSync(deps, tenant.id);
-  deps.logger.info({ tenantId: tenant.id, account: account.id, livemode, webhook: webhook.status }, 'tenant connected (api key)');
+  deps.logger.info(
+    { tenantId: tenant.id, account: account.id, livemode, webhook: webhook.status },
+    'tenant connected (api key)',
+  );
   return {
     tenantId: tenant.id,
     accountId: account.id,
@@ -151,13 +208,25 @@ export async function createEndpoint(
       metadata: { disputedesk_tenant: tenantId },
     });
     const { hint } = await storeWebhookSecret(deps, tenantId, endpoint.secret!);
-    const previous = await deps.prisma.tenant.findUnique({ where: { id: tenantId }, select: { webhookEndpointId: true } });
-    await deps.prisma.tenant.update({ where: { id: tenantId }, data: { webhookEndpointId: endpoint.id } });
+    const previous = await deps.prisma.tenant.findUnique({
+      where: { id: tenantId },
+      select: { webhookEndpointId: true },
+    });
+    await deps.prisma.tenant.update({
+      where: { id: tenantId },
+      data: { webhookEndpointId: endpoint.id },
+    });
     if (previous?.webhookEndpointId && previous.webhookEndpointId !== endpoint.id) {
       // The old endpoint keeps delivering while its secret is still valid (24 h), then goes.
       await deps.queues.maintenance
-        .add('delete-webhook-endpoint', { task: 'delete-webhook-endpoint', tenantId, endpointId: previous.webhookEndpointId }, { delay: 24 * 3600 * 1000 })
-        .catch((err: unknown) => deps.logger.warn({ err, tenantId }, 'could not schedule the old endpoint for deletion'));
+        .add(
+          'delete-webhook-endpoint',
+          { task: 'delete-webhook-endpoint', tenantId, endpointId: previous.webhookEndpointId },
+          { delay: 24 * 3600 * 1000 },
+        )
+        .catch((err: unknown) =>
+          deps.logger.warn({ err, tenantId }, 'could not schedule the old endpoint for deletion'),
+        );
     }
     return { status: 'created', url, hint };
   } catch (err) {

@@ -22,15 +22,25 @@ export function verifyInstallSignature(
     toleranceSeconds: deps.app.toleranceSeconds,
   });
   if (!result.ok) {
-    throw new AppError('unauthorized', `The install signature is not valid: ${SIGNATURE_MESSAGES[result.reason]}`, {
-      reason: result.reason,
-    });
+    throw new AppError(
+      'unauthorized',
+      `The install signature is not valid: ${SIGNATURE_MESSAGES[result.reason]}`,
+      {
+        reason: result.reason,
+      },
+    );
   }
 }
 
 export async function completePlatformInstall(
   deps: ConnectionDeps,
-  input: { state: string; user_id: string; account_id: string; install_signature: string; livemode: boolean },
+  input: {
+    state: string;
+    user_id: string;
+    account_id: string;
+    install_signature: string;
+    livemode: boolean;
+  },
 ) {
   verifyInstallSignature(deps, input);
   if (!/^acct_\w+$/.test(input.account_id)) {
@@ -42,6 +52,9 @@ export async function completePlatformInstall(
     connectionType: 'platform',
   });
   const scheduled = await scheduleInitialSync(deps, tenant.id);
-  deps.logger.info({ tenantId: tenant.id, account: input.account_id }, 'tenant connected (platform)');
+  deps.logger.info(
+    { tenantId: tenant.id, account: input.account_id },
+    'tenant connected (platform)',
+  );
   return { tenant, scheduled };
 }

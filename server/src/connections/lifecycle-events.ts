@@ -19,7 +19,8 @@ export const deauthorized: EventHandler = async (ctx, event: Stripe.Event) => {
         SET status = 'disconnected', status_reason = 'deauthorized: the app was uninstalled or its access revoked',
             disconnected_at = $2, access_token_expires_at = NULL, updated_at = now()
       WHERE id = $1 AND status IN ('pending', 'active', 'paused')
-        AND (connected_at IS NULL OR connected_at <= $2)`,
+        -- Stripe's times have whole seconds: an event of the connection's own second applies.
+        AND (connected_at IS NULL OR date_trunc('second', connected_at) <= $2)`,
     [ctx.tenantId, at],
   );
   if (rowCount) {
@@ -36,7 +37,7 @@ export const authorized: EventHandler = async (ctx, event: Stripe.Event) => {
         SET status = 'active', status_reason = NULL, disconnected_at = NULL,
             connected_at = GREATEST(coalesce(connected_at, $2), $2), updated_at = now()
       WHERE id = $1 AND connection_type = 'platform' AND status IN ('pending', 'disconnected')
-        AND (disconnected_at IS NULL OR disconnected_at <= $2)`,
+        AND (disconnected_at IS NULL OR date_trunc('second', disconnected_at) <= $2)`,
     [ctx.tenantId, new Date(event.created * 1000)],
   );
 };

@@ -49,8 +49,10 @@ export async function runMaintenanceJob(deps: MaintenanceDeps, job: Job) {
     await stripe.webhookEndpoints.del(data.endpointId);
   } catch (err) {
     // Already gone, or the tenant can no longer reach its account: nothing left to delete.
-    if (err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404) return { deleted: false };
-    if ((err as { status?: number }).status === 403 || (err as { status?: number }).status === 404) return { deleted: false };
+    if (err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404)
+      return { deleted: false };
+    if ((err as { status?: number }).status === 403 || (err as { status?: number }).status === 404)
+      return { deleted: false };
     throw err;
   }
   return { deleted: true };

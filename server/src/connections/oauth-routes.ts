@@ -37,14 +37,24 @@ export function oauthRouter(deps: ConnectionDeps) {
 
   router.get('/oauth/install', async (req, res) => {
     const q = InstallQuery.safeParse(req.query);
-    if (!q.success) return html(res, 400, 'Unknown install mode', ['Use /oauth/install?mode=test or ?mode=live.']);
+    if (!q.success)
+      return html(res, 400, 'Unknown install mode', [
+        'Use /oauth/install?mode=test or ?mode=live.',
+      ]);
     if (!deps.oauth.clientId) {
-      return html(res, 503, 'Installs are not configured', ['STRIPE_OAUTH_CLIENT_ID is not set on this server.']);
+      return html(res, 503, 'Installs are not configured', [
+        'STRIPE_OAUTH_CLIENT_ID is not set on this server.',
+      ]);
     }
     if (!deps.stripe.secretKeys[q.data.mode]) {
-      return html(res, 503, `${q.data.mode === 'live' ? 'Live' : 'Test'}-mode installs are not configured`, [
-        `STRIPE_SECRET_KEY_${q.data.mode.toUpperCase()} is not set on this server, so it cannot complete a ${q.data.mode}-mode install.`,
-      ]);
+      return html(
+        res,
+        503,
+        `${q.data.mode === 'live' ? 'Live' : 'Test'}-mode installs are not configured`,
+        [
+          `STRIPE_SECRET_KEY_${q.data.mode.toUpperCase()} is not set on this server, so it cannot complete a ${q.data.mode}-mode install.`,
+        ],
+      );
     }
     const state = await issueState(deps.pool, {
       livemode: q.data.mode === 'live',
@@ -61,7 +71,10 @@ export function oauthRouter(deps: ConnectionDeps) {
 
   router.get('/oauth/callback', async (req, res) => {
     const q = CallbackQuery.safeParse(req.query);
-    if (!q.success) return html(res, 400, 'This install link is malformed', ['Start the install again from Stripe.']);
+    if (!q.success)
+      return html(res, 400, 'This install link is malformed', [
+        'Start the install again from Stripe.',
+      ]);
     const { state, code, error, install_signature: signature } = q.data;
     const checked = await consumeState(deps.pool, state);
     if (error) {
@@ -79,7 +92,9 @@ export function oauthRouter(deps: ConnectionDeps) {
       let result;
       if (signature !== undefined || checked.flow === 'platform') {
         if (checked.flow !== 'platform' || !signature || !q.data.user_id || !q.data.account_id) {
-          return html(res, 400, 'This install link does not match how it was started', ['Start the install again from Stripe.']);
+          return html(res, 400, 'This install link does not match how it was started', [
+            'Start the install again from Stripe.',
+          ]);
         }
         result = await completePlatformInstall(deps, {
           state: state!,
@@ -89,7 +104,10 @@ export function oauthRouter(deps: ConnectionDeps) {
           livemode: checked.livemode,
         });
       } else {
-        if (!code) return html(res, 400, 'No authorization code', ['Stripe did not send an authorization code. Start the install again.']);
+        if (!code)
+          return html(res, 400, 'No authorization code', [
+            'Stripe did not send an authorization code. Start the install again.',
+          ]);
         result = await completeOAuthInstall(deps, { code, livemode: checked.livemode });
       }
       const { tenant } = result;

@@ -26,7 +26,9 @@ export async function issueState(
 export async function consumeState(
   pool: Pool,
   state: string | undefined,
-): Promise<{ ok: true; livemode: boolean; flow: InstallFlow } | { ok: false; problem: StateProblem }> {
+): Promise<
+  { ok: true; livemode: boolean; flow: InstallFlow } | { ok: false; problem: StateProblem }
+> {
   if (!state) return { ok: false, problem: 'missing' };
   const { rows } = await pool.query<{ livemode: boolean; flow: InstallFlow; expired: boolean }>(
     `UPDATE oauth_states SET used_at = now()
@@ -35,7 +37,12 @@ export async function consumeState(
     [hashState(state)],
   );
   const row = rows[0];
-  if (row) return row.expired ? { ok: false, problem: 'expired' } : { ok: true, livemode: row.livemode, flow: row.flow };
-  const seen = await pool.query('SELECT 1 FROM oauth_states WHERE state_hash = $1', [hashState(state)]);
+  if (row)
+    return row.expired
+      ? { ok: false, problem: 'expired' }
+      : { ok: true, livemode: row.livemode, flow: row.flow };
+  const seen = await pool.query('SELECT 1 FROM oauth_states WHERE state_hash = $1', [
+    hashState(state),
+  ]);
   return { ok: false, problem: seen.rowCount ? 'replayed' : 'unknown' };
 }

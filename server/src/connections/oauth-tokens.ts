@@ -33,22 +33,39 @@ export async function storeTokens(
   tenantId: string,
   tokens: Pick<OAuthTokens, 'accessToken' | 'refreshToken' | 'expiresAt'>,
 ) {
-  await tx.credential.deleteMany({ where: { tenantId, kind: { in: [ACCESS_TOKEN, REFRESH_TOKEN] } } });
+  await tx.credential.deleteMany({
+    where: { tenantId, kind: { in: [ACCESS_TOKEN, REFRESH_TOKEN] } },
+  });
   for (const [kind, secret, validUntil] of [
     [ACCESS_TOKEN, tokens.accessToken, tokens.expiresAt],
     [REFRESH_TOKEN, tokens.refreshToken, null],
   ] as const) {
     const sealed = keyring.seal(secret, aad(tenantId, kind));
     await tx.credential.create({
-      data: { tenantId, kind, ciphertext: sealed.ciphertext, keyId: sealed.keyId, hint: secretHint(secret), validUntil },
+      data: {
+        tenantId,
+        kind,
+        ciphertext: sealed.ciphertext,
+        keyId: sealed.keyId,
+        hint: secretHint(secret),
+        validUntil,
+      },
     });
   }
-  await tx.tenant.update({ where: { id: tenantId }, data: { accessTokenExpiresAt: tokens.expiresAt } });
+  await tx.tenant.update({
+    where: { id: tenantId },
+    data: { accessTokenExpiresAt: tokens.expiresAt },
+  });
 }
 
 async function readToken(tx: Tx | PrismaClient, keyring: Keyring, tenantId: string, kind: string) {
-  const row = await tx.credential.findFirst({ where: { tenantId, kind }, orderBy: { createdAt: 'desc' } });
-  return row ? { secret: keyring.open(row.ciphertext, aad(tenantId, kind)), validUntil: row.validUntil } : null;
+  const row = await tx.credential.findFirst({
+    where: { tenantId, kind },
+    orderBy: { createdAt: 'desc' },
+  });
+  return row
+    ? { secret: keyring.open(row.ciphertext, aad(tenantId, kind)), validUntil: row.validUntil }
+    : null;
 }
 
 const fresh = (validUntil: Date | null, now = Date.now()) =>
@@ -76,7 +93,10 @@ export async function refreshAccessToken(
         throw new AppError('not_found', `Tenant ${tenantId} has no OAuth connection.`);
       }
       if (tenant.status === 'disconnected' || tenant.status === 'purged') {
-        throw new AppError('forbidden', `Tenant ${tenantId} is ${tenant.status}: ${tenant.statusReason ?? 'no reason recorded'}.`);
+        throw new AppError(
+          'forbidden',
+          `Tenant ${tenantId} is ${tenant.status}: ${tenant.statusReason ?? 'no reason recorded'}.`,
+        );
       }
       const current = await readToken(tx, deps.keyring, tenantId, ACCESS_TOKEN);
       if (!opts.force && current && fresh(current.validUntil)) return current.secret;
@@ -94,7 +114,9 @@ export async function refreshAccessToken(
         if (!(err instanceof OAuthGrantError)) throw err;
         // Final: the merchant revoked access, or the grant is otherwise dead.
         revoked = err;
-        await tx.credential.deleteMany({ where: { tenantId, kind: { in: [ACCESS_TOKEN, REFRESH_TOKEN] } } });
+        await tx.credential.deleteMany({
+          where: { tenantId, kind: { in: [ACCESS_TOKEN, REFRESH_TOKEN] } },
+        });
         await tx.tenant.update({
           where: { id: tenantId },
           data: {
@@ -107,11 +129,21 @@ export async function refreshAccessToken(
         return null;
       }
     },
-    { timeout: deps.stripe.timeoutMs * (deps.stripe.maxNetworkRetries + 1) + 5000, maxWait: 30_000 },
+    {
+      timeout: deps.stripe.timeoutMs * (deps.stripe.maxNetworkRetries + 1) + 5000,
+      maxWait: 30_000,
+    },
   );
   if (token === null) {
-    deps.logger.warn({ tenantId, reason: revoked!.grantError }, 'oauth grant revoked: tenant disconnected');
-    throw new AppError('forbidden', `The Stripe connection of tenant ${tenantId} was revoked (${revoked!.grantError}); the merchant must install the app again.`, { reason: revoked!.grantError });
+    deps.logger.warn(
+      { tenantId, reason: revoked!.grantError },
+      'oauth grant revoked: tenant disconnected',
+    );
+    throw new AppError(
+      'forbidden',
+      `The Stripe connection of tenant ${tenantId} was revoked (${revoked!.grantError}); the merchant must install the app again.`,
+      { reason: revoked!.grantError },
+    );
   }
   return token;
 }

@@ -8,8 +8,22 @@ export function page(title: string, paragraphs: string[]): string {
 }
 
 export const STATE_PAGES = {
-  missing: ['This install link is incomplete', ['The page was opened without its install state. Start the install again from Stripe.']],
-  unknown: ['This install link is not ours', ['We did not issue this install state. Start the install again from Stripe.']],
-  expired: ['This install link has expired', ['Install links are valid for 10 minutes. Start the install again from Stripe.']],
-  replayed: ['This install link was already used', ['Each install link works once. If the app is not connected yet, start the install again from Stripe.']],
+  missing: [
+    'This install link is incomplete',
+    ['The page was opened without its install state. Start the install again from Stripe.'],
+  ],
+  unknown: [
+    'This install link is not ours',
+    ['We did not issue this install state. Start the install again from Stripe.'],
+  ],
+  expired: [
+    'This install link has expired',
+    ['Install links are valid for 10 minutes. Start the install again from Stripe.'],
+  ],
+  replayed: [
+    'This install link was already used',
+    [
+      'Each install link works once. If the app is not connected yet, start the install again from Stripe.',
+    ],
+  ],
 } as const;

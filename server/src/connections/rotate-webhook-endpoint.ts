@@ -15,11 +15,15 @@ export async function rotateWebhookSecret(
   const tenant = await deps.prisma.tenant.findUnique({ where: { id: tenantId } });
   if (!tenant) throw new AppError('not_found', `No tenant ${tenantId}.`);
   if (tenant.connectionType !== 'api_key') {
-    throw new AppError('conflict', 'Only restricted-key tenants have an endpoint of their own; OAuth and platform tenants use the Connect endpoint.');
+    throw new AppError(
+      'conflict',
+      'Only restricted-key tenants have an endpoint of their own; OAuth and platform tenants use the Connect endpoint.',
+    );
   }
   const url = `${deps.publicBaseUrl}/webhooks/stripe/${tenantId}`;
   if (pasted !== undefined) {
-    if (!/^whsec_\w{8,}$/.test(pasted)) throw new AppError('bad_request', 'The webhook signing secret must start with whsec_.');
+    if (!/^whsec_\w{8,}$/.test(pasted))
+      throw new AppError('bad_request', 'The webhook signing secret must start with whsec_.');
     const { hint } = await storeWebhookSecret(deps, tenantId, pasted);
     return { status: 'pasted' as const, url, hint };
   }

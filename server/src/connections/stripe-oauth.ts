@@ -38,7 +38,9 @@ interface TokenAnswer {
 export async function requestTokens(
   settings: StripeSettings,
   livemode: boolean,
-  grant: { grant_type: 'authorization_code'; code: string } | { grant_type: 'refresh_token'; refresh_token: string },
+  grant:
+    | { grant_type: 'authorization_code'; code: string }
+    | { grant_type: 'refresh_token'; refresh_token: string },
 ): Promise<OAuthTokens> {
   let res: Response;
   try {
@@ -53,7 +55,12 @@ export async function requestTokens(
       signal: AbortSignal.timeout(settings.timeoutMs),
     });
   } catch (err) {
-    throw new AppError('storage_unavailable', 'Stripe could not be reached for the token exchange.', undefined, { cause: err });
+    throw new AppError(
+      'storage_unavailable',
+      'Stripe could not be reached for the token exchange.',
+      undefined,
+      { cause: err },
+    );
   }
   const body = (await res.json().catch(() => ({}))) as TokenAnswer;
   if (!res.ok || !body.access_token) {
@@ -61,12 +68,18 @@ export async function requestTokens(
       throw new OAuthGrantError(body.error, body.error_description ?? 'no description');
     }
     if (res.status >= 500 || res.status === 429) {
-      throw new AppError('storage_unavailable', `Stripe answered ${res.status} to the token exchange; retry later.`);
+      throw new AppError(
+        'storage_unavailable',
+        `Stripe answered ${res.status} to the token exchange; retry later.`,
+      );
     }
     throw new OAuthGrantError('invalid_request', body.error?.message ?? `status ${res.status}`);
   }
   if (body.livemode !== undefined && body.livemode !== livemode) {
-    throw new OAuthGrantError('mode_mismatch', `expected a ${livemode ? 'live' : 'test'}-mode grant`);
+    throw new OAuthGrantError(
+      'mode_mismatch',
+      `expected a ${livemode ? 'live' : 'test'}-mode grant`,
+    );
   }
   return {
     accessToken: body.access_token,

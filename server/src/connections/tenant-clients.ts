@@ -19,14 +19,18 @@ export class TenantClients {
     const tenant = await this.deps.prisma.tenant.findUnique({ where: { id: tenantId } });
     if (!tenant) throw new AppError('not_found', `No tenant ${tenantId}.`);
     if (tenant.status === 'disconnected' || tenant.status === 'purged') {
-      throw new AppError('forbidden', `Tenant ${tenantId} is ${tenant.status}${tenant.statusReason ? `: ${tenant.statusReason}` : ''}.`);
+      throw new AppError(
+        'forbidden',
+        `Tenant ${tenantId} is ${tenant.status}${tenant.statusReason ? `: ${tenant.statusReason}` : ''}.`,
+      );
     }
     let stripe: Stripe;
     let until = Date.now() + 60_000;
     switch (tenant.connectionType) {
       case 'oauth': {
         stripe = stripeClient(this.deps.stripe, await accessToken(this.deps, tenantId));
-        const expires = (await this.deps.prisma.tenant.findUnique({ where: { id: tenantId } }))?.accessTokenExpiresAt;
+        const expires = (await this.deps.prisma.tenant.findUnique({ where: { id: tenantId } }))
+          ?.accessTokenExpiresAt;
         if (expires) until = Math.min(until, expires.getTime() - REFRESH_MARGIN_MS);
         break;
       }
@@ -36,7 +40,10 @@ export class TenantClients {
           orderBy: { createdAt: 'desc' },
         });
         if (!row) throw new AppError('forbidden', `Tenant ${tenantId} has no API key.`);
-        stripe = stripeClient(this.deps.stripe, this.deps.keyring.open(row.ciphertext, `${tenantId}:${API_KEY}`));
+        stripe = stripeClient(
+          this.deps.stripe,
+          this.deps.keyring.open(row.ciphertext, `${tenantId}:${API_KEY}`),
+        );
         break;
       }
       case 'platform':
