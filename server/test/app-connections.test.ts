@@ -4,6 +4,7 @@
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { REQUIRED_PERMISSIONS } from '../src/connections/connect-api-key.ts';
+import { TenantClients } from '../src/connections/tenant-clients.ts';
 import { signatureHeader } from '../src/webhooks/verify-signature.ts';
 import {
   ADMIN_TOKEN,
@@ -346,6 +347,50 @@ describe('restricted API keys', () => {
       { method: 'POST' },
     );
     expect(unauth.status).toBe(401);
+  });
+});
+
+describe('Stripe clients per tenant', () => {
+  it('use the right credential for each connection type and refuse disconnected tenants', async () => {
+    const clients = new TenantClients({
+      prisma: env.stack.db.prisma,
+      keyring: env.stack.keyring,
+      stripe: env.stack.config.stripe,
+      logger: env.stack.logger,
+    });
+    // Restricted key.
+    const m = await merchant();
+    const { tenantId } = (await connectKey(m.account, m.key)).body as { tenantId: string };
+    const viaKey = await clients.forTenant(tenantId);
+    expect((await viaKey.accounts.retrieveCurrent()).id).toBe(m.account);
+    await expect(viaKey.customers.create({})).rejects.toMatchObject({ statusCode: 403 });
+    // Platform: the platform key plus Stripe-Account.
+    const connected = emu.emulator.state.createAccount(emu.emulator.platformAccountId).id;
+    const platformTenant = await env.stack.db.prisma.tenant.create({
+      data: {
+        stripeAccountId: connected,
+        livemode: false,
+        connectionType: 'platform',
+        status: 'active',
+      },
+    });
+    const viaPlatform = await clients.forTenant(platformTenant.id);
+    const customer = await viaPlatform.customers.create({ email: 'p@example.com' });
+    const platform = new Stripe(DEFAULT_KEYS.test, {
+      host: '127.0.0.1',
+      port: emu.emulator.port,
+      protocol: 'http',
+    });
+    expect(
+      (await platform.customers.retrieve(customer.id, {}, { stripeAccount: connected })).id,
+    ).toBe(customer.id);
+    // Disconnected: no client.
+    await env.stack.db.prisma.tenant.update({
+      where: { id: platformTenant.id },
+      data: { status: 'disconnected', statusReason: 'test' },
+    });
+    clients.forget(platformTenant.id);
+    await expect(clients.forTenant(platformTenant.id)).rejects.toMatchObject({ code: 'forbidden' });
   });
 });
 

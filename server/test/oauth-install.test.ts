@@ -3,6 +3,7 @@
 // life: refresh ahead of expiry with rotation, concurrent refreshes, a revoked grant.
 import { describe, expect, it } from 'vitest';
 import { refreshAccessToken } from '../src/connections/oauth-tokens.ts';
+import { TenantClients } from '../src/connections/tenant-clients.ts';
 import { hashState } from '../src/connections/oauth-states.ts';
 import { backfillJob, reportRunsJob } from '../src/queues.ts';
 import { signatureHeader } from '../src/webhooks/verify-signature.ts';
@@ -200,6 +201,29 @@ describe('OAuth tokens', () => {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(((await me.json()) as { id: string }).id).toBe(tenant.stripeAccountId);
+  });
+
+  it('gives an OAuth tenant a Stripe client that acts as its account, refreshing when due', async () => {
+    const tenant = (await tenantFor(accountIn((await install()).html)!))!;
+    const clients = new TenantClients(tokenDeps());
+    const stripe = await clients.forTenant(tenant.id);
+    expect((await stripe.accounts.retrieveCurrent()).id).toBe(tenant.stripeAccountId);
+    // Close to expiry: the next client comes with a refreshed token.
+    await env.stack.db.pool.query(
+      `UPDATE credentials SET valid_until = now() + interval '1 minute' WHERE tenant_id = $1 AND kind = 'oauth_access_token'`,
+      [tenant.id],
+    );
+    clients.forget(tenant.id);
+    const before = await env.stack.db.prisma.credential.findFirstOrThrow({
+      where: { tenantId: tenant.id, kind: 'oauth_access_token' },
+    });
+    const again = await clients.forTenant(tenant.id);
+    const after = await env.stack.db.prisma.credential.findFirstOrThrow({
+      where: { tenantId: tenant.id, kind: 'oauth_access_token' },
+    });
+    expect(after.ciphertext).not.toBe(before.ciphertext);
+    expect(after.validUntil!.getTime()).toBeGreaterThan(Date.now() + 50 * 60_000);
+    expect((await again.accounts.retrieveCurrent()).id).toBe(tenant.stripeAccountId);
   });
 
   it('serializes concurrent refreshes: both succeed, no rotated-out token is used', async () => {
