@@ -16,6 +16,8 @@ if [ ! -f .env ]; then
   sed -e "s#^ENCRYPTION_KEYS=.*#ENCRYPTION_KEYS=k1:${key}#" \
       -e "s#^ENCRYPTION_PRIMARY_KEY_ID=.*#ENCRYPTION_PRIMARY_KEY_ID=k1#" \
       -e "s#^STRIPE_CONNECT_WEBHOOK_SECRETS=.*#STRIPE_CONNECT_WEBHOOK_SECRETS=${whsec}#" \
+      -e "s#^ADMIN_API_TOKENS=.*#ADMIN_API_TOKENS=$(node -e "process.stdout.write(require('crypto').randomBytes(24).toString('hex'))")#" \
+      -e "s#^STRIPE_APP_SIGNING_SECRETS=.*#STRIPE_APP_SIGNING_SECRETS=absec_$(node -e "process.stdout.write(require('crypto').randomBytes(24).toString('hex'))")#" \
       .env.example >.env
 fi
 set -a
@@ -61,6 +63,11 @@ wait_for "The Stripe emulator" 60 curl -fs "$emulator/_emulator/info"
 emulator_secret=$(curl -fsS -u "$platform_key:" "$emulator/v1/webhook_endpoints" \
   -d url="$api/webhooks/stripe/connect" -d connect=true -d 'enabled_events[]=*' |
   node -e "let s='';process.stdin.on('data',c=>s+=c).on('end',()=>process.stdout.write(JSON.parse(s).secret))")
+# Point the backend at the emulator unless .env says otherwise.
+export STRIPE_API_BASE="${STRIPE_API_BASE:-$emulator}"
+export STRIPE_SECRET_KEY_TEST="${STRIPE_SECRET_KEY_TEST:-$platform_key}"
+export STRIPE_OAUTH_CLIENT_ID="${STRIPE_OAUTH_CLIENT_ID:-ca_emulator_platform}"
+export STRIPE_OAUTH_AUTHORIZE_URL="${STRIPE_OAUTH_AUTHORIZE_URL:-$emulator/oauth/authorize}"
 export STRIPE_CONNECT_WEBHOOK_SECRETS="${STRIPE_CONNECT_WEBHOOK_SECRETS:+$STRIPE_CONNECT_WEBHOOK_SECRETS,}$emulator_secret"
 say "Seeding demo data into the emulator"
 (cd e2e/stripe-emulator && node --import tsx scripts/seed.ts --accounts 2 --charges 5000 --seed 1 --url "$emulator") |
@@ -81,9 +88,13 @@ cat <<INFO
     Connect webhooks    POST $api/webhooks/stripe/connect
     Merchant webhooks   POST $api/webhooks/stripe/<tenant id>
     Webhook secret      in .env (STRIPE_CONNECT_WEBHOOK_SECRETS); shown nowhere else
+    Admin API           $api/admin/v1/…  (Authorization: Bearer <ADMIN_API_TOKENS from .env>)
     Stripe emulator     $emulator   (key $platform_key, control API $emulator/_emulator/info)
                         Connect endpoint → $api/webhooks/stripe/connect; demo accounts in .dev/seed.log
     Logs                .dev/api.log, .dev/worker.log, .dev/emulator.log
+
+  Install (a merchant's view): open $api/oauth/install?mode=test → Install on the emulator's page
+    → back to DisputeDesk, connected; its history and report runs are queued.
 
   Try it (another terminal):
     npm run demo:dispute
