@@ -415,6 +415,45 @@ describe('tenant lifecycle', () => {
     return fetch(decided.headers.get('location')!, { redirect: 'manual' });
   }
 
+  it('support pauses a tenant (events kept, not processed) and resumes it (processed then)', async () => {
+    const m = await merchant();
+    const { tenantId } = (await connectKey(m.account, m.key)).body as { tenantId: string };
+    const admin = (path: string, body: unknown = {}) =>
+      fetch(`${env.stack.api.url}/admin/v1/tenants/${tenantId}/${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await admin('pause', { reason: 'merchant asked' })).status).toBe(200);
+    expect((await admin('pause')).status).toBe(409);
+    const platform = new Stripe(DEFAULT_KEYS.test, {
+      host: '127.0.0.1',
+      port: emu.emulator.port,
+      protocol: 'http',
+    });
+    await platform.paymentIntents.create(
+      { amount: 2500, currency: 'usd', payment_method: 'pm_card_createDispute', confirm: true },
+      { stripeAccount: m.account },
+    );
+    await waitFor(
+      async () => {
+        const { rows } = await env.stack.db.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM raw_events WHERE tenant_id = $1 AND status = 'deferred'`,
+          [tenantId],
+        );
+        return rows[0]!.n > 0;
+      },
+      { what: 'events kept while paused' },
+    );
+    expect(await env.stack.db.prisma.dispute.count({ where: { tenantId } })).toBe(0);
+    const resumed = await admin('resume');
+    expect(resumed.status).toBe(200);
+    expect(((await resumed.json()) as { released: number }).released).toBeGreaterThan(0);
+    await waitFor(() => env.stack.db.prisma.dispute.findFirst({ where: { tenantId } }), {
+      what: 'dispute after resume',
+    });
+  });
+
   it('an old deauthorization that arrives after a newer install changes nothing', async () => {
     const done = await oauthInstall();
     const account = new URL(done.headers.get('location')!).searchParams.get('account')!;

@@ -3,6 +3,7 @@ import express from 'express';
 import { z } from 'zod';
 import { connectWithApiKey } from '../connections/connect-api-key.ts';
 import type { ConnectionDeps } from '../connections/install-deps.ts';
+import { pauseTenant, resumeTenant } from '../connections/pause-tenant.ts';
 import { rotateWebhookSecret } from '../connections/rotate-webhook-endpoint.ts';
 import type { TenantClients } from '../connections/tenant-clients.ts';
 import { AppError } from '../errors.ts';
@@ -14,6 +15,7 @@ const ApiKeyBody = z.object({
 });
 const RotateBody = z.object({ webhookSecret: z.string().max(300).optional() });
 const TenantId = z.uuid();
+const PauseBody = z.object({ reason: z.string().min(1).max(500).default('by support') });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const r = schema.safeParse(value);
@@ -40,6 +42,17 @@ export function adminRouter(
     const tenantId = parse(TenantId, req.params.tenantId, 'tenant id');
     const body = parse(RotateBody, req.body ?? {}, 'body');
     res.json(await rotateWebhookSecret(deps, tenantId, body.webhookSecret));
+  });
+
+  router.post('/admin/v1/tenants/:tenantId/pause', async (req, res) => {
+    const tenantId = parse(TenantId, req.params.tenantId, 'tenant id');
+    const body = parse(PauseBody, req.body ?? {}, 'body');
+    res.json(await pauseTenant(deps, tenantId, body.reason));
+  });
+
+  router.post('/admin/v1/tenants/:tenantId/resume', async (req, res) => {
+    const tenantId = parse(TenantId, req.params.tenantId, 'tenant id');
+    res.json(await resumeTenant(deps, tenantId));
   });
 
   return router;

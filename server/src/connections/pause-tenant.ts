@@ -1,0 +1,50 @@
+// Support staff pause a tenant (its events are kept, not processed) and resume it (the kept
+// events are processed in order). Only active ↔ paused; other states say why they cannot.
+import { AppError } from '../errors.ts';
+import { releaseDeferredEvents } from '../events/release-deferred-events.ts';
+import type { ConnectionDeps } from './install-deps.ts';
+
+export async function pauseTenant(
+  deps: Pick<ConnectionDeps, 'pool'>,
+  tenantId: string,
+  reason: string,
+) {
+  const { rows } = await deps.pool.query<{ status: string }>(
+    `UPDATE tenants SET status = 'paused', status_reason = $2, updated_at = now()
+      WHERE id = $1 AND status = 'active' RETURNING status`,
+    [tenantId, `paused: ${reason}`],
+  );
+  if (rows.length === 0) await refuse(deps, tenantId, 'paused', 'active');
+  return { tenantId, status: 'paused' as const };
+}
+
+export async function resumeTenant(
+  deps: Pick<ConnectionDeps, 'pool' | 'queue' | 'logger'>,
+  tenantId: string,
+) {
+  const { rows } = await deps.pool.query<{ status: string }>(
+    `UPDATE tenants SET status = 'active', status_reason = NULL, updated_at = now()
+      WHERE id = $1 AND status = 'paused' RETURNING status`,
+    [tenantId],
+  );
+  if (rows.length === 0) await refuse(deps, tenantId, 'resumed', 'paused');
+  const { released } = await releaseDeferredEvents(deps, tenantId);
+  return { tenantId, status: 'active' as const, released };
+}
+
+async function refuse(
+  deps: Pick<ConnectionDeps, 'pool'>,
+  tenantId: string,
+  verb: string,
+  needed: string,
+): Promise<never> {
+  const { rows } = await deps.pool.query<{ status: string }>(
+    'SELECT status FROM tenants WHERE id = $1',
+    [tenantId],
+  );
+  if (!rows[0]) throw new AppError('not_found', `No tenant ${tenantId}.`);
+  throw new AppError(
+    'conflict',
+    `Tenant ${tenantId} is ${rows[0].status}; only a ${needed} tenant can be ${verb}.`,
+  );
+}
