@@ -96,6 +96,12 @@ const EnvSchema = z
     OAUTH_STATE_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
     STRIPE_APP_SIGNING_SECRETS: csv(z.string().min(8)).default([]),
     APP_SIGNATURE_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
+    BACKFILL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    BACKFILL_TENANT_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+    BACKFILL_PAGES_PER_JOB: z.coerce.number().int().min(1).max(1000).default(20),
+    BACKFILL_HISTORY_MONTHS: z.coerce.number().int().min(1).max(240).default(24),
+    STRIPE_RATE_LIMIT_TEST: z.coerce.number().min(0).default(20),
+    STRIPE_RATE_LIMIT_LIVE: z.coerce.number().min(0).default(80),
     ADMIN_API_TOKENS: csv(
       z.string().min(24, 'each admin token needs at least 24 characters'),
     ).default([]),
@@ -166,6 +172,14 @@ function toConfig(env: z.output<typeof EnvSchema>) {
       toleranceSeconds: env.APP_SIGNATURE_TOLERANCE_SECONDS,
     },
     admin: { tokens: env.ADMIN_API_TOKENS },
+    backfill: {
+      concurrency: env.BACKFILL_CONCURRENCY,
+      tenantConcurrency: env.BACKFILL_TENANT_CONCURRENCY,
+      pagesPerJob: env.BACKFILL_PAGES_PER_JOB,
+      historyMonths: env.BACKFILL_HISTORY_MONTHS,
+      /** Requests per second per account and mode (0: no client-side limit). */
+      rateLimit: { test: env.STRIPE_RATE_LIMIT_TEST, live: env.STRIPE_RATE_LIMIT_LIVE },
+    },
     tenants: {
       purgeAfterMs: env.TENANT_PURGE_AFTER_DAYS * 86400 * 1000,
       maintenanceIntervalMs: env.MAINTENANCE_INTERVAL_MS,

@@ -40,13 +40,21 @@ export const processEventsJob = {
   }),
 };
 
-/** A tenant's history to load (the backfill worker arrives with issue 5). */
+/** A tenant's history to load: planned into windows, then one job per window slice. */
 export const backfillJob = {
   queue: QUEUE_NAMES.backfill,
   name: 'backfill-tenant',
   payload: z.object({ tenantId: z.uuid(), reason: z.enum(['initial', 'manual']) }),
   /** One initial backfill per tenant connection at a time. */
   initialJobId: (tenantId: string) => `initial-${tenantId}`,
+};
+
+export const backfillWindowJob = {
+  queue: QUEUE_NAMES.backfill,
+  name: 'backfill-window',
+  payload: z.object({ windowId: z.number().int().positive() }),
+  /** One job per window and slice: a continuation gets a new id, a duplicate offer does not. */
+  jobId: (windowId: number, pages: number) => `w-${windowId}-${pages}`,
 };
 
 /** Report runs to create for a tenant (the reports worker arrives with issue 5). */

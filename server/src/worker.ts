@@ -12,6 +12,8 @@ import { isEntryPoint, onShutdownSignal } from './shutdown.ts';
 import { Keyring } from './crypto/keyring.ts';
 import { runMaintenanceJob } from './connections/maintenance-job.ts';
 import { TenantClients } from './connections/tenant-clients.ts';
+import { runBackfillJob } from './backfill/backfill-job.ts';
+import { StripeRateLimiter } from './backfill/rate-limiter.ts';
 
 export interface WorkerHandle {
   stop(): Promise<void>;
@@ -50,10 +52,36 @@ export async function startWorker(
 
   const keyring = new Keyring(config.encryption.keys, config.encryption.primaryKeyId);
   const tokenDeps = { prisma: db.prisma, keyring, stripe: config.stripe, logger };
+  const clients = new TenantClients(tokenDeps);
+  const backfill = new Worker(
+    QUEUE_NAMES.backfill,
+    (job: Job) =>
+      runBackfillJob(
+        {
+          pool: db.pool,
+          logger,
+          queues,
+          clients,
+          limiter: new StripeRateLimiter(
+            producerRedis,
+            config.redis.prefix,
+            config.backfill.rateLimit,
+          ),
+          settings: config.backfill,
+        },
+        job,
+      ),
+    {
+      connection: workerRedis,
+      prefix: config.redis.prefix,
+      concurrency: config.backfill.concurrency,
+    },
+  );
+  backfill.on('error', (err) => logger.warn({ err: err.message }, 'backfill worker error'));
   const maintenanceDeps = {
     ...tokenDeps,
     pool: db.pool,
-    clients: new TenantClients(tokenDeps),
+    clients,
     retentionMs: config.tenants.purgeAfterMs,
     intervalMs: config.tenants.maintenanceIntervalMs,
   };
@@ -87,6 +115,7 @@ export async function startWorker(
       await sweeper.stop();
       await events.close(); // waits for active jobs to finish
       await maintenance.close();
+      await backfill.close();
       await queues.close();
       workerRedis.disconnect();
       producerRedis.disconnect();

@@ -1,6 +1,8 @@
 // The admin API (support staff). Connection management for now; the rest comes with issue 7.
 import express from 'express';
 import { z } from 'zod';
+import { backfillProgress } from '../backfill/progress.ts';
+import { backfillJob } from '../queues.ts';
 import { connectWithApiKey } from '../connections/connect-api-key.ts';
 import type { ConnectionDeps } from '../connections/install-deps.ts';
 import { pauseTenant, resumeTenant } from '../connections/pause-tenant.ts';
@@ -53,6 +55,19 @@ export function adminRouter(
   router.post('/admin/v1/tenants/:tenantId/resume', async (req, res) => {
     const tenantId = parse(TenantId, req.params.tenantId, 'tenant id');
     res.json(await resumeTenant(deps, tenantId));
+  });
+
+  router.get('/admin/v1/tenants/:tenantId/backfill', async (req, res) => {
+    const tenantId = parse(TenantId, req.params.tenantId, 'tenant id');
+    res.json(await backfillProgress(deps.pool, tenantId));
+  });
+
+  router.post('/admin/v1/tenants/:tenantId/backfill', async (req, res) => {
+    const tenantId = parse(TenantId, req.params.tenantId, 'tenant id');
+    const tenant = await deps.prisma.tenant.findUnique({ where: { id: tenantId } });
+    if (!tenant) throw new AppError('not_found', `No tenant ${tenantId}.`);
+    await deps.queues.backfill.add(backfillJob.name, { tenantId, reason: 'manual' });
+    res.status(202).json({ tenantId, queued: true });
   });
 
   return router;

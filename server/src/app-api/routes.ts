@@ -2,6 +2,7 @@
 // extension's `null` origin in, on these routes only.
 import express from 'express';
 import { z } from 'zod';
+import { backfillProgress } from '../backfill/progress.ts';
 import { connectWithApiKey } from '../connections/connect-api-key.ts';
 import type { ConnectionDeps } from '../connections/install-deps.ts';
 import { AppError } from '../errors.ts';
@@ -43,6 +44,13 @@ export function appRouter(deps: ConnectionDeps) {
       connectedAt: t.connectedAt,
       disconnectedAt: t.disconnectedAt,
     });
+  });
+
+  router.get('/app/v1/backfill', async (_req, res) => {
+    const caller = appCaller(res);
+    if (!caller.tenant)
+      throw new AppError('not_found', 'This account is not connected to DisputeDesk.');
+    res.json(await backfillProgress(deps.pool, caller.tenant.id));
   });
 
   router.post('/app/v1/connections/api-key', async (req, res) => {

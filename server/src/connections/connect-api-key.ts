@@ -50,11 +50,25 @@ export interface ApiKeyInput {
   webhookSecret?: string;
 }
 
+/** Stripe's 429s are waited out (backoff with jitter), not reported as a failure. */
+async function patiently<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!(err instanceof Stripe.errors.StripeRateLimitError) || attempt >= 8) throw err;
+      await new Promise((r) =>
+        setTimeout(r, Math.min(8000, 250 * 2 ** attempt) * (0.5 + Math.random())),
+      );
+    }
+  }
+}
+
 async function missingPermissions(stripe: Stripe): Promise<string[]> {
   const results = await Promise.all(
     PROBES.map(async ([permission, probe]) => {
       try {
-        await probe(stripe);
+        await patiently(() => probe(stripe));
         return null;
       } catch (err) {
         if (err instanceof Stripe.errors.StripePermissionError) return permission;
@@ -106,7 +120,7 @@ export async function connectWithApiKey(deps: ConnectionDeps, input: ApiKeyInput
   const stripe = stripeClient(deps.stripe, key, { maxNetworkRetries: 1 });
   let account: Stripe.Account;
   try {
-    account = await stripe.accounts.retrieveCurrent();
+    account = await patiently(() => stripe.accounts.retrieveCurrent());
   } catch (err) {
     if (err instanceof Stripe.errors.StripeAuthenticationError) {
       throw new AppError(
@@ -201,12 +215,14 @@ export async function createEndpoint(
   url: string,
 ): Promise<{ status: 'created' | 'secret_needed'; url: string; hint?: string; message?: string }> {
   try {
-    const endpoint = await stripe.webhookEndpoints.create({
-      url,
-      enabled_events: HANDLED_EVENT_TYPES as Stripe.WebhookEndpointCreateParams.EnabledEvent[],
-      description: 'DisputeDesk',
-      metadata: { disputedesk_tenant: tenantId },
-    });
+    const endpoint = await patiently(() =>
+      stripe.webhookEndpoints.create({
+        url,
+        enabled_events: HANDLED_EVENT_TYPES as Stripe.WebhookEndpointCreateParams.EnabledEvent[],
+        description: 'DisputeDesk',
+        metadata: { disputedesk_tenant: tenantId },
+      }),
+    );
     const { hint } = await storeWebhookSecret(deps, tenantId, endpoint.secret!);
     const previous = await deps.prisma.tenant.findUnique({
       where: { id: tenantId },

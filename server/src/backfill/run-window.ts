@@ -1,0 +1,189 @@
+// One slice of a window: up to `pagesPerJob` pages of 100, each stored with one multi-row upsert
+// (ordering-guarded, so history never overwrites newer webhook state) in the same transaction as
+// the window's cursor. Killed at any moment, the window resumes after the last committed page:
+// no gap, no duplicate. A 429 waits (backoff with jitter) and retries the page; 401/403 fail the
+// run with Stripe's reason; when the window is done the tenant's next window is queued, and the
+// run succeeds only when every window is done.
+import Stripe from 'stripe';
+import type { Pool } from '../db.ts';
+import { recordDisputes } from '../disputes/record-disputes.ts';
+import type { Logger } from '../logger.ts';
+import { backfillWindowJob, type Queues } from '../queues.ts';
+import type { ResourceName } from '../stripe-objects/resources.ts';
+import { upsertObjects } from '../stripe-objects/upsert-objects.ts';
+import type { TenantClients } from '../connections/tenant-clients.ts';
+import { LISTERS } from './list-resources.ts';
+import { queueNextWindows } from './queue-windows.ts';
+import type { StripeRateLimiter } from './rate-limiter.ts';
+
+export interface WindowDeps {
+  pool: Pool;
+  logger: Logger;
+  queues: Pick<Queues, 'backfill'>;
+  clients: Pick<TenantClients, 'forTenant'>;
+  limiter: StripeRateLimiter;
+  settings: { tenantConcurrency: number; pagesPerJob: number };
+  /** For tests: called after each committed page. */
+  afterPage?: (windowId: number, pages: number) => Promise<void> | void;
+}
+
+interface WindowRow {
+  id: string;
+  run_id: string;
+  tenant_id: string;
+  resource: ResourceName;
+  window_start: Date;
+  window_end: Date;
+  cursor: string | null;
+  status: string;
+  pages: number;
+  run_status: string;
+  account: string;
+  livemode: boolean;
+}
+
+const MAX_429_WAITS = 20;
+
+async function fetchPage(deps: WindowDeps, stripe: Stripe, w: WindowRow) {
+  const list = LISTERS.get(w.resource)!;
+  for (let attempt = 0; ; attempt++) {
+    await deps.limiter.take(w.account, w.livemode);
+    try {
+      return await list(stripe, {
+        limit: 100,
+        created: {
+          gte: Math.floor(w.window_start.getTime() / 1000),
+          lt: Math.ceil(w.window_end.getTime() / 1000),
+        },
+        ...(w.cursor ? { starting_after: w.cursor } : {}),
+      });
+    } catch (err) {
+      if (err instanceof Stripe.errors.StripeRateLimitError && attempt < MAX_429_WAITS) {
+        const wait = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random());
+        deps.logger.debug({ windowId: w.id, wait }, 'rate limited by Stripe; waiting');
+        await new Promise((r) => setTimeout(r, wait));
+        continue;
+      }
+      throw err;
+    }
+  }
+}
+
+async function failRun(deps: WindowDeps, w: WindowRow, reason: string) {
+  await deps.pool.query(
+    `UPDATE backfill_windows SET status = 'failed', error = $2, updated_at = now() WHERE id = $1`,
+    [w.id, reason],
+  );
+  await deps.pool.query(
+    `UPDATE backfill_runs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1 AND status = 'running'`,
+    [w.run_id, reason],
+  );
+  deps.logger.warn({ tenantId: w.tenant_id, runId: w.run_id, reason }, 'backfill failed');
+}
+
+export async function runBackfillWindow(
+  deps: WindowDeps,
+  windowId: number,
+): Promise<{ pages: number; objects: number; done: boolean }> {
+  const { rows } = await deps.pool.query<WindowRow>(
+    `SELECT w.id::text AS id, w.run_id, w.tenant_id, w.resource, w.window_start, w.window_end, w.cursor,
+            w.status, w.pages, r.status AS run_status, t.stripe_account_id AS account, t.livemode
+       FROM backfill_windows w JOIN backfill_runs r ON r.id = w.run_id JOIN tenants t ON t.id = w.tenant_id
+      WHERE w.id = $1`,
+    [windowId],
+  );
+  const w = rows[0];
+  if (!w || w.status === 'done' || w.status === 'failed' || w.run_status !== 'running') {
+    return { pages: 0, objects: 0, done: true };
+  }
+  let stripe: Stripe;
+  try {
+    stripe = await deps.clients.forTenant(w.tenant_id);
+  } catch (err) {
+    await failRun(deps, w, `no Stripe access: ${(err as Error).message}`);
+    return { pages: 0, objects: 0, done: true };
+  }
+  let pages = 0;
+  let objects = 0;
+  let done = false;
+  while (pages < deps.settings.pagesPerJob) {
+    const fetchedAt = new Date();
+    let page: Stripe.ApiList<{ id: string }>;
+    try {
+      page = await fetchPage(deps, stripe, w);
+    } catch (err) {
+      if (
+        err instanceof Stripe.errors.StripeAuthenticationError ||
+        err instanceof Stripe.errors.StripePermissionError
+      ) {
+        await failRun(deps, w, `${w.resource}: ${err.message}`);
+        return { pages, objects, done: true };
+      }
+      throw err; // BullMQ retries the slice from the committed cursor
+    }
+    const client = await deps.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const snapshots = page.data.map((object) => ({ object, snapshotAt: fetchedAt }));
+      if (w.resource === 'dispute') {
+        await recordDisputes(
+          client,
+          w.tenant_id,
+          snapshots.map((s) => ({
+            ...s,
+            object: s.object as Stripe.Dispute,
+            sourceEventId: 'backfill',
+          })),
+        );
+      } else {
+        await upsertObjects(client, w.resource, w.tenant_id, snapshots);
+      }
+      const last = page.data.at(-1)?.id ?? w.cursor;
+      done = !page.has_more;
+      // Only if nobody moved the cursor meanwhile (a retried slice racing its continuation).
+      const moved = await client.query(
+        `UPDATE backfill_windows SET cursor = $2, pages = pages + 1, objects = objects + $3,
+                status = CASE WHEN $4 THEN 'done' ELSE status END, updated_at = now()
+          WHERE id = $1 AND cursor IS NOT DISTINCT FROM $5 AND status = 'queued'`,
+        [w.id, last, page.data.length, done, w.cursor],
+      );
+      if (moved.rowCount === 0) {
+        await client.query('ROLLBACK');
+        return { pages, objects, done: true };
+      }
+      await client.query('COMMIT');
+      w.cursor = last;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+    pages++;
+    objects += page.data.length;
+    await deps.afterPage?.(windowId, w.pages + pages);
+    if (done) break;
+  }
+  if (!done) {
+    // Yield the slot: the rest of this window goes to the back of the queue.
+    await deps.queues.backfill.add(
+      backfillWindowJob.name,
+      { windowId },
+      { jobId: backfillWindowJob.jobId(windowId, w.pages + pages) },
+    );
+    return { pages, objects, done };
+  }
+  await finishIfComplete(deps, w.run_id);
+  await queueNextWindows(deps, w.tenant_id);
+  return { pages, objects, done };
+}
+
+async function finishIfComplete(deps: WindowDeps, runId: string) {
+  const { rowCount } = await deps.pool.query(
+    `UPDATE backfill_runs SET status = 'succeeded', finished_at = now()
+      WHERE id = $1 AND status = 'running'
+        AND NOT EXISTS (SELECT 1 FROM backfill_windows WHERE run_id = $1 AND status <> 'done')`,
+    [runId],
+  );
+  if (rowCount) deps.logger.info({ runId }, 'backfill succeeded');
+}
