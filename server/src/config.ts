@@ -100,8 +100,8 @@ const EnvSchema = z
     BACKFILL_TENANT_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
     BACKFILL_PAGES_PER_JOB: z.coerce.number().int().min(1).max(1000).default(20),
     BACKFILL_HISTORY_MONTHS: z.coerce.number().int().min(1).max(240).default(24),
-    STRIPE_RATE_LIMIT_TEST: z.coerce.number().min(0).default(20),
-    STRIPE_RATE_LIMIT_LIVE: z.coerce.number().min(0).default(80),
+    STRIPE_RATE_LIMIT_TEST: z.coerce.number().min(0).default(24),
+    STRIPE_RATE_LIMIT_LIVE: z.coerce.number().min(0).default(95),
     ADMIN_API_TOKENS: csv(
       z.string().min(24, 'each admin token needs at least 24 characters'),
     ).default([]),

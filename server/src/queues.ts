@@ -49,6 +49,13 @@ export const backfillJob = {
   initialJobId: (tenantId: string) => `initial-${tenantId}`,
 };
 
+/** Fetch the events Stripe kept since the tenant's last one (after an outage or a reconnect). */
+export const catchUpJob = {
+  queue: QUEUE_NAMES.backfill,
+  name: 'catch-up-events',
+  payload: z.object({ tenantId: z.uuid() }),
+};
+
 export const backfillWindowJob = {
   queue: QUEUE_NAMES.backfill,
   name: 'backfill-window',

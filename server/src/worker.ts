@@ -81,6 +81,7 @@ export async function startWorker(
   const maintenanceDeps = {
     ...tokenDeps,
     pool: db.pool,
+    queues,
     clients,
     retentionMs: config.tenants.purgeAfterMs,
     intervalMs: config.tenants.maintenanceIntervalMs,

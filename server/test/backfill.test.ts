@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { runBackfillWindow } from '../src/backfill/run-window.ts';
 import { StripeRateLimiter } from '../src/backfill/rate-limiter.ts';
 import { TenantClients } from '../src/connections/tenant-clients.ts';
+import { Redis } from 'ioredis';
 import { createRedis } from '../src/redis.ts';
 import {
   ADMIN_TOKEN,
@@ -333,4 +334,117 @@ describe('backfill', () => {
     expect(bigDone.status).toBe('succeeded');
     expect((await storedCounts(big.tenantId)).charge).toBe(12_000);
   }, 120_000);
+});
+
+describe('client-side rate limit', () => {
+  it('spaces calls under Stripe’s test-mode limit: no 429 at 24/s against 25/s', async () => {
+    await control('faults', { rateLimit: { enabled: true, test: 25 } });
+    const redis = new Redis(env.stack.config.redis.url);
+    try {
+      const limiter = new StripeRateLimiter(redis, `${env.stack.config.redis.prefix}-rl`, {
+        test: 24,
+        live: 95,
+      });
+      const { id: account } = await control<{ id: string }>('accounts', {});
+      const before = emu.emulator.state.stats.rateLimited;
+      // Four "workers" share the account's budget through Redis.
+      const statuses = await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          const out: number[] = [];
+          for (let i = 0; i < 15; i++) {
+            await limiter.take(account, false);
+            const res = await fetch(`${emu.emulator.url}/v1/customers`, {
+              headers: { authorization: `Bearer ${DEFAULT_KEYS.test}`, 'stripe-account': account },
+            });
+            out.push(res.status);
+          }
+          return out;
+        }),
+      );
+      expect(statuses.flat().every((s) => s === 200)).toBe(true);
+      expect(emu.emulator.state.stats.rateLimited - before).toBe(0);
+    } finally {
+      redis.disconnect();
+      await control('faults', { rateLimit: { enabled: false } });
+    }
+  });
+});
+
+describe('catch-up via events', () => {
+  it('fetches the events missed while deliveries failed and processes them', async () => {
+    const { account, tenantId } = await seededTenant(50);
+    await finished(tenantId);
+    const platform = new Stripe(DEFAULT_KEYS.test, {
+      host: '127.0.0.1',
+      port: emu.emulator.port,
+      protocol: 'http',
+    });
+    const [endpoint] = (await platform.webhookEndpoints.list()).data.filter((e) =>
+      e.url.endsWith('/webhooks/stripe/connect'),
+    );
+    const ownEndpoint = (await platform.webhookEndpoints.list({}, { stripeAccount: account }))
+      .data[0]!;
+    // An outage on our side: nothing is delivered while both endpoints are disabled.
+    await platform.webhookEndpoints.update(endpoint!.id, { disabled: true });
+    await platform.webhookEndpoints.update(
+      ownEndpoint.id,
+      { disabled: true },
+      { stripeAccount: account },
+    );
+    const pi = await platform.paymentIntents.create(
+      { amount: 4100, currency: 'usd', payment_method: 'pm_card_createDispute', confirm: true },
+      { stripeAccount: account },
+    );
+    await platform.webhookEndpoints.update(endpoint!.id, { disabled: false });
+    await platform.webhookEndpoints.update(
+      ownEndpoint.id,
+      { disabled: false },
+      { stripeAccount: account },
+    );
+    expect(
+      await env.stack.db.prisma.dispute.findFirst({ where: { tenantId, paymentIntentId: pi.id } }),
+    ).toBeNull();
+    expect((await admin('POST', `tenants/${tenantId}/catch-up`)).status).toBe(202);
+    const dispute = await waitFor(
+      () => env.stack.db.prisma.dispute.findFirst({ where: { tenantId, paymentIntentId: pi.id } }),
+      { what: 'the missed dispute to arrive by catch-up' },
+    );
+    expect(dispute.status).toBe('OPEN');
+    const { rows } = await env.stack.db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM raw_events WHERE tenant_id = $1 AND source = 'catchup' AND type = 'charge.dispute.created'`,
+      [tenantId],
+    );
+    expect(rows[0]!.n).toBe(1);
+  });
+});
+
+describe('maintenance re-offers lost backfill work', () => {
+  it('queues windows again when their jobs were lost', async () => {
+    const { tenantId } = await seededTenant(200);
+    await finished(tenantId);
+    // A new run whose queued windows lost their jobs (as if Redis restarted empty).
+    await env.stack.stopWorker();
+    const { planBackfill } = await import('../src/backfill/plan-backfill.ts');
+    const { runId } = await planBackfill(
+      {
+        pool: env.stack.db.pool,
+        logger: env.stack.logger,
+        queues: env.stack.queues,
+        settings: { tenantConcurrency: 2, pagesPerJob: 5, historyMonths: 6 },
+      },
+      { tenantId, reason: 'manual' },
+    );
+    await env.stack.queues.backfill.obliterate({ force: true });
+    await env.stack.db.pool.query(
+      `UPDATE backfill_windows SET updated_at = now() - interval '11 minutes' WHERE run_id = $1 AND status = 'queued'`,
+      [runId],
+    );
+    const worker = await env.stack.startWorker();
+    const result = (await worker.runMaintenance()) as { reoffered: { windows: number } };
+    expect(result.reoffered.windows).toBe(2);
+    await waitFor(async () => (await progress(tenantId)).status === 'succeeded', {
+      timeoutMs: 60_000,
+      what: 'the re-offered run',
+    });
+  });
 });

@@ -99,12 +99,13 @@ describe('OAuth install', () => {
       expect(c.hint.length).toBeLessThanOrEqual(4);
     }
     expect(tenant!.accessTokenExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 50 * 60_000);
-    expect(
-      await env.stack.queues.backfill.getJob(backfillJob.initialJobId(tenant!.id)),
-    ).toBeTruthy();
-    expect(
-      await env.stack.queues.reports.getJob(reportRunsJob.initialJobId(tenant!.id)),
-    ).toBeTruthy();
+    const queued = async (q: 'backfill' | 'reports') =>
+      (await env.stack.queues[q].getJobs(['waiting', 'active', 'completed', 'delayed']))
+        .filter((j) => (j.data as { tenantId?: string }).tenantId === tenant!.id)
+        .map((j) => j.name)
+        .sort();
+    expect(await queued('backfill')).toEqual([backfillJob.name, 'catch-up-events']);
+    expect(await queued('reports')).toEqual([reportRunsJob.name]);
   });
 
   it('installs in live mode with the live key when the state says live', async () => {

@@ -91,6 +91,7 @@ export class ControlApi {
           authorize_url: `${state.baseUrl}/oauth/authorize`,
           permission_resources: PERMISSION_RESOURCES,
           memory: { rss: process.memoryUsage().rss },
+          stats: state.stats,
         };
       case 'GET /deliveries': {
         const event = url.searchParams.get('event');

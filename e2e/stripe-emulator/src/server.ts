@@ -152,6 +152,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           res.end(page.body);
           return;
         }
+        state.stats.requests++;
         const auth = authenticate(state, req);
         actingAccount = auth.account.id;
         const faults = state.faults;
@@ -162,6 +163,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
             auth.livemode ? faults.rateLimit.live : faults.rateLimit.test,
           )
         ) {
+          state.stats.rateLimited++;
           throw rateLimited();
         }
         if (faults.failNext > 0) {

@@ -85,6 +85,8 @@ export class EmulatorState {
   }
 
   faults: Faults = defaultFaults();
+  /** What the API answered so far (for tests and the benchmarks). */
+  readonly stats = { requests: 0, rateLimited: 0 };
   readonly oauth: OAuthState = newOAuthState();
   readonly limiter = new RateLimiter();
   /** Per account: idempotency key → the first request's parameters and answer. */

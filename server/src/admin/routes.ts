@@ -2,7 +2,7 @@
 import express from 'express';
 import { z } from 'zod';
 import { backfillProgress } from '../backfill/progress.ts';
-import { backfillJob } from '../queues.ts';
+import { backfillJob, catchUpJob } from '../queues.ts';
 import { connectWithApiKey } from '../connections/connect-api-key.ts';
 import type { ConnectionDeps } from '../connections/install-deps.ts';
 import { pauseTenant, resumeTenant } from '../connections/pause-tenant.ts';
@@ -60,6 +60,12 @@ export function adminRouter(
   router.get('/admin/v1/tenants/:tenantId/backfill', async (req, res) => {
     const tenantId = parse(TenantId, req.params.tenantId, 'tenant id');
     res.json(await backfillProgress(deps.pool, tenantId));
+  });
+
+  router.post('/admin/v1/tenants/:tenantId/catch-up', async (req, res) => {
+    const tenantId = parse(TenantId, req.params.tenantId, 'tenant id');
+    await deps.queues.backfill.add(catchUpJob.name, { tenantId });
+    res.status(202).json({ tenantId, queued: true });
   });
 
   router.post('/admin/v1/tenants/:tenantId/backfill', async (req, res) => {

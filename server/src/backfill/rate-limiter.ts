@@ -1,7 +1,16 @@
 // Our own limit on calls to Stripe, per account and mode, below Stripe's (25/s test, 100/s live),
-// shared by every worker process: a counter per account and second in Redis. A caller over the
-// budget waits for the next second (with jitter, so waiting callers do not stampede).
+// shared by every worker process through Redis. Calls are spaced evenly (a GCRA-style "next free
+// slot" per account, advanced atomically by a Lua script), so there are no bursts for Stripe's
+// token bucket to refuse: a caller is told how long to wait for its slot.
 import type { Redis } from '../redis.ts';
+
+const RESERVE = `
+local now = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+local slot = math.max(tat, now)
+redis.call('SET', KEYS[1], slot + interval, 'PX', math.ceil(slot + interval - now) + 1000)
+return slot - now`;
 
 export class StripeRateLimiter {
   constructor(
@@ -10,19 +19,12 @@ export class StripeRateLimiter {
     private readonly perSecond: { test: number; live: number },
   ) {}
 
-  /** Resolves when one more call for this account and mode fits in the budget. */
+  /** Resolves when this call's slot for the account and mode has come. */
   async take(account: string, livemode: boolean): Promise<void> {
     const limit = livemode ? this.perSecond.live : this.perSecond.test;
     if (limit <= 0) return;
-    for (;;) {
-      const now = Date.now();
-      const second = Math.floor(now / 1000);
-      const key = `${this.prefix}:rl:${account}:${livemode ? 'live' : 'test'}:${second}`;
-      const used = await this.redis.incr(key);
-      if (used === 1) await this.redis.expire(key, 2);
-      if (used <= limit) return;
-      const wait = (second + 1) * 1000 - now + Math.floor(Math.random() * 50);
-      await new Promise((r) => setTimeout(r, wait));
-    }
+    const key = `${this.prefix}:rl:${account}:${livemode ? 'live' : 'test'}`;
+    const wait = Number(await this.redis.eval(RESERVE, 1, key, Date.now(), 1000 / limit));
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
 }

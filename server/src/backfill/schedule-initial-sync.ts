@@ -1,8 +1,8 @@
-// A newly connected tenant gets its history loaded and its report runs created. The jobs are
-// queued here, with fixed ids (one initial run per tenant at a time); their workers arrive with
-// issue 5. If Redis is down, the connection still succeeds and the failure is logged.
+// A newly connected (or reconnected) tenant gets its history loaded, the events it missed fed
+// through processing, and its report runs created. The backfill and report jobs have fixed ids
+// (planning is idempotent: one running backfill per tenant). If Redis is down, the connection still succeeds and the failure is logged.
 import type { Logger } from '../logger.ts';
-import { backfillJob, reportRunsJob, type Queues } from '../queues.ts';
+import { backfillJob, catchUpJob, reportRunsJob, type Queues } from '../queues.ts';
 
 export async function scheduleInitialSync(
   deps: { queues: Pick<Queues, 'backfill' | 'reports'>; logger: Logger },
@@ -13,12 +13,15 @@ export async function scheduleInitialSync(
       deps.queues.backfill.add(
         backfillJob.name,
         backfillJob.payload.parse({ tenantId, reason: 'initial' }),
-        { jobId: backfillJob.initialJobId(tenantId) },
+        // No fixed id: a reconnect the same day must start a new run (planning is idempotent).
+        {},
       ),
+      // Events Stripe kept for the last 30 days (on a reconnect: what was missed meanwhile).
+      deps.queues.backfill.add(catchUpJob.name, catchUpJob.payload.parse({ tenantId })),
       deps.queues.reports.add(
         reportRunsJob.name,
         reportRunsJob.payload.parse({ tenantId, reason: 'initial' }),
-        { jobId: reportRunsJob.initialJobId(tenantId) },
+        {},
       ),
     ]);
     return true;

@@ -4,13 +4,15 @@ import type { Job } from 'bullmq';
 import Stripe from 'stripe';
 import type { Pool } from '../db.ts';
 import type { Logger } from '../logger.ts';
-import { maintenanceJob } from '../queues.ts';
+import { maintenanceJob, type Queues } from '../queues.ts';
+import { reofferBackfill } from '../backfill/reoffer-backfill.ts';
 import { REFRESH_MARGIN_MS, refreshAccessToken, type TokenDeps } from './oauth-tokens.ts';
 import { purgeDisconnectedTenants } from './purge-tenants.ts';
 import type { TenantClients } from './tenant-clients.ts';
 
 export interface MaintenanceDeps extends TokenDeps {
   pool: Pool;
+  queues: Pick<Queues, 'backfill' | 'reports'>;
   logger: Logger;
   clients: TenantClients;
   retentionMs: number;
@@ -42,7 +44,8 @@ export async function runMaintenanceJob(deps: MaintenanceDeps, job: Job) {
   if (data.task === 'lifecycle') {
     const purge = await purgeDisconnectedTenants(deps, deps.retentionMs);
     const refreshed = await refreshExpiringTokens(deps);
-    return { purged: purge.purged.length, refreshed };
+    const reoffered = await reofferBackfill(deps);
+    return { purged: purge.purged.length, refreshed, reoffered };
   }
   try {
     const stripe = await deps.clients.forTenant(data.tenantId);

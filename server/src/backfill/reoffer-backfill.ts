@@ -1,0 +1,41 @@
+// Redis keeps the jobs, Postgres the truth. If queued jobs were lost (Redis restarted empty, or
+// an install happened while Redis was down), the maintenance pass offers the work again: windows
+// marked queued but untouched for ten minutes, and active tenants that never had a backfill.
+// Job ids make a re-offer of work that is still queued a no-op.
+import type { Pool } from '../db.ts';
+import { backfillJob, backfillWindowJob, reportRunsJob, type Queues } from '../queues.ts';
+
+export async function reofferBackfill(deps: {
+  pool: Pool;
+  queues: Pick<Queues, 'backfill' | 'reports'>;
+}) {
+  const stale = await deps.pool.query<{ id: string; pages: number }>(
+    `SELECT w.id::text AS id, w.pages FROM backfill_windows w JOIN backfill_runs r ON r.id = w.run_id
+      WHERE w.status = 'queued' AND r.status = 'running' AND w.updated_at < now() - interval '10 minutes'`,
+  );
+  for (const w of stale.rows) {
+    await deps.queues.backfill.add(
+      backfillWindowJob.name,
+      { windowId: Number(w.id) },
+      { jobId: backfillWindowJob.jobId(Number(w.id), w.pages) },
+    );
+  }
+  const never = await deps.pool.query<{ id: string }>(
+    `SELECT t.id FROM tenants t
+      WHERE t.status = 'active' AND t.connection_type <> 'unknown'
+        AND NOT EXISTS (SELECT 1 FROM backfill_runs r WHERE r.tenant_id = t.id)`,
+  );
+  for (const t of never.rows) {
+    await deps.queues.backfill.add(
+      backfillJob.name,
+      { tenantId: t.id, reason: 'initial' },
+      { jobId: backfillJob.initialJobId(t.id) },
+    );
+    await deps.queues.reports.add(
+      reportRunsJob.name,
+      { tenantId: t.id, reason: 'initial' },
+      { jobId: reportRunsJob.initialJobId(t.id) },
+    );
+  }
+  return { windows: stale.rows.length, tenants: never.rows.length };
+}
