@@ -171,6 +171,8 @@ function templates(state: EmulatorState): Templates {
 }
 
 interface Carry {
+  /** The counters of the call running now: work carried over from an earlier call counts here. */
+  sink: { counts: Record<string, number>; objects: number };
   later: Array<{ at: number; run: () => void }>;
   customers: StoredObject[];
   pending: Map<string, number>;
@@ -227,17 +229,19 @@ export function seedAccounts(
   const perAccount: SeedSummary['accounts'] = [];
   for (const account of accounts) {
     const carry: Carry = carries.get(account) ?? {
+      sink: { counts, objects: 0 },
       later: [],
       customers: [],
       pending: new Map(),
       nextPayout: from + 7 * DAY,
     };
     carries.set(account, carry);
-    let objects = 0;
+    carry.sink = { counts, objects: 0 };
     const put = (resource: string, o: StoredObject) => {
       state.insert(account, resource, o);
-      counts[resource] = (counts[resource] ?? 0) + 1;
-      objects++;
+      const sink = carry.sink;
+      sink.counts[resource] = (sink.counts[resource] ?? 0) + 1;
+      sink.objects++;
       return o;
     };
     // Everything that happens, in time order: charges now; refunds, disputes, payouts later.
@@ -522,7 +526,7 @@ export function seedAccounts(
       flushLater(to);
       carry.nextPayout = nextPayout;
     }
-    perAccount.push({ id: account.id, objects });
+    perAccount.push({ id: account.id, objects: carry.sink.objects });
   }
   const ms = performance.now() - started;
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
