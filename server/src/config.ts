@@ -102,6 +102,8 @@ const EnvSchema = z
     BACKFILL_HISTORY_MONTHS: z.coerce.number().int().min(1).max(240).default(24),
     STRIPE_RATE_LIMIT_TEST: z.coerce.number().min(0).default(24),
     STRIPE_RATE_LIMIT_LIVE: z.coerce.number().min(0).default(95),
+    REPORTS_HISTORY_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
+    REPORTS_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
     ADMIN_API_TOKENS: csv(
       z.string().min(24, 'each admin token needs at least 24 characters'),
     ).default([]),
@@ -172,6 +174,7 @@ function toConfig(env: z.output<typeof EnvSchema>) {
       toleranceSeconds: env.APP_SIGNATURE_TOLERANCE_SECONDS,
     },
     admin: { tokens: env.ADMIN_API_TOKENS },
+    reports: { historyMonths: env.REPORTS_HISTORY_MONTHS, concurrency: env.REPORTS_CONCURRENCY },
     backfill: {
       concurrency: env.BACKFILL_CONCURRENCY,
       tenantConcurrency: env.BACKFILL_TENANT_CONCURRENCY,

@@ -64,7 +64,7 @@ export const backfillWindowJob = {
   jobId: (windowId: number, pages: number) => `w-${windowId}-${pages}`,
 };
 
-/** Report runs to create for a tenant (the reports worker arrives with issue 5). */
+/** Report runs to create for a tenant. */
 export const reportRunsJob = {
   queue: QUEUE_NAMES.reports,
   name: 'create-report-runs',
@@ -73,6 +73,14 @@ export const reportRunsJob = {
     reason: z.enum(['initial', 'report_type_updated', 'manual']),
   }),
   initialJobId: (tenantId: string) => `initial-${tenantId}`,
+};
+
+/** Ingest the file of a succeeded report run (report_runs.id). */
+export const ingestReportJob = {
+  queue: QUEUE_NAMES.reports,
+  name: 'ingest-report',
+  payload: z.object({ tenantId: z.uuid(), reportRunId: z.uuid() }),
+  jobId: (reportRunId: string) => `ingest-${reportRunId}`,
 };
 
 /** Lifecycle upkeep: purges, refreshing tokens ahead of expiry, deleting replaced endpoints. */

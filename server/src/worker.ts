@@ -14,6 +14,7 @@ import { runMaintenanceJob } from './connections/maintenance-job.ts';
 import { TenantClients } from './connections/tenant-clients.ts';
 import { runBackfillJob } from './backfill/backfill-job.ts';
 import { StripeRateLimiter } from './backfill/rate-limiter.ts';
+import { runReportsJob } from './reports/reports-job.ts';
 
 export interface WorkerHandle {
   stop(): Promise<void>;
@@ -40,7 +41,21 @@ export async function startWorker(
 
   const events = new Worker(
     QUEUE_NAMES.events,
-    (job: Job) => runProcessEventsJob({ pool: db.pool, logger }, job),
+    (job: Job) =>
+      runProcessEventsJob(
+        {
+          pool: db.pool,
+          logger,
+          followUp: async (jobs) => {
+            await Promise.all(
+              jobs.map((j) =>
+                queues[j.queue].add(j.name, j.data, j.jobId ? { jobId: j.jobId } : {}),
+              ),
+            );
+          },
+        },
+        job,
+      ),
     {
       connection: workerRedis,
       prefix: config.redis.prefix,
@@ -53,6 +68,25 @@ export async function startWorker(
   const keyring = new Keyring(config.encryption.keys, config.encryption.primaryKeyId);
   const tokenDeps = { prisma: db.prisma, keyring, stripe: config.stripe, logger };
   const clients = new TenantClients(tokenDeps);
+  const limiter = new StripeRateLimiter(
+    producerRedis,
+    config.redis.prefix,
+    config.backfill.rateLimit,
+  );
+  const reports = new Worker(
+    QUEUE_NAMES.reports,
+    (job: Job) =>
+      runReportsJob(
+        { pool: db.pool, logger, clients, limiter, historyMonths: config.reports.historyMonths },
+        job,
+      ),
+    {
+      connection: workerRedis,
+      prefix: config.redis.prefix,
+      concurrency: config.reports.concurrency,
+    },
+  );
+  reports.on('error', (err) => logger.warn({ err: err.message }, 'reports worker error'));
   const backfill = new Worker(
     QUEUE_NAMES.backfill,
     (job: Job) =>
@@ -117,6 +151,7 @@ export async function startWorker(
       await events.close(); // waits for active jobs to finish
       await maintenance.close();
       await backfill.close();
+      await reports.close();
       await queues.close();
       workerRedis.disconnect();
       producerRedis.disconnect();

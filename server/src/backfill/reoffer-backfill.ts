@@ -3,7 +3,13 @@
 // marked queued but untouched for ten minutes, and active tenants that never had a backfill.
 // Job ids make a re-offer of work that is still queued a no-op.
 import type { Pool } from '../db.ts';
-import { backfillJob, backfillWindowJob, reportRunsJob, type Queues } from '../queues.ts';
+import {
+  backfillJob,
+  backfillWindowJob,
+  ingestReportJob,
+  reportRunsJob,
+  type Queues,
+} from '../queues.ts';
 
 export async function reofferBackfill(deps: {
   pool: Pool;
@@ -37,5 +43,15 @@ export async function reofferBackfill(deps: {
       { jobId: reportRunsJob.initialJobId(t.id) },
     );
   }
-  return { windows: stale.rows.length, tenants: never.rows.length };
+  const files = await deps.pool.query<{ id: string; tenant_id: string }>(
+    `SELECT id, tenant_id FROM report_runs WHERE status = 'succeeded' AND updated_at < now() - interval '10 minutes'`,
+  );
+  for (const r of files.rows) {
+    await deps.queues.reports.add(
+      ingestReportJob.name,
+      { tenantId: r.tenant_id, reportRunId: r.id },
+      { jobId: ingestReportJob.jobId(r.id) },
+    );
+  }
+  return { windows: stale.rows.length, tenants: never.rows.length, reports: files.rows.length };
 }

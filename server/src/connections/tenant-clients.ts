@@ -58,6 +58,31 @@ export class TenantClients {
     return stripe;
   }
 
+  /** The raw credential (for downloads outside stripe-node, such as report files). */
+  async credentials(tenantId: string): Promise<{ key: string; stripeAccount?: string }> {
+    const tenant = await this.deps.prisma.tenant.findUnique({ where: { id: tenantId } });
+    if (!tenant) throw new AppError('not_found', `No tenant ${tenantId}.`);
+    switch (tenant.connectionType) {
+      case 'oauth':
+        return { key: await accessToken(this.deps, tenantId) };
+      case 'api_key': {
+        const row = await this.deps.prisma.credential.findFirst({
+          where: { tenantId, kind: API_KEY },
+          orderBy: { createdAt: 'desc' },
+        });
+        if (!row) throw new AppError('forbidden', `Tenant ${tenantId} has no API key.`);
+        return { key: this.deps.keyring.open(row.ciphertext, `${tenantId}:${API_KEY}`) };
+      }
+      case 'platform':
+        return {
+          key: platformKey(this.deps.stripe, tenant.livemode),
+          stripeAccount: tenant.stripeAccountId,
+        };
+      default:
+        throw new AppError('forbidden', `Tenant ${tenantId} has no connection yet.`);
+    }
+  }
+
   forget(tenantId: string) {
     this.cache.delete(tenantId);
   }

@@ -7,11 +7,26 @@ import { lockPayments } from '../stripe-objects/lock-payments.ts';
 import type { ResourceName } from '../stripe-objects/resources.ts';
 import { upsertObjects, type Queryable } from '../stripe-objects/upsert-objects.ts';
 import { authorized, deauthorized } from '../connections/lifecycle-events.ts';
+import {
+  reportRunFailed,
+  reportRunSucceeded,
+  reportTypeUpdated,
+} from '../reports/report-events.ts';
+
+/** Work a handler asks for once its transaction has committed (a job on another queue). */
+export interface FollowUp {
+  queue: 'reports' | 'backfill';
+  name: string;
+  data: Record<string, unknown>;
+  jobId?: string;
+}
 
 export interface HandlerContext {
   /** A connection inside the transaction that also marks the event processed. */
   db: Queryable;
   tenantId: string;
+  /** Queued after the commit; lost follow-ups are re-offered by the maintenance pass. */
+  afterCommit: (job: FollowUp) => void;
 }
 
 export type EventHandler = (ctx: HandlerContext, event: Stripe.Event) => Promise<void>;
@@ -138,6 +153,9 @@ on(
   upsertAs('payment_method'),
 );
 
+on(['reporting.report_run.succeeded'], reportRunSucceeded);
+on(['reporting.report_run.failed'], reportRunFailed);
+on(['reporting.report_type.updated'], reportTypeUpdated);
 on(['account.application.deauthorized'], deauthorized);
 on(['account.application.authorized'], authorized);
 

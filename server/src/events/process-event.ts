@@ -5,7 +5,7 @@ import type Stripe from 'stripe';
 import type { Pool } from '../db.ts';
 import type { Logger } from '../logger.ts';
 import { LIFECYCLE_EVENTS } from '../connections/lifecycle-events.ts';
-import { DISPATCH_TABLE } from './dispatch-table.ts';
+import { DISPATCH_TABLE, type FollowUp } from './dispatch-table.ts';
 
 export type ProcessOutcome = 'processed' | 'ignored' | 'deferred' | 'skipped';
 
@@ -18,10 +18,15 @@ interface EventRow {
   tenant_status: string;
 }
 
-export async function processEvent(
-  deps: { pool: Pool; logger: Logger },
-  rawEventId: number,
-): Promise<ProcessOutcome> {
+export interface ProcessDeps {
+  pool: Pool;
+  logger: Logger;
+  /** Queues handlers' follow-up jobs (after the commit). */
+  followUp?: (jobs: FollowUp[]) => Promise<void>;
+}
+
+export async function processEvent(deps: ProcessDeps, rawEventId: number): Promise<ProcessOutcome> {
+  const followUps: FollowUp[] = [];
   const client = await deps.pool.connect();
   try {
     await client.query('BEGIN');
@@ -42,7 +47,12 @@ export async function processEvent(
       outcome = 'deferred';
     } else {
       const handler = DISPATCH_TABLE[row.type];
-      if (handler) await handler({ db: client, tenantId: row.tenant_id }, row.payload);
+      if (handler) {
+        await handler(
+          { db: client, tenantId: row.tenant_id, afterCommit: (job) => followUps.push(job) },
+          row.payload,
+        );
+      }
       outcome = handler ? 'processed' : 'ignored';
     }
     await client.query(
@@ -52,6 +62,16 @@ export async function processEvent(
       [rawEventId, outcome],
     );
     await client.query('COMMIT');
+    if (followUps.length > 0 && deps.followUp) {
+      await deps
+        .followUp(followUps)
+        .catch((err: unknown) =>
+          deps.logger.warn(
+            { err, rawEventId },
+            'follow-up jobs not queued; maintenance re-offers them',
+          ),
+        );
+    }
     return outcome;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);

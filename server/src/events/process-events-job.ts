@@ -3,12 +3,15 @@
 // A failure is recorded on its event; the job fails (and BullMQ retries it with backoff) if any
 // event failed, and on the last attempt those events are marked failed.
 import type { Job } from 'bullmq';
-import type { Pool } from '../db.ts';
-import type { Logger } from '../logger.ts';
 import { processEventsJob } from '../queues.ts';
-import { processEvent, recordEventFailure, type ProcessOutcome } from './process-event.ts';
+import {
+  processEvent,
+  recordEventFailure,
+  type ProcessDeps,
+  type ProcessOutcome,
+} from './process-event.ts';
 
-export async function runProcessEventsJob(deps: { pool: Pool; logger: Logger }, job: Job) {
+export async function runProcessEventsJob(deps: ProcessDeps, job: Job) {
   const { rawEventIds } = processEventsJob.payload.parse(job.data);
   const attempt = job.attemptsMade + 1;
   const final = attempt >= (job.opts.attempts ?? 1);
