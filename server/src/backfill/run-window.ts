@@ -40,6 +40,7 @@ interface WindowRow {
   run_status: string;
   account: string;
   livemode: boolean;
+  tenant_status: string;
 }
 
 const MAX_429_WAITS = 20;
@@ -87,7 +88,8 @@ export async function runBackfillWindow(
 ): Promise<{ pages: number; objects: number; done: boolean }> {
   const { rows } = await deps.pool.query<WindowRow>(
     `SELECT w.id::text AS id, w.run_id, w.tenant_id, w.resource, w.window_start, w.window_end, w.cursor,
-            w.status, w.pages, r.status AS run_status, t.stripe_account_id AS account, t.livemode
+            w.status, w.pages, r.status AS run_status, t.stripe_account_id AS account, t.livemode,
+            t.status AS tenant_status
        FROM backfill_windows w JOIN backfill_runs r ON r.id = w.run_id JOIN tenants t ON t.id = w.tenant_id
       WHERE w.id = $1`,
     [windowId],
@@ -96,6 +98,8 @@ export async function runBackfillWindow(
   if (!w || w.status === 'done' || w.status === 'failed' || w.run_status !== 'running') {
     return { pages: 0, objects: 0, done: true };
   }
+  // A paused tenant's windows wait (still queued); resuming offers them again.
+  if (w.tenant_status === 'paused') return { pages: 0, objects: 0, done: false };
   let stripe: Stripe;
   try {
     stripe = await deps.clients.forTenant(w.tenant_id);

@@ -1,7 +1,8 @@
-// Support staff pause a tenant (its events are kept, not processed) and resume it (the kept
-// events are processed in order). Only active ↔ paused; other states say why they cannot.
+// Support staff pause a tenant (its events are kept, not processed; its backfill waits) and
+// resume it (the kept events are processed in order, the backfill continues). Only active ↔ paused; other states say why they cannot.
 import { AppError } from '../errors.ts';
 import { releaseDeferredEvents } from '../events/release-deferred-events.ts';
+import { backfillWindowJob } from '../queues.ts';
 import type { ConnectionDeps } from './install-deps.ts';
 
 export async function pauseTenant(
@@ -19,7 +20,7 @@ export async function pauseTenant(
 }
 
 export async function resumeTenant(
-  deps: Pick<ConnectionDeps, 'pool' | 'queue' | 'logger'>,
+  deps: Pick<ConnectionDeps, 'pool' | 'queue' | 'logger' | 'queues'>,
   tenantId: string,
 ) {
   const { rows } = await deps.pool.query<{ status: string }>(
@@ -29,7 +30,20 @@ export async function resumeTenant(
   );
   if (rows.length === 0) await refuse(deps, tenantId, 'resumed', 'paused');
   const { released } = await releaseDeferredEvents(deps, tenantId);
-  return { tenantId, status: 'active' as const, released };
+  // Backfill windows that waited during the pause go back in line.
+  const { rows: waiting } = await deps.pool.query<{ id: string; pages: number }>(
+    `SELECT w.id::text AS id, w.pages FROM backfill_windows w JOIN backfill_runs r ON r.id = w.run_id
+      WHERE w.tenant_id = $1 AND w.status = 'queued' AND r.status = 'running'`,
+    [tenantId],
+  );
+  for (const w of waiting) {
+    await deps.queues.backfill.add(
+      backfillWindowJob.name,
+      { windowId: Number(w.id) },
+      { jobId: `${backfillWindowJob.jobId(Number(w.id), w.pages)}-r${Date.now()}` },
+    );
+  }
+  return { tenantId, status: 'active' as const, released, backfillWindows: waiting.length };
 }
 
 async function refuse(

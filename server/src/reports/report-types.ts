@@ -1,5 +1,7 @@
-// The report types DisputeDesk ingests, and how a CSV row of each maps onto report_rows' typed
-// columns. Amounts arrive in major units ("12.34"); they are stored in minor units.
+// The report types DisputeDesk ingests, and how a CSV row of each becomes a report_rows row:
+// ids, currency, amounts (major units "12.34" → minor units, exactly, by string arithmetic),
+// category and times are typed columns; every other non-empty column goes to `extra` (jsonb).
+// Rows are produced as lines of Postgres COPY text format.
 export const REPORT_TYPES = [
   'balance.summary.1',
   'balance_change_from_activity.itemized.3',
@@ -32,49 +34,36 @@ const ZERO_DECIMAL = new Set([
 
 export class RowError extends Error {}
 
-/** "12.34" in `currency` → 1234 (exact: no floating point). Empty → null. */
+/** "12.34" → "1234" in a two-decimal currency ("-0.5" → "-50"); empty → null. */
 export function minorUnits(
   value: string | undefined,
   currency: string | null,
   column: string,
-): bigint | null {
-  if (value === undefined || value === '') return null;
-  const m = /^(-)?(\d+)(?:\.(\d+))?$/.exec(value.trim());
-  if (!m) throw new RowError(`${column} is not an amount: ${JSON.stringify(value)}`);
-  const digits = currency && ZERO_DECIMAL.has(currency) ? 0 : 2;
-  const fraction = (m[3] ?? '').padEnd(digits, '0');
-  if (fraction.length > digits) throw new RowError(`${column} has too many decimals: ${value}`);
-  const n = BigInt(`${m[2]}${fraction}`);
-  return m[1] ? -n : n;
-}
-
-/** "2026-11-21 13:45:00" (UTC) or an ISO date → Date. Empty → null. */
-export function utcTime(value: string | undefined, column: string): Date | null {
+): string | null {
   if (value === undefined || value === '') return null;
   const v = value.trim();
-  const iso = /^\d{4}-\d{2}-\d{2}$/.test(v)
-    ? `${v}T00:00:00Z`
-    : `${v.replace(' ', 'T')}${/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? '' : 'Z'}`;
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime()))
-    throw new RowError(`${column} is not a time: ${JSON.stringify(value)}`);
-  return d;
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(v);
+  if (!m) throw new RowError(`${column} is not an amount: ${JSON.stringify(value)}`);
+  const digits = currency !== null && ZERO_DECIMAL.has(currency) ? 0 : 2;
+  const fraction = m[3] ?? '';
+  if (fraction.length > digits && /[1-9]/.test(fraction.slice(digits))) {
+    throw new RowError(
+      `${column} has more decimals than ${currency ?? 'its currency'} allows: ${value}`,
+    );
+  }
+  const whole = `${m[2]}${fraction.slice(0, digits).padEnd(digits, '0')}`.replace(/^0+(?=\d)/, '');
+  return whole === '0' ? '0' : `${m[1]}${whole}`;
 }
 
-export interface TypedRow {
-  balanceTransactionId: string | null;
-  sourceId: string | null;
-  payoutId: string | null;
-  createdAt: Date | null;
-  availableOn: Date | null;
-  effectiveAt: Date | null;
-  currency: string | null;
-  gross: bigint | null;
-  fee: bigint | null;
-  net: bigint | null;
-  reportingCategory: string | null;
-  category: string | null;
-  extra: Record<string, string>;
+const TIME = /^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/** "2026-11-21 13:45:00" (UTC unless it says otherwise) → a timestamptz literal; empty → null. */
+export function utcTime(value: string | undefined, column: string): string | null {
+  if (value === undefined || value === '') return null;
+  const v = value.trim();
+  const m = TIME.exec(v);
+  if (!m) throw new RowError(`${column} is not a time: ${JSON.stringify(value)}`);
+  return m[1] ? v : `${v}+00`;
 }
 
 const TYPED = new Set([
@@ -97,29 +86,67 @@ const TYPED = new Set([
   'category',
 ]);
 
-const text = (v: string | undefined) => (v === undefined || v === '' ? null : v);
+/** COPY text format: \N for null; backslash, tab, newline and carriage return escaped. */
+const copyText = (v: string | null) =>
+  v === null
+    ? '\\N'
+    : /[\\\t\n\r]/.test(v)
+      ? v.replace(/[\\\t\n\r]/g, (c) =>
+          c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
+        )
+      : v;
 
-export function typedRow(row: Record<string, string>): TypedRow {
-  const currency = text(row.currency)?.toLowerCase() ?? null;
-  const extra: Record<string, string> = {};
-  for (const [k, v] of Object.entries(row)) if (!TYPED.has(k) && v !== '') extra[k] = v;
-  return {
-    balanceTransactionId: text(row.balance_transaction_id),
-    sourceId: text(row.source_id),
-    payoutId: text(row.payout_id) ?? text(row.automatic_payout_id),
-    createdAt: utcTime(row.created_utc ?? row.created, 'created_utc'),
-    availableOn: utcTime(row.available_on_utc ?? row.available_on, 'available_on_utc'),
-    effectiveAt: utcTime(row.effective_at_utc ?? row.effective_at, 'effective_at_utc'),
-    currency,
-    gross: minorUnits(row.gross, currency, 'gross'),
-    fee: minorUnits(row.fee, currency, 'fee'),
-    net: minorUnits(
-      row.net ?? row.net_amount,
-      currency,
-      row.net !== undefined ? 'net' : 'net_amount',
-    ),
-    reportingCategory: text(row.reporting_category),
-    category: text(row.category),
-    extra,
+/**
+ * Turns records of a file with this header into COPY lines for
+ * (row_number, balance_transaction_id, source_id, payout_id, created_at, available_on, effective_at,
+ *  currency, gross, fee, net, reporting_category, category, extra).
+ */
+export function rowConverter(header: string[]) {
+  const at = (...names: string[]) => {
+    for (const n of names) {
+      const i = header.indexOf(n);
+      if (i >= 0) return i;
+    }
+    return -1;
+  };
+  const col = {
+    txn: at('balance_transaction_id'),
+    source: at('source_id'),
+    payout: at('payout_id', 'automatic_payout_id'),
+    created: at('created_utc', 'created'),
+    available: at('available_on_utc', 'available_on'),
+    effective: at('effective_at_utc', 'effective_at'),
+    currency: at('currency'),
+    gross: at('gross'),
+    fee: at('fee'),
+    net: at('net', 'net_amount'),
+    reporting: at('reporting_category'),
+    category: at('category'),
+  };
+  const extras = header.map((name, i) => [name, i] as const).filter(([name]) => !TYPED.has(name));
+  const get = (r: string[], i: number) => (i < 0 || r[i] === '' ? null : r[i]!);
+  return (r: string[], rowNumber: number): string => {
+    if (r.length !== header.length) {
+      throw new RowError(`has ${r.length} columns, the header has ${header.length}`);
+    }
+    const currency = get(r, col.currency)?.toLowerCase() ?? null;
+    const extra: Record<string, string> = {};
+    for (const [name, i] of extras) if (r[i] !== '') extra[name] = r[i]!;
+    return [
+      String(rowNumber),
+      copyText(get(r, col.txn)),
+      copyText(get(r, col.source)),
+      copyText(get(r, col.payout)),
+      copyText(utcTime(r[col.created], header[col.created] ?? 'created')),
+      copyText(utcTime(r[col.available], header[col.available] ?? 'available_on')),
+      copyText(utcTime(r[col.effective], header[col.effective] ?? 'effective_at')),
+      copyText(currency),
+      copyText(minorUnits(r[col.gross], currency, 'gross')),
+      copyText(minorUnits(r[col.fee], currency, 'fee')),
+      copyText(minorUnits(r[col.net], currency, header[col.net] ?? 'net')),
+      copyText(get(r, col.reporting)),
+      copyText(get(r, col.category)),
+      copyText(JSON.stringify(extra)),
+    ].join('\t');
   };
 }

@@ -1,0 +1,102 @@
+// The report file reader and converters: RFC 4180 records across chunk boundaries, exact amounts
+// in minor units, UTC times, and the row errors a malformed file produces.
+import { describe, expect, it } from 'vitest';
+import { csvRecords } from '../src/reports/csv-records.ts';
+import { minorUnits, rowConverter, RowError, utcTime } from '../src/reports/report-types.ts';
+
+async function records(chunks: string[]) {
+  const out: string[][] = [];
+  // Arrays are async-iterable enough for the reader: for await takes plain iterables too.
+  for await (const r of csvRecords(chunks as unknown as AsyncIterable<string>)) out.push(r);
+  return out;
+}
+
+describe('csvRecords', () => {
+  it('reads plain, quoted, multi-line and CRLF records split anywhere across chunks', async () => {
+    const text = 'a,b,c\r\n1,"x, y",3\n2,"say ""hi""",4\n3,"two\nlines",5\n\n4,,6';
+    const expected = [
+      ['a', 'b', 'c'],
+      ['1', 'x, y', '3'],
+      ['2', 'say "hi"', '4'],
+      ['3', 'two\nlines', '5'],
+      ['4', '', '6'],
+    ];
+    expect(await records([text])).toEqual(expected);
+    for (let cut = 1; cut < text.length; cut++) {
+      expect(await records([text.slice(0, cut), text.slice(cut)]), `cut at ${cut}`).toEqual(
+        expected,
+      );
+    }
+    expect(await records(['\ufeffa,b\n1,2\n'])).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
+  });
+
+  it('refuses a file that ends inside a quoted field', async () => {
+    await expect(records(['a,b\n1,"open'])).rejects.toThrow('ends inside a quoted field');
+  });
+});
+
+describe('converters', () => {
+  it('turns major units into exact minor units', () => {
+    expect(minorUnits('12.34', 'usd', 'gross')).toBe('1234');
+    expect(minorUnits('-0.50', 'usd', 'gross')).toBe('-50');
+    expect(minorUnits('7', 'usd', 'gross')).toBe('700');
+    expect(minorUnits('0.00', 'usd', 'gross')).toBe('0');
+    expect(minorUnits('1500', 'jpy', 'gross')).toBe('1500');
+    expect(minorUnits('92233720368547758.07', 'usd', 'gross')).toBe('9223372036854775807');
+    expect(minorUnits('', 'usd', 'gross')).toBeNull();
+    expect(() => minorUnits('1.234', 'usd', 'gross')).toThrow(RowError);
+    expect(() => minorUnits('12,34', 'usd', 'gross')).toThrow('gross is not an amount');
+  });
+
+  it('reads Stripe times as UTC and refuses anything else', () => {
+    expect(utcTime('2026-11-21 13:45:00', 'created_utc')).toBe('2026-11-21 13:45:00+00');
+    expect(utcTime('2026-11-21', 'd')).toBe('2026-11-21+00');
+    expect(utcTime('2026-11-21T13:45:00Z', 'd')).toBe('2026-11-21T13:45:00Z');
+    expect(() => utcTime('21/11/2026', 'created_utc')).toThrow('created_utc is not a time');
+  });
+
+  it('makes COPY lines with typed columns and the rest as JSON, escaped', () => {
+    const convert = rowConverter([
+      'balance_transaction_id',
+      'created_utc',
+      'currency',
+      'gross',
+      'fee',
+      'net',
+      'reporting_category',
+      'description',
+    ]);
+    const line = convert(
+      [
+        'txn_1',
+        '2026-01-01 00:00:00',
+        'USD',
+        '10.00',
+        '0.59',
+        '9.41',
+        'charge',
+        'Tab\there \\ and "quotes"',
+      ],
+      7,
+    );
+    const cols = line.split('\t');
+    expect(cols.slice(0, 8)).toEqual([
+      '7',
+      'txn_1',
+      '\\N',
+      '\\N',
+      '2026-01-01 00:00:00+00',
+      '\\N',
+      '\\N',
+      'usd',
+    ]);
+    expect(cols.slice(8, 13)).toEqual(['1000', '59', '941', 'charge', '\\N']);
+    expect(line).toContain('\\\\t');
+    expect(() => convert(['txn_1', '2026-01-01 00:00:00'], 8)).toThrow(
+      'has 2 columns, the header has 8',
+    );
+  });
+});
