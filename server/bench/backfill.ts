@@ -17,6 +17,7 @@ const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const charges = Number(process.env.BENCH_CHARGES ?? 300_000);
 const limitedSeconds = Number(process.env.BENCH_LIMITED_SECONDS ?? 30);
+const peerSeconds = Number(process.env.BENCH_PEER_SECONDS ?? 600);
 const log = (msg: string) => console.log(`[bench:backfill] ${msg}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -155,7 +156,7 @@ async function main() {
     let status = 'running';
     let last = 0;
     while (status === 'running' || status === 'none') {
-      await sleep(2000);
+      await sleep(1000);
       const r = await db.query<{ status: string; objects: number }>(
         `SELECT r.status, coalesce(sum(w.objects), 0)::int AS objects
            FROM backfill_runs r LEFT JOIN backfill_windows w ON w.run_id = r.id
@@ -166,7 +167,7 @@ async function main() {
       const objects = r.rows[0]?.objects ?? 0;
       const s = (performance.now() - t0) / 1000;
       log(
-        `  ${s.toFixed(0)} s: ${objects.toLocaleString()} objects (${Math.round((objects - last) / 2).toLocaleString()}/s)`,
+        `  ${s.toFixed(0)} s: ${objects.toLocaleString()} objects (${Math.round(objects - last).toLocaleString()}/s)`,
       );
       last = objects;
       if (s > 1800) throw new Error('the backfill took more than 30 minutes');
@@ -196,6 +197,62 @@ async function main() {
       if (stored[k] !== v) throw new Error(`${k}: stored ${stored[k]} of ${v}`);
     }
     await stop(worker);
+
+    // --- the peer: @supabase/stripe-sync-engine on the same data ------------------------
+    log(`peer: @supabase/stripe-sync-engine on the same account (at most ${peerSeconds} s)…`);
+    const peerTables = [
+      'customers',
+      'charges',
+      'payment_intents',
+      'refunds',
+      'disputes',
+      'early_fraud_warnings',
+    ];
+    const peerCount = async () => {
+      let n = 0;
+      for (const t of peerTables) {
+        const r = await db
+          .query<{ n: number }>(`SELECT count(*)::int AS n FROM stripe.${t}`)
+          .catch(() => ({ rows: [{ n: 0 }] }));
+        n += r.rows[0]!.n;
+      }
+      return n;
+    };
+    const peer = spawn(process.execPath, ['--import', 'tsx', 'bench/peer-sync.ts'], {
+      cwd: SERVER,
+      env: {
+        ...process.env,
+        PEER_DATABASE_URL: dbUrl(database),
+        PEER_STRIPE_URL: emuUrl,
+        PEER_ACCOUNT: account,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let peerOut = '';
+    peer.stdout.on('data', (c: Buffer) => (peerOut += c.toString()));
+    const p0 = performance.now();
+    let peerDone = false;
+    peer.once('exit', () => (peerDone = true));
+    while (!peerDone && (performance.now() - p0) / 1000 < peerSeconds) {
+      await sleep(2000);
+      log(
+        `  peer ${((performance.now() - p0) / 1000).toFixed(0)} s: ${(await peerCount()).toLocaleString()} objects`,
+      );
+    }
+    const peerElapsed = (performance.now() - p0) / 1000;
+    if (!peerDone) await stop(peer);
+    const peerObjects = await peerCount();
+    const oursSubset = [
+      'customer',
+      'charge',
+      'payment_intent',
+      'refund',
+      'dispute',
+      'early_fraud_warning',
+    ].reduce((a, k) => a + (stored[k] ?? 0), 0);
+    const peerRate = peerObjects / peerElapsed;
+    const ourRate = storedTotal / seconds;
+    for (const line of peerOut.trim().split('\n').filter(Boolean)) log(`  peer ${line}`);
 
     // --- limited: Stripe's 25/s on, ours at the default --------------------------------
     log(
@@ -238,6 +295,12 @@ async function main() {
     );
     console.log(
       `  time                  ${seconds.toFixed(1)} s, ${Math.round(storedTotal / seconds).toLocaleString()} objects/s end to end (target ≥ 5,000)`,
+    );
+    console.log(
+      `  peer                  stripe-sync-engine loaded ${peerObjects.toLocaleString()} of the ${oursSubset.toLocaleString()} objects it handles (customers, charges, payment intents, refunds, disputes, early fraud warnings) in ${peerElapsed.toFixed(1)} s${peerDone ? '' : ' (stopped at the time bound)'} = ${Math.round(peerRate).toLocaleString()} objects/s`,
+    );
+    console.log(
+      `  ratio                 DisputeDesk ${Math.round(ourRate).toLocaleString()} / peer ${Math.round(peerRate).toLocaleString()} objects/s = ${(ourRate / peerRate).toFixed(1)}×`,
     );
     console.log(
       `  rate-limited phase    ${rate.toFixed(1)} requests/s over ${limitedElapsed.toFixed(0)} s = ${((rate / 25) * 100).toFixed(0)} % of Stripe's 25/s (target ≥ 90 %); ` +
