@@ -3,12 +3,12 @@
 // load, one after another as its syncBackfill does. Prints one JSON line per resource.
 import { createRequire } from 'node:module';
 import Stripe from 'stripe';
+import type * as SyncEngine from '@supabase/stripe-sync-engine';
 
 // Its ES module build resolves its migrations with __dirname, which ES modules lack (the error is
 // swallowed and no table is made); the CommonJS build works.
 const require = createRequire(import.meta.url);
-const { runMigrations, StripeSync } =
-  require('@supabase/stripe-sync-engine') as typeof import('@supabase/stripe-sync-engine');
+const { runMigrations, StripeSync } = require('@supabase/stripe-sync-engine') as typeof SyncEngine;
 
 const databaseUrl = process.env.PEER_DATABASE_URL!;
 const emulator = new URL(process.env.PEER_STRIPE_URL!);
@@ -43,7 +43,10 @@ sync.stripe = new Stripe('sk_test_emulator_platform_key', {
 for (const object of objects) {
   const t0 = performance.now();
   const result = await sync.syncBackfill({ object, backfillRelatedEntities: false });
-  const synced = Object.values(result).reduce((a, s) => a + (s?.synced ?? 0), 0);
+  const synced = Object.values(result as Record<string, SyncEngine.Sync | undefined>).reduce(
+    (a, r) => a + (r?.synced ?? 0),
+    0,
+  );
   console.log(JSON.stringify({ object, synced, seconds: (performance.now() - t0) / 1000 }));
 }
 await sync.close();
