@@ -104,6 +104,10 @@ const EnvSchema = z
     STRIPE_RATE_LIMIT_LIVE: z.coerce.number().min(0).default(95),
     REPORTS_HISTORY_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
     REPORTS_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+    NOTIFICATION_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+    NOTIFICATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(14),
+    NOTIFICATION_BACKOFF_MS: z.coerce.number().int().min(10).default(5000),
+    NOTIFICATION_ALLOW_PRIVATE_ADDRESSES: bool.default(false),
     ADMIN_API_TOKENS: csv(
       z.string().min(24, 'each admin token needs at least 24 characters'),
     ).default([]),
@@ -174,6 +178,12 @@ function toConfig(env: z.output<typeof EnvSchema>) {
       toleranceSeconds: env.APP_SIGNATURE_TOLERANCE_SECONDS,
     },
     admin: { tokens: env.ADMIN_API_TOKENS },
+    notifications: {
+      timeoutMs: env.NOTIFICATION_TIMEOUT_MS,
+      maxAttempts: env.NOTIFICATION_MAX_ATTEMPTS,
+      backoffMs: env.NOTIFICATION_BACKOFF_MS,
+      allowPrivateAddresses: env.NOTIFICATION_ALLOW_PRIVATE_ADDRESSES,
+    },
     reports: { historyMonths: env.REPORTS_HISTORY_MONTHS, concurrency: env.REPORTS_CONCURRENCY },
     backfill: {
       concurrency: env.BACKFILL_CONCURRENCY,

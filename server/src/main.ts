@@ -31,8 +31,12 @@ export async function startApi(
   });
   const redis = createRedis(config.redis.url, 'producer');
   redis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
-  const queues = createQueues(redis, config.redis.prefix, config.events, (err) =>
-    logger.debug({ err: err.message }, 'queue error'),
+  const queues = createQueues(
+    redis,
+    config.redis.prefix,
+    config.events,
+    (err) => logger.debug({ err: err.message }, 'queue error'),
+    { maxAttempts: config.notifications.maxAttempts, backoffMs: config.notifications.backoffMs },
   );
   const keyring = new Keyring(config.encryption.keys, config.encryption.primaryKeyId);
   const enqueuer = new EnqueueBatcher({ queue: queues.events, pool: db.pool, logger });
@@ -59,6 +63,7 @@ export async function startApi(
       publicBaseUrl: config.http.publicBaseUrl,
       clients,
       adminTokens: config.admin.tokens,
+      notifications: config.notifications,
     },
     logger,
     pool: db.pool,

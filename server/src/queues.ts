@@ -9,6 +9,7 @@ export const QUEUE_NAMES = {
   backfill: 'backfill',
   reports: 'reports',
   maintenance: 'maintenance',
+  notifications: 'notifications',
 } as const;
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 
@@ -83,6 +84,14 @@ export const ingestReportJob = {
   jobId: (reportRunId: string) => `ingest-${reportRunId}`,
 };
 
+/** Deliver a dispute notification (and any earlier pending ones of its destination and dispute). */
+export const deliverNotificationJob = {
+  queue: QUEUE_NAMES.notifications,
+  name: 'deliver-notification',
+  payload: z.object({ notificationId: z.number().int().positive() }),
+  jobId: (notificationId: number) => `n-${notificationId}`,
+};
+
 /** Lifecycle upkeep: purges, refreshing tokens ahead of expiry, deleting replaced endpoints. */
 export const maintenanceJob = {
   queue: QUEUE_NAMES.maintenance,
@@ -101,6 +110,7 @@ export interface Queues {
   backfill: Queue;
   reports: Queue;
   maintenance: Queue;
+  notifications: Queue;
   close(): Promise<void>;
 }
 
@@ -109,6 +119,7 @@ export function createQueues(
   prefix: string,
   retry: RetryPolicy,
   onError: (err: Error) => void = () => {},
+  notificationRetry: RetryPolicy = { maxAttempts: 14, backoffMs: 5000 },
 ): Queues {
   const events = new Queue(QUEUE_NAMES.events, {
     connection,
@@ -129,15 +140,32 @@ export function createQueues(
   const backfill = other(QUEUE_NAMES.backfill);
   const reports = other(QUEUE_NAMES.reports);
   const maintenance = other(QUEUE_NAMES.maintenance);
+  const notifications = new Queue(QUEUE_NAMES.notifications, {
+    connection,
+    prefix,
+    defaultJobOptions: {
+      attempts: notificationRetry.maxAttempts,
+      backoff: { type: 'exponential', delay: notificationRetry.backoffMs },
+      removeOnComplete: true,
+      removeOnFail: { age: 7 * 24 * 3600 },
+    },
+  });
   // Connection errors surface here while Redis is down; callers log them (the sweeper recovers).
-  for (const q of [events, backfill, reports, maintenance]) q.on('error', onError);
+  for (const q of [events, backfill, reports, maintenance, notifications]) q.on('error', onError);
   return {
     events,
     backfill,
     reports,
     maintenance,
+    notifications,
     async close() {
-      await Promise.all([events.close(), backfill.close(), reports.close(), maintenance.close()]);
+      await Promise.all([
+        events.close(),
+        backfill.close(),
+        reports.close(),
+        maintenance.close(),
+        notifications.close(),
+      ]);
     },
   };
 }

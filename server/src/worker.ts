@@ -15,6 +15,7 @@ import { TenantClients } from './connections/tenant-clients.ts';
 import { runBackfillJob } from './backfill/backfill-job.ts';
 import { StripeRateLimiter } from './backfill/rate-limiter.ts';
 import { runReportsJob } from './reports/reports-job.ts';
+import { deliverNotification } from './notifications/deliver-notification.ts';
 
 export interface WorkerHandle {
   stop(): Promise<void>;
@@ -35,8 +36,12 @@ export async function startWorker(
   const producerRedis = createRedis(config.redis.url, 'producer');
   for (const r of [workerRedis, producerRedis])
     r.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
-  const queues = createQueues(producerRedis, config.redis.prefix, config.events, (err) =>
-    logger.debug({ err: err.message }, 'queue error'),
+  const queues = createQueues(
+    producerRedis,
+    config.redis.prefix,
+    config.events,
+    (err) => logger.debug({ err: err.message }, 'queue error'),
+    { maxAttempts: config.notifications.maxAttempts, backoffMs: config.notifications.backoffMs },
   );
 
   const events = new Worker(
@@ -87,6 +92,18 @@ export async function startWorker(
     },
   );
   reports.on('error', (err) => logger.warn({ err: err.message }, 'reports worker error'));
+  const notifications = new Worker(
+    QUEUE_NAMES.notifications,
+    (job: Job) =>
+      deliverNotification(
+        { pool: db.pool, prisma: db.prisma, keyring, logger, settings: config.notifications },
+        job,
+      ),
+    { connection: workerRedis, prefix: config.redis.prefix, concurrency: 8 },
+  );
+  notifications.on('error', (err) =>
+    logger.warn({ err: err.message }, 'notifications worker error'),
+  );
   const backfill = new Worker(
     QUEUE_NAMES.backfill,
     (job: Job) =>
@@ -152,6 +169,7 @@ export async function startWorker(
       await maintenance.close();
       await backfill.close();
       await reports.close();
+      await notifications.close();
       await queues.close();
       workerRedis.disconnect();
       producerRedis.disconnect();

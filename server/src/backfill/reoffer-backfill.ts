@@ -1,11 +1,13 @@
 // Redis keeps the jobs, Postgres the truth. If queued jobs were lost (Redis restarted empty, or
 // an install happened while Redis was down), the maintenance pass offers the work again: windows
-// marked queued but untouched for ten minutes, and active tenants that never had a backfill.
+// marked queued but untouched for ten minutes, active tenants that never had a backfill, report
+// files not ingested, and notifications still pending after ten minutes.
 // Job ids make a re-offer of work that is still queued a no-op.
 import type { Pool } from '../db.ts';
 import {
   backfillJob,
   backfillWindowJob,
+  deliverNotificationJob,
   ingestReportJob,
   reportRunsJob,
   type Queues,
@@ -13,7 +15,7 @@ import {
 
 export async function reofferBackfill(deps: {
   pool: Pool;
-  queues: Pick<Queues, 'backfill' | 'reports'>;
+  queues: Pick<Queues, 'backfill' | 'reports' | 'notifications'>;
 }) {
   const stale = await deps.pool.query<{ id: string; pages: number }>(
     `SELECT w.id::text AS id, w.pages FROM backfill_windows w JOIN backfill_runs r ON r.id = w.run_id
@@ -53,5 +55,20 @@ export async function reofferBackfill(deps: {
       { jobId: ingestReportJob.jobId(r.id) },
     );
   }
-  return { windows: stale.rows.length, tenants: never.rows.length, reports: files.rows.length };
+  const pending = await deps.pool.query<{ id: string }>(
+    `SELECT id::text AS id FROM notifications WHERE status = 'pending' AND created_at < now() - interval '10 minutes'`,
+  );
+  for (const n of pending.rows) {
+    await deps.queues.notifications.add(
+      deliverNotificationJob.name,
+      { notificationId: Number(n.id) },
+      { jobId: deliverNotificationJob.jobId(Number(n.id)) },
+    );
+  }
+  return {
+    windows: stale.rows.length,
+    tenants: never.rows.length,
+    reports: files.rows.length,
+    notifications: pending.rows.length,
+  };
 }

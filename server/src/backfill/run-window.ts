@@ -8,7 +8,8 @@ import Stripe from 'stripe';
 import type { Pool } from '../db.ts';
 import { recordDisputes } from '../disputes/record-disputes.ts';
 import type { Logger } from '../logger.ts';
-import { backfillWindowJob, type Queues } from '../queues.ts';
+import { backfillWindowJob, deliverNotificationJob, type Queues } from '../queues.ts';
+import { queueDisputeNotifications } from '../notifications/queue-dispute-notifications.ts';
 import type { ResourceName } from '../stripe-objects/resources.ts';
 import { upsertObjects } from '../stripe-objects/upsert-objects.ts';
 import type { TenantClients } from '../connections/tenant-clients.ts';
@@ -19,7 +20,7 @@ import type { StripeRateLimiter } from './rate-limiter.ts';
 export interface WindowDeps {
   pool: Pool;
   logger: Logger;
-  queues: Pick<Queues, 'backfill'>;
+  queues: Pick<Queues, 'backfill' | 'notifications'>;
   clients: Pick<TenantClients, 'forTenant'>;
   limiter: StripeRateLimiter;
   settings: { tenantConcurrency: number; pagesPerJob: number };
@@ -41,6 +42,7 @@ interface WindowRow {
   account: string;
   livemode: boolean;
   tenant_status: string;
+  connected_at: Date | null;
 }
 
 const MAX_429_WAITS = 20;
@@ -89,7 +91,7 @@ export async function runBackfillWindow(
   const { rows } = await deps.pool.query<WindowRow>(
     `SELECT w.id::text AS id, w.run_id, w.tenant_id, w.resource, w.window_start, w.window_end, w.cursor,
             w.status, w.pages, r.status AS run_status, t.stripe_account_id AS account, t.livemode,
-            t.status AS tenant_status
+            t.status AS tenant_status, t.connected_at
        FROM backfill_windows w JOIN backfill_runs r ON r.id = w.run_id JOIN tenants t ON t.id = w.tenant_id
       WHERE w.id = $1`,
     [windowId],
@@ -110,8 +112,12 @@ export async function runBackfillWindow(
   let pages = 0;
   let objects = 0;
   let done = false;
+  const notify: string[] = [];
   while (pages < deps.settings.pagesPerJob) {
-    const fetchedAt = new Date();
+    // Stripe's event times are whole seconds: a page fetched at 12:00:00.5 must not outrank an
+    // event created "12:00:00" that happened after the fetch. One second back, truncated, lets
+    // such an event win (and a same-second tie falls to the lifecycle rank).
+    const fetchedAt = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000);
     let page: Stripe.ApiList<{ id: string }>;
     try {
       page = await fetchPage(deps, stripe, w);
@@ -130,7 +136,7 @@ export async function runBackfillWindow(
       await client.query('BEGIN');
       const snapshots = page.data.map((object) => ({ object, snapshotAt: fetchedAt }));
       if (w.resource === 'dispute') {
-        await recordDisputes(
+        const changed = await recordDisputes(
           client,
           w.tenant_id,
           snapshots.map((s) => ({
@@ -138,6 +144,19 @@ export async function runBackfillWindow(
             object: s.object as Stripe.Dispute,
             sourceEventId: 'backfill',
           })),
+        );
+        // History is not news: only disputes opened since the connection are notified (whichever
+        // of the backfill and the webhook records them first).
+        const since = w.connected_at ? w.connected_at.getTime() / 1000 - 60 : Infinity;
+        const fresh = new Set(
+          page.data.filter((d) => (d as Stripe.Dispute).created >= since).map((d) => d.id),
+        );
+        notify.push(
+          ...(await queueDisputeNotifications(
+            client,
+            w.tenant_id,
+            changed.filter((id) => fresh.has(id)),
+          )),
         );
       } else {
         await upsertObjects(client, w.resource, w.tenant_id, snapshots);
@@ -165,6 +184,17 @@ export async function runBackfillWindow(
     }
     pages++;
     objects += page.data.length;
+    for (const id of notify.splice(0)) {
+      await deps.queues.notifications
+        .add(
+          deliverNotificationJob.name,
+          { notificationId: Number(id) },
+          { jobId: deliverNotificationJob.jobId(Number(id)) },
+        )
+        .catch((err: unknown) =>
+          deps.logger.warn({ err, id }, 'notification not queued; maintenance re-offers it'),
+        );
+    }
     await deps.afterPage?.(windowId, w.pages + pages);
     if (done) break;
   }

@@ -11,7 +11,7 @@ export interface ConnectionDeps extends EnqueueDeps {
   pool: Pool;
   keyring: Keyring;
   logger: Logger;
-  queues: Pick<Queues, 'backfill' | 'reports' | 'maintenance'>;
+  queues: Pick<Queues, 'backfill' | 'reports' | 'maintenance' | 'notifications'>;
   stripe: Config['stripe'];
   oauth: Config['oauth'];
   app: Config['app'];

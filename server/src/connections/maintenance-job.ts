@@ -12,7 +12,7 @@ import type { TenantClients } from './tenant-clients.ts';
 
 export interface MaintenanceDeps extends TokenDeps {
   pool: Pool;
-  queues: Pick<Queues, 'backfill' | 'reports'>;
+  queues: Pick<Queues, 'backfill' | 'reports' | 'notifications'>;
   logger: Logger;
   clients: TenantClients;
   retentionMs: number;

@@ -35,10 +35,21 @@ export async function recordDisputes(
   db: Queryable,
   tenantId: string,
   snapshots: readonly DisputeSnapshot[],
-) {
-  if (snapshots.length === 0) return;
+): Promise<string[]> {
+  if (snapshots.length === 0) return [];
+  const ids = [...new Set(snapshots.map((s) => s.object.id))];
+  const state = async () =>
+    new Map(
+      (
+        await db.query<{ stripe_id: string; type: string; status: string }>(
+          'SELECT stripe_id, type, status FROM disputes WHERE tenant_id = $1 AND stripe_id = ANY($2::text[])',
+          [tenantId, ids],
+        )
+      ).rows.map((r) => [r.stripe_id, `${r.type}/${r.status}`]),
+    );
+  const before = await state();
   await upsertObjects(db, 'dispute', tenantId, snapshots);
-  await db.query(ORDER_SQL, [tenantId, [...new Set(snapshots.map((s) => s.object.id))]]);
+  await db.query(ORDER_SQL, [tenantId, ids]);
   // One timeline row per (dispute, status) in this batch: the earliest sighting wins.
   const earliest = new Map<string, { s: DisputeSnapshot; type: string; status: string }>();
   for (const s of snapshots) {
@@ -66,6 +77,9 @@ export async function recordDisputes(
     rows.map((r) => r.s.snapshotAt),
     rows.map((r) => r.s.sourceEventId),
   ]);
+  // The disputes whose type or status changed (or that are new): they get notifications.
+  const after = await state();
+  return ids.filter((id) => after.get(id) !== before.get(id));
 }
 
 /** When charges or PaymentIntents arrive after their disputes, give the disputes their order id. */

@@ -6,6 +6,8 @@ import { fillDisputeOrderIds, recordDisputes } from '../disputes/record-disputes
 import { lockPayments } from '../stripe-objects/lock-payments.ts';
 import type { ResourceName } from '../stripe-objects/resources.ts';
 import { upsertObjects, type Queryable } from '../stripe-objects/upsert-objects.ts';
+import { queueDisputeNotifications } from '../notifications/queue-dispute-notifications.ts';
+import { deliverNotificationJob } from '../queues.ts';
 import { authorized, deauthorized } from '../connections/lifecycle-events.ts';
 import {
   reportRunFailed,
@@ -15,7 +17,7 @@ import {
 
 /** Work a handler asks for once its transaction has committed (a job on another queue). */
 export interface FollowUp {
-  queue: 'reports' | 'backfill';
+  queue: 'reports' | 'backfill' | 'notifications';
   name: string;
   data: Record<string, unknown>;
   jobId?: string;
@@ -48,13 +50,21 @@ const idOf = (v: string | { id: string } | null | undefined) =>
 const dispute: EventHandler = async (ctx, event) => {
   const d = event.data.object as Stripe.Dispute;
   await lockPayments(ctx.db, ctx.tenantId, [idOf(d.charge), idOf(d.payment_intent)]);
-  await recordDisputes(ctx.db, ctx.tenantId, [
+  const changed = await recordDisputes(ctx.db, ctx.tenantId, [
     {
       object: event.data.object as Stripe.Dispute,
       snapshotAt: snapshotTime(event),
       sourceEventId: event.id,
     },
   ]);
+  for (const id of await queueDisputeNotifications(ctx.db, ctx.tenantId, changed)) {
+    ctx.afterCommit({
+      queue: 'notifications',
+      name: deliverNotificationJob.name,
+      data: { notificationId: Number(id) },
+      jobId: deliverNotificationJob.jobId(Number(id)),
+    });
+  }
 };
 
 const charge: EventHandler = async (ctx, event) => {

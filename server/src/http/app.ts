@@ -19,7 +19,11 @@ export interface AppDeps {
   pool: Pool;
   redis: Redis;
   webhooks: WebhookDeps;
-  connections: ConnectionDeps & { clients: TenantClients; adminTokens: readonly string[] };
+  connections: ConnectionDeps & {
+    clients: TenantClients;
+    adminTokens: readonly string[];
+    notifications: { allowPrivateAddresses: boolean };
+  };
   maxBodyBytes: number;
   trustProxy?: boolean;
   isShuttingDown?: () => boolean;

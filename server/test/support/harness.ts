@@ -100,7 +100,10 @@ export async function startStack(opts: {
   const api = await startApi(config, logger);
   const producer = createRedis(config.redis.url, 'producer');
   producer.on('error', () => undefined); // outage tests stop Redis on purpose
-  const queues = createQueues(producer, config.redis.prefix, config.events);
+  const queues = createQueues(producer, config.redis.prefix, config.events, () => undefined, {
+    maxAttempts: config.notifications.maxAttempts,
+    backoffMs: config.notifications.backoffMs,
+  });
   const stack: Stack = {
     config,
     db,
