@@ -1,9 +1,11 @@
 // npm run bench:ingest — durable webhook ingestion throughput and latency, against the bare
 // verify-and-acknowledge handler of the seed document, in the same run on the same machine.
 //
-// The API runs as its own process (built JS, as in production) on a fresh database; this
-// process generates load over loopback. Every level is bounded in time and count. At the end,
-// every acknowledged event id is looked up in Postgres: the run fails if one is missing.
+// The API runs as its own process (built JS, as in production) on a fresh database. Closed-loop
+// levels are driven by wrk (C; bench/wrk.ts) so the generator leaves the 2 cores to the servers it
+// measures; the fixed-rate level, by the Node generator (bench/load.ts). Every level is bounded in
+// time and count. At the end, every acknowledged event id is looked up in Postgres: the run fails
+// if one is missing.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -13,7 +15,8 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { dispute, event } from '../test/support/fixtures.ts';
 import { freePort } from '../test/support/redis-server.ts';
-import { runLoad, type LoadResult } from './load.ts';
+import { runLoad, type LoadOptions, type LoadResult } from './load.ts';
+import { ensureWrk, runWrk } from './wrk.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SERVER = path.resolve(import.meta.dirname, '..');
@@ -24,6 +27,9 @@ const levels = (process.env.BENCH_CONCURRENCY ?? '4,16,64,128').split(',').map(N
 const fixedRate = Number(process.env.BENCH_RATE ?? 500);
 const processCounts = (process.env.BENCH_API_PROCESSES ?? '1,2').split(',').map(Number);
 const MAX_REQUESTS = 2_000_000;
+/** wrk needs its events signed beforehand: enough for this rate over a level. */
+const maxRate = Number(process.env.BENCH_MAX_RATE ?? 7000);
+let useWrk = process.env.BENCH_GENERATOR !== 'node';
 const SECRET = `whsec_bench_${randomBytes(8).toString('hex')}`;
 const log = (msg: string) => console.log(`[bench:ingest] ${msg}`);
 
@@ -86,8 +92,20 @@ const fmt = (r: LoadResult) =>
   `${r.perSecond.toFixed(0).padStart(6)} /s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms` +
   (Object.keys(r.errors).length ? `  errors ${JSON.stringify(r.errors)}` : '');
 
+/** One closed-loop level: wrk when available, else the Node generator. */
+function closedLoop(opts: Omit<LoadOptions, 'maxRequests'> & { concurrency: number }) {
+  if (!useWrk) return runLoad({ ...opts, maxRequests: MAX_REQUESTS });
+  return runWrk({
+    ...opts,
+    seconds: opts.durationMs / 1000,
+    perThread: Math.ceil((maxRate * opts.durationMs) / 1000 / Math.min(2, opts.concurrency)),
+  });
+}
+
 async function main() {
   const started = Date.now();
+  useWrk = useWrk && ensureWrk(log);
+  log(`closed-loop generator: ${useWrk ? 'wrk' : 'Node (wrk not available)'}`);
   const runId = `${Date.now().toString(36)}`;
   const database = `dd_bench_${runId}`;
   const prefix = `ddbench-${runId}`;
@@ -148,16 +166,11 @@ async function main() {
       });
       const origin = `http://127.0.0.1:${port}`;
       await waitHealthy(`${origin}/healthz`, api);
-      const common = {
-        origin,
-        secret: SECRET,
-        makeEvent: eventMaker(accounts),
-        maxRequests: MAX_REQUESTS,
-      };
+      const common = { origin, secret: SECRET, makeEvent: eventMaker(accounts) };
       log('warming up (2 s)…');
       allAcked.push(
         ...(
-          await runLoad({
+          await closedLoop({
             ...common,
             path: '/webhooks/stripe/connect',
             durationMs: 2000,
@@ -166,7 +179,7 @@ async function main() {
         ).ackedIds,
       );
       for (const c of levels) {
-        const r = await runLoad({
+        const r = await closedLoop({
           ...common,
           path: '/webhooks/stripe/connect',
           durationMs: seconds * 1000,
@@ -178,6 +191,7 @@ async function main() {
       }
       const rated = await runLoad({
         ...common,
+        maxRequests: MAX_REQUESTS,
         path: '/webhooks/stripe/connect',
         durationMs: seconds * 1000,
         ratePerSecond: fixedRate,
@@ -219,15 +233,10 @@ async function main() {
     await waitHealthy(`${bareOrigin}/webhook`, peer).catch(async () => {
       await fetch(`${bareOrigin}/webhook`);
     });
-    const bareCommon = {
-      origin: bareOrigin,
-      secret: SECRET,
-      makeEvent: eventMaker(accounts),
-      maxRequests: MAX_REQUESTS,
-    };
-    await runLoad({ ...bareCommon, path: '/webhook', durationMs: 2000, concurrency: 32 });
+    const bareCommon = { origin: bareOrigin, secret: SECRET, makeEvent: eventMaker(accounts) };
+    await closedLoop({ ...bareCommon, path: '/webhook', durationMs: 2000, concurrency: 32 });
     for (const c of levels) {
-      const r = await runLoad({
+      const r = await closedLoop({
         ...bareCommon,
         path: '/webhook',
         durationMs: seconds * 1000,
@@ -238,6 +247,7 @@ async function main() {
     }
     const bareRated = await runLoad({
       ...bareCommon,
+      maxRequests: MAX_REQUESTS,
       path: '/webhook',
       durationMs: seconds * 1000,
       ratePerSecond: fixedRate,
@@ -281,7 +291,7 @@ async function main() {
   const b = bare[`rate${fixedRate}`]!;
   const summary = [
     `bench:ingest — ${new Date().toISOString()} — ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}`,
-    `${seconds} s per level, Connect endpoint, ~${(eventMaker(accounts)().body.length / 1024).toFixed(1)} KiB charge.dispute.created events over 50 tenants; ×N = API processes`,
+    `${seconds} s per level, closed loop by ${useWrk ? 'wrk' : 'the Node generator'}, fixed rate by the Node generator, Connect endpoint, ~${(eventMaker(accounts)().body.length / 1024).toFixed(1)} KiB charge.dispute.created events over 50 tenants; ×N = API processes`,
     '',
     `| ${header.join(' | ')} |`,
     `|${header.map(() => '---').join('|')}|`,

@@ -1,4 +1,5 @@
 // Composition root of the HTTP API: builds every client once and passes them in.
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfigOrExit, type Config } from './config.ts';
 import { Keyring } from './crypto/keyring.ts';
@@ -52,7 +53,7 @@ export async function startApi(
   const tokenDeps = { prisma: db.prisma, keyring, stripe: config.stripe, logger };
   const clients = new TenantClients(tokenDeps);
   let shuttingDown = false;
-  const app = buildApp({
+  const listener = buildApp({
     connections: {
       ...tokenDeps,
       pool: db.pool,
@@ -80,7 +81,7 @@ export async function startApi(
       toleranceSeconds: config.webhooks.toleranceSeconds,
     },
   });
-  const server = app.listen(config.http.port, config.http.host);
+  const server = createServer(listener).listen(config.http.port, config.http.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

@@ -5,7 +5,8 @@ import { activateTenant } from '../src/connections/activate-tenant.ts';
 import { storeWebhookSecret } from '../src/connections/webhook-secrets.ts';
 import { charge, customer, dispute, event } from './support/fixtures.ts';
 import { CONNECT_SECRETS, useStack } from './support/harness.ts';
-import { post, sendEvent } from './support/http.ts';
+import { post, sendEvent, type Sent } from './support/http.ts';
+import { signatureHeader } from '../src/webhooks/verify-signature.ts';
 import { nowSeconds, stripeId } from './support/ids.ts';
 import { waitFor } from './support/poll.ts';
 
@@ -50,7 +51,7 @@ describe('Connect endpoint', () => {
     const res = await sendEvent(connectUrl(), evt, CONNECT_SECRETS[0]!);
     expect(res).toEqual({
       status: 200,
-      body: { received: true, duplicate: false, status: 'received' },
+      body: { received: true, id: evt.id, duplicate: false, status: 'received' },
     });
     const stored = await rawEvent(tenantId, evt.id);
     expect(stored).toMatchObject({
@@ -254,6 +255,45 @@ describe('Connect endpoint', () => {
       await waitFor(async () => (await rejectionCount(null, 'payload_too_large')) >= 1);
       expect(await env.stack.db.prisma.rawEvent.count({ where: { tenantId } })).toBe(0);
     });
+
+    it('a streamed body (no Content-Length) over 1 MiB → 413 as well, nothing stored', async () => {
+      const { account, tenantId } = await connectedAccount();
+      const body = JSON.stringify(
+        event('customer.updated', customer({ description: 'y'.repeat(1100 * 1024) }), { account }),
+      );
+      const chunks = [body.slice(0, 500_000), body.slice(500_000)];
+      const res = await fetch(connectUrl(), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'stripe-signature': signatureHeader(CONNECT_SECRETS[0]!, body),
+        },
+        body: new ReadableStream({
+          pull(c) {
+            const next = chunks.shift();
+            if (next === undefined) c.close();
+            else c.enqueue(new TextEncoder().encode(next));
+          },
+        }),
+        duplex: 'half',
+      } as RequestInit);
+      expect(res.status).toBe(413);
+      expect(((await res.json()) as Sent['body']).error?.code).toBe('payload_too_large');
+      expect(await env.stack.db.prisma.rawEvent.count({ where: { tenantId } })).toBe(0);
+    });
+  });
+
+  it('ignores a query string on the endpoint URL; other methods and deeper paths are 404', async () => {
+    const { account, tenantId } = await connectedAccount();
+    const evt = event('customer.created', customer(), { account });
+    const res = await sendEvent(`${connectUrl()}?source=stripe`, evt, CONNECT_SECRETS[0]!);
+    expect(res).toMatchObject({ status: 200, body: { id: evt.id, duplicate: false } });
+    expect(await rawEvent(tenantId, evt.id)).not.toBeNull();
+    const get = await fetch(connectUrl());
+    expect(get.status).toBe(404);
+    expect(((await get.json()) as Sent['body']).error?.code).toBe('not_found');
+    const deeper = await post(`${env.stack.api.url}/webhooks/stripe/${tenantId}/extra`, '{}');
+    expect(deeper).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
   });
 
   it('keeps events for an account that is not connected yet and processes them once it connects', async () => {

@@ -1,11 +1,13 @@
-// Assembles the Express application from already-built parts. No I/O here: main.ts and the
-// tests decide what the parts are connected to.
+// Assembles the HTTP request listener from already-built parts: the webhook endpoints on plain
+// node:http (webhooks/routes.ts), everything else on Express. No I/O here: main.ts and the tests
+// decide what the parts are connected to.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import type { Pool } from '../db.ts';
 import type { Logger } from '../logger.ts';
 import type { Redis } from '../redis.ts';
 import type { WebhookDeps } from '../webhooks/receive-webhook.ts';
-import { webhookRouter } from '../webhooks/routes.ts';
+import { webhookHandler } from '../webhooks/routes.ts';
 import { errorHandler, notFound } from './error-handler.ts';
 import { healthRouter } from './health.ts';
 import { adminRouter } from '../admin/routes.ts';
@@ -35,8 +37,6 @@ export function buildApp(deps: AppDeps) {
   // No ETag: our answers are never cached, and hashing every body costs CPU on the hot path.
   app.set('etag', false);
   app.set('trust proxy', deps.trustProxy ?? false);
-  // Webhooks first: they are most of the traffic.
-  app.use(webhookRouter(deps.webhooks, { maxBodyBytes: deps.maxBodyBytes }));
   app.use(oauthRouter(deps.connections));
   app.use(appRouter(deps.connections));
   app.use(adminRouter(deps.connections));
@@ -49,5 +49,12 @@ export function buildApp(deps: AppDeps) {
   );
   app.use(notFound);
   app.use(errorHandler(deps.logger));
-  return app;
+  // Webhooks first, outside Express: they are most of the traffic.
+  const webhooks = webhookHandler(deps.webhooks, {
+    maxBodyBytes: deps.maxBodyBytes,
+    logger: deps.logger,
+  });
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (!webhooks(req, res)) app(req, res);
+  };
 }

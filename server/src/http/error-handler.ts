@@ -1,5 +1,6 @@
 // The one place errors become HTTP answers: `{ error: { code, message, details? } }`.
 // Unexpected errors are logged in full and answered with a generic 500.
+import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, errorBody } from '../errors.ts';
 import { isConnectionError } from '../db.ts';
@@ -11,31 +12,48 @@ export const notFound: RequestHandler = (req, res) => {
     .json(errorBody(new AppError('not_found', `No route for ${req.method} ${req.path}.`)));
 };
 
+function toAppError(logger: Logger, err: unknown, where: { method: string; path: string }) {
+  if (err instanceof AppError) return err;
+  const type = (err as { type?: string } | null)?.type;
+  if (type === 'entity.too.large')
+    return new AppError('payload_too_large', 'The request body is too large.');
+  if (type === 'entity.parse.failed')
+    return new AppError('bad_request', 'The request body is not valid JSON.');
+  if (isConnectionError(err)) {
+    // Postgres (or Redis) unreachable: a retryable answer, never a 500.
+    return new AppError(
+      'storage_unavailable',
+      'A backing service is unavailable; retry later.',
+      undefined,
+      { cause: err },
+    );
+  }
+  logger.error({ err, ...where }, 'unhandled error');
+  return new AppError('internal', 'Something went wrong on our side.');
+}
+
+/** Answers `err` on a plain node:http response (Express responses are ServerResponses too). */
+export function sendError(
+  logger: Logger,
+  err: unknown,
+  where: { method: string; path: string },
+  res: ServerResponse,
+) {
+  const appError = toAppError(logger, err, where);
+  if (appError.status >= 500 && appError.code !== 'internal') {
+    logger.warn({ code: appError.code, path: where.path, cause: appError.cause }, appError.message);
+  }
+  if (res.headersSent) return;
+  const json = JSON.stringify(errorBody(appError));
+  res.writeHead(appError.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(json),
+    ...(appError.status === 503 ? { 'retry-after': '5' } : {}),
+  });
+  res.end(json);
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err, req, res, _next) => {
-    let appError: AppError;
-    if (err instanceof AppError) appError = err;
-    else if ((err as { type?: string }).type === 'entity.too.large') {
-      appError = new AppError('payload_too_large', 'The request body is too large.');
-    } else if ((err as { type?: string }).type === 'entity.parse.failed') {
-      appError = new AppError('bad_request', 'The request body is not valid JSON.');
-    } else if (isConnectionError(err)) {
-      // Postgres (or Redis) unreachable: a retryable answer, never a 500.
-      appError = new AppError(
-        'storage_unavailable',
-        'A backing service is unavailable; retry later.',
-        undefined,
-        { cause: err },
-      );
-    } else {
-      logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
-      appError = new AppError('internal', 'Something went wrong on our side.');
-    }
-    if (appError.status >= 500 && appError.code !== 'internal') {
-      logger.warn({ code: appError.code, path: req.path, cause: appError.cause }, appError.message);
-    }
-    if (res.headersSent) return;
-    if (appError.status === 503) res.set('Retry-After', '5');
-    res.status(appError.status).json(errorBody(appError));
-  };
+  return (err, req, res, _next) =>
+    sendError(logger, err, { method: req.method, path: req.path }, res);
 }

@@ -25,6 +25,8 @@ export interface Delivery {
 
 export interface Accepted {
   received: true;
+  /** The acknowledged event (shown in Stripe's delivery log; load tests match answers by it). */
+  id: string;
   duplicate: boolean;
   status: 'received' | 'ignored';
 }
@@ -65,7 +67,7 @@ async function store(
     source: endpoint === 'connect' ? 'webhook_connect' : 'webhook_direct',
     status,
   });
-  return { received: true, duplicate: result.duplicate, status };
+  return { received: true, id: event.id, duplicate: result.duplicate, status };
 }
 
 /** The platform's Connect endpoint: the tenant is the verified `event.account`. */

@@ -6,6 +6,7 @@ export interface Sent {
   status: number;
   body: {
     received?: boolean;
+    id?: string;
     duplicate?: boolean;
     status?: string;
     error?: { code: string; message: string; details?: { reason?: string } };
