@@ -276,7 +276,7 @@ describe('Connect endpoint', () => {
           },
         }),
         duplex: 'half',
-      } as RequestInit);
+      });
       expect(res.status).toBe(413);
       expect(((await res.json()) as Sent['body']).error?.code).toBe('payload_too_large');
       expect(await env.stack.db.prisma.rawEvent.count({ where: { tenantId } })).toBe(0);
