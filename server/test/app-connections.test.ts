@@ -16,6 +16,7 @@ import {
 } from './support/emulator.ts';
 import { CONNECT_SECRETS, useStack } from './support/harness.ts';
 import { sendEvent } from './support/http.ts';
+import { appCall as appCallAt, type AppIdentity } from './support/app-client.ts';
 import { waitFor } from './support/poll.ts';
 
 const emu = useEmulator();
@@ -69,37 +70,12 @@ interface Answer {
   [field: string]: unknown;
 }
 
-async function appCall(
+const appCall = (
   method: 'GET' | 'POST',
   path: string,
-  identity: { user: string; account: string; mode?: 'test' | 'live' },
-  opts: { body?: Record<string, unknown>; signature?: string | null; origin?: string } = {},
-) {
-  const signature =
-    opts.signature === undefined ? appSignature(identity.user, identity.account) : opts.signature;
-  const ids = {
-    user_id: identity.user,
-    account_id: identity.account,
-    mode: identity.mode ?? 'test',
-  };
-  const url = new URL(`${env.stack.api.url}${path}`);
-  if (method === 'GET') for (const [k, v] of Object.entries(ids)) url.searchParams.set(k, v);
-  const res = await fetch(url, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      ...(signature ? { 'stripe-signature': signature } : {}),
-      ...(opts.origin ? { origin: opts.origin } : {}),
-    },
-    ...(method === 'POST' ? { body: JSON.stringify({ ...ids, ...opts.body }) } : {}),
-  });
-  const text = await res.text();
-  return {
-    status: res.status,
-    headers: res.headers,
-    body: (text ? JSON.parse(text) : {}) as Answer,
-  };
-}
+  identity: AppIdentity,
+  opts: Parameters<typeof appCallAt>[4] = {},
+) => appCallAt<Answer>(env.stack.api.url, method, path, identity, opts);
 
 const connectKey = (account: string, key: string, extra: Record<string, unknown> = {}) =>
   appCall(

@@ -1,6 +1,7 @@
 // The admin API (support staff). Connection management for now; the rest comes with issue 7.
 import express from 'express';
 import { z } from 'zod';
+import { parse } from '../http/parse.ts';
 import { backfillProgress } from '../backfill/progress.ts';
 import { backfillJob, catchUpJob, deliverNotificationJob } from '../queues.ts';
 import {
@@ -31,16 +32,6 @@ const NotificationsQuery = z.object({
 const RotateBody = z.object({ webhookSecret: z.string().max(300).optional() });
 const TenantId = z.uuid();
 const PauseBody = z.object({ reason: z.string().min(1).max(500).default('by support') });
-
-function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const r = schema.safeParse(value);
-  if (!r.success) {
-    throw new AppError('bad_request', `Invalid ${what}.`, {
-      issues: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
-    });
-  }
-  return r.data;
-}
 
 export function adminRouter(
   deps: ConnectionDeps & {

@@ -90,3 +90,26 @@ export function appCors(req: Request, res: Response, next: NextFunction) {
   if (req.method === 'OPTIONS') return res.status(204).end();
   next();
 }
+
+/**
+ * The caller's tenant, for routes that need a live connection: an account never connected (or
+ * purged, or only known from early events) is 404; a disconnected one is 403 with what to do.
+ */
+export function connectedTenant(res: Response): NonNullable<AppCaller['tenant']> {
+  const { tenant } = appCaller(res);
+  if (!tenant || tenant.status === 'purged' || tenant.status === 'pending') {
+    throw new AppError(
+      'not_found',
+      'This account is not connected to DisputeDesk; connect it in the app settings.',
+      { reason: 'not_connected' },
+    );
+  }
+  if (tenant.status === 'disconnected') {
+    throw new AppError(
+      'forbidden',
+      'This account was disconnected from DisputeDesk; reconnect it in the app settings.',
+      { reason: 'disconnected' },
+    );
+  }
+  return tenant;
+}

@@ -11,7 +11,23 @@ export interface ResourceProgress {
   estimatedTotal: number | null;
 }
 
-export async function backfillProgress(pool: Pool, tenantId: string) {
+export type BackfillProgress =
+  | { status: 'not_started'; resources: ResourceProgress[] }
+  | {
+      runId: string;
+      status: string;
+      reason: string;
+      error: string | null;
+      startedAt: Date;
+      finishedAt: Date | null;
+      objects: number;
+      windowsDone: number;
+      windowsTotal: number;
+      percent: number;
+      resources: ResourceProgress[];
+    };
+
+export async function backfillProgress(pool: Pool, tenantId: string): Promise<BackfillProgress> {
   const run = await pool.query<{
     id: string;
     status: string;
@@ -25,7 +41,7 @@ export async function backfillProgress(pool: Pool, tenantId: string) {
     [tenantId],
   );
   const r = run.rows[0];
-  if (!r) return { status: 'not_started' as const, resources: [] as ResourceProgress[] };
+  if (!r) return { status: 'not_started', resources: [] };
   const { rows } = await pool.query<{
     resource: string;
     objects: number;

@@ -11,21 +11,15 @@ import { webhookHandler } from '../webhooks/routes.ts';
 import { errorHandler, notFound } from './error-handler.ts';
 import { healthRouter } from './health.ts';
 import { adminRouter } from '../admin/routes.ts';
-import { appRouter } from '../app-api/routes.ts';
-import type { ConnectionDeps } from '../connections/install-deps.ts';
+import { appRouter, type AppApiDeps } from '../app-api/routes.ts';
 import { oauthRouter } from '../connections/oauth-routes.ts';
-import type { TenantClients } from '../connections/tenant-clients.ts';
 
 export interface AppDeps {
   logger: Logger;
   pool: Pool;
   redis: Redis;
   webhooks: WebhookDeps;
-  connections: ConnectionDeps & {
-    clients: TenantClients;
-    adminTokens: readonly string[];
-    notifications: { allowPrivateAddresses: boolean };
-  };
+  connections: AppApiDeps & { adminTokens: readonly string[] };
   maxBodyBytes: number;
   trustProxy?: boolean;
   isShuttingDown?: () => boolean;

@@ -8,9 +8,7 @@ import type { Keyring } from '../crypto/keyring.ts';
 import type { Pool, PrismaClient } from '../db.ts';
 import type { Logger } from '../logger.ts';
 import { deliverNotificationJob } from '../queues.ts';
-import { assertPublicDestination } from './address-guard.ts';
-import { signingSecrets } from './destinations.ts';
-import { signatureHeaders } from './sign.ts';
+import { postNotification } from './post-notification.ts';
 
 export interface DeliveryDeps {
   pool: Pool;
@@ -28,31 +26,6 @@ interface Row {
   payload: Record<string, unknown>;
   url: string;
   enabled: boolean;
-}
-
-async function post(deps: DeliveryDeps, row: Row): Promise<string | null> {
-  try {
-    await assertPublicDestination(row.url, deps.settings.allowPrivateAddresses);
-    const body = JSON.stringify({ id: row.id, ...row.payload });
-    const secrets = await signingSecrets(deps, row.tenant_id, row.destination_id);
-    const res = await fetch(row.url, {
-      method: 'POST',
-      body,
-      redirect: 'manual',
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'DisputeDesk-Notifications/1',
-        ...signatureHeaders(secrets, body),
-      },
-      signal: AbortSignal.timeout(deps.settings.timeoutMs),
-    });
-    await res.arrayBuffer().catch(() => undefined);
-    return res.status >= 200 && res.status < 300 ? null : `answered ${res.status}`;
-  } catch (err) {
-    return (err as Error).name === 'TimeoutError'
-      ? `no answer within ${deps.settings.timeoutMs} ms`
-      : (err as Error).message;
-  }
 }
 
 export async function deliverNotification(
@@ -87,7 +60,11 @@ export async function deliverNotification(
       );
       const head = rows[0];
       if (!head || !head.enabled) break;
-      const error = await post(deps, head);
+      const { error } = await postNotification(
+        deps,
+        { url: head.url, tenantId: head.tenant_id, destinationId: head.destination_id },
+        JSON.stringify({ id: head.id, ...head.payload }),
+      );
       if (error === null) {
         await client.query(
           `UPDATE notifications SET status = 'delivered', delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1`,

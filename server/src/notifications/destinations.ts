@@ -134,3 +134,20 @@ export async function signingSecrets(
       : {}),
   };
 }
+
+/** Removes a destination: its undelivered notifications and its secrets go with it. */
+export async function deleteDestination(
+  deps: Pick<Deps, 'prisma'>,
+  tenantId: string,
+  destinationId: string,
+) {
+  await own(deps, tenantId, destinationId);
+  await deps.prisma.$transaction([
+    deps.prisma.notification.deleteMany({
+      where: { tenantId, destinationId, status: { not: 'delivered' } },
+    }),
+    deps.prisma.credential.deleteMany({ where: { tenantId, kind: secretKind(destinationId) } }),
+    deps.prisma.notificationDestination.delete({ where: { id: destinationId } }),
+  ]);
+  return { id: destinationId, deleted: true as const };
+}

@@ -1,0 +1,51 @@
+// The app's connection routes: status for the overview and drawer, backfill progress, the
+// restricted-key alternative, and disconnecting (the merchant confirms with their account id).
+import type { Router } from 'express';
+import { backfillProgress } from '../backfill/progress.ts';
+import { connectWithApiKey } from '../connections/connect-api-key.ts';
+import { connectionStatus } from '../connections/connection-status.ts';
+import { disconnectTenant } from '../connections/disconnect-tenant.ts';
+import { AppError } from '../errors.ts';
+import { parse } from '../http/parse.ts';
+import { ApiKeyBody, DisconnectBody } from './contract.ts';
+import type { AppApiDeps } from './routes.ts';
+import { appCaller, connectedTenant } from './verify-app-request.ts';
+
+export function connectionRoutes(router: Router, deps: AppApiDeps) {
+  router.get('/app/v1/status', async (_req, res) => {
+    res.json(await connectionStatus(deps, appCaller(res)));
+  });
+
+  router.get('/app/v1/connection', async (_req, res) => {
+    const { connection } = await connectionStatus(deps, appCaller(res));
+    res.json(connection);
+  });
+
+  router.get('/app/v1/backfill', async (_req, res) => {
+    res.json(await backfillProgress(deps.pool, connectedTenant(res).id));
+  });
+
+  router.post('/app/v1/connections/api-key', async (req, res) => {
+    const body = parse(ApiKeyBody, req.body, 'body: send apiKey (and optionally webhookSecret)');
+    const caller = appCaller(res);
+    const result = await connectWithApiKey(deps, {
+      apiKey: body.apiKey,
+      webhookSecret: body.webhookSecret,
+      expectedAccountId: caller.accountId,
+      livemode: caller.livemode,
+    });
+    res.status(201).json(result);
+  });
+
+  router.post('/app/v1/connection/disconnect', async (req, res) => {
+    const body = parse(DisconnectBody, req.body, 'body');
+    const caller = appCaller(res);
+    if (body.confirm !== caller.accountId) {
+      throw new AppError('bad_request', `Type the account id (${caller.accountId}) to confirm.`, {
+        reason: 'confirmation_mismatch',
+      });
+    }
+    const tenant = connectedTenant(res);
+    res.json(await disconnectTenant(deps, tenant.id, `by ${caller.userId} from the app`));
+  });
+}

@@ -1,0 +1,246 @@
+// The app API's contract: request and response schemas of /app/v1. The routes parse requests with
+// them and the contract tests parse every response with them; the Stripe App imports the inferred
+// types (`import type`), so both sides change together.
+import { z } from 'zod';
+import { DISPUTE_STATUSES, DISPUTE_TYPES } from '../disputes/normalize-dispute.ts';
+import { UNIFIED_REASONS } from '../disputes/reason-codes.ts';
+
+const iso = z.iso.datetime({ offset: true });
+
+export const DisputeTypeSchema = z.enum(DISPUTE_TYPES);
+export const DisputeStatusSchema = z.enum(DISPUTE_STATUSES);
+export const UnifiedReasonSchema = z.enum(UNIFIED_REASONS);
+
+// --- requests ---------------------------------------------------------------------------------
+
+/** A comma-separated list of enum values in a query string: `status=OPEN,CHALLENGED`. */
+const csvOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .string()
+    .transform((s) => s.split(',').filter(Boolean))
+    .pipe(z.array(z.enum(values)).min(1));
+
+export const DisputeListQuery = z.object({
+  status: csvOf(DISPUTE_STATUSES).optional(),
+  type: csvOf(DISPUTE_TYPES).optional(),
+  reason: csvOf(UNIFIED_REASONS).optional(),
+  /** Only disputes whose evidence is due before this time (ISO 8601). */
+  due_before: iso.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  /** `next_cursor` of the previous page. */
+  cursor: z.string().max(200).optional(),
+});
+export type DisputeListQuery = z.infer<typeof DisputeListQuery>;
+
+export const PaymentId = z
+  .string()
+  .regex(/^(ch|py|pi)_[A-Za-z0-9]+$/, 'must be a charge (ch_…) or PaymentIntent (pi_…) id');
+export const DisputeId = z.string().regex(/^(du|dp)_[A-Za-z0-9]+$/, 'must be a dispute id (du_…)');
+
+export const DestinationBody = z.object({ url: z.url().max(2000) });
+export const EnabledBody = z.object({ enabled: z.boolean() });
+export const DisconnectBody = z.object({
+  /** The account id typed by the merchant, as confirmation. */
+  confirm: z.string().min(1),
+});
+
+// --- responses --------------------------------------------------------------------------------
+
+export const TimelineEntrySchema = z.object({
+  stripeStatus: z.string(),
+  type: DisputeTypeSchema,
+  status: DisputeStatusSchema,
+  occurredAt: iso,
+});
+
+export const DisputeSchema = z.object({
+  id: z.string(),
+  type: DisputeTypeSchema,
+  status: DisputeStatusSchema,
+  stripeStatus: z.string(),
+  reason: UnifiedReasonSchema,
+  reasonCode: z.string().nullable(),
+  reasonMeaning: z.string(),
+  stripeReason: z.string(),
+  amount: z.number().int(),
+  currency: z.string().length(3),
+  /** When evidence is due; null when the issuer allows no response. */
+  challengeRequiredBy: iso.nullable(),
+  evidenceSubmissions: z.number().int(),
+  cardBrand: z.string().nullable(),
+  chargeId: z.string().nullable(),
+  paymentIntentId: z.string().nullable(),
+  transactionId: z.string().nullable(),
+  orderId: z.string().nullable(),
+  createdAt: iso,
+  updatedAt: iso,
+  dashboardUrl: z.url(),
+});
+export type Dispute = z.infer<typeof DisputeSchema>;
+
+export const EarlyFraudWarningSchema = z.object({
+  id: z.string(),
+  fraudType: z.string(),
+  actionable: z.boolean(),
+  chargeId: z.string().nullable(),
+  paymentIntentId: z.string().nullable(),
+  createdAt: iso,
+});
+export type EarlyFraudWarning = z.infer<typeof EarlyFraudWarningSchema>;
+
+export const DisputeDetailSchema = DisputeSchema.extend({
+  timeline: z.array(TimelineEntrySchema),
+});
+export type DisputeDetail = z.infer<typeof DisputeDetailSchema>;
+
+export const DisputeListSchema = z.object({
+  data: z.array(DisputeSchema),
+  has_more: z.boolean(),
+  next_cursor: z.string().nullable(),
+});
+export type DisputeList = z.infer<typeof DisputeListSchema>;
+
+export const PaymentDisputesSchema = z.object({
+  paymentId: z.string(),
+  disputes: z.array(DisputeDetailSchema),
+  earlyFraudWarnings: z.array(EarlyFraudWarningSchema),
+});
+export type PaymentDisputes = z.infer<typeof PaymentDisputesSchema>;
+
+const money = z.object({ currency: z.string().length(3), amount: z.number().int() });
+
+export const SummarySchema = z.object({
+  open: z.number().int(),
+  needsResponse: z.number().int(),
+  dueWithin72h: z.number().int(),
+  amountAtRisk: z.array(money),
+  winRate90d: z.object({
+    won: z.number().int(),
+    lost: z.number().int(),
+    rate: z.number().nullable(),
+  }),
+  byReason90d: z.array(z.object({ reason: UnifiedReasonSchema, count: z.number().int() })),
+  /** Disputes opened per week (weeks start on Monday, UTC) over 90 days, by current outcome. */
+  weekly: z.array(
+    z.object({
+      week: z.string(),
+      outcome: z.enum(['Won', 'Lost', 'Pending', 'Cancelled']),
+      count: z.number().int(),
+    }),
+  ),
+  urgent: z.array(DisputeSchema),
+});
+export type Summary = z.infer<typeof SummarySchema>;
+
+export const ResourceProgressSchema = z.object({
+  resource: z.string(),
+  objects: z.number().int(),
+  windowsDone: z.number().int(),
+  windowsTotal: z.number().int(),
+  failed: z.number().int(),
+  estimatedTotal: z.number().int().nullable(),
+});
+
+export const BackfillSchema = z.object({
+  status: z.string(),
+  percent: z.number().int().min(0).max(100),
+  objects: z.number().int(),
+  error: z.string().nullable(),
+  startedAt: iso.nullable(),
+  finishedAt: iso.nullable(),
+  resources: z.array(ResourceProgressSchema),
+});
+export type Backfill = z.infer<typeof BackfillSchema>;
+
+export const StatusSchema = z.object({
+  connection: z.object({
+    accountId: z.string(),
+    livemode: z.boolean(),
+    status: z.enum(['not_connected', 'pending', 'active', 'paused', 'disconnected', 'purged']),
+    statusReason: z.string().nullable(),
+    connectionType: z.string().nullable(),
+    connectedAt: iso.nullable(),
+    installUrl: z.url(),
+  }),
+  webhooks: z.object({
+    lastReceivedAt: iso.nullable(),
+    events24h: z.number().int(),
+    signatureFailures24h: z.number().int(),
+  }),
+  backfill: BackfillSchema,
+  reports: z.object({
+    total: z.number().int(),
+    ingested: z.number().int(),
+    pending: z.number().int(),
+    failed: z.number().int(),
+    lastIngestedAt: iso.nullable(),
+  }),
+});
+export type Status = z.infer<typeof StatusSchema>;
+
+export const DestinationSchema = z.object({
+  id: z.string(),
+  url: z.string(),
+  enabled: z.boolean(),
+  secretHint: z.string().nullable(),
+  createdAt: iso,
+});
+export type Destination = z.infer<typeof DestinationSchema>;
+
+export const DestinationListSchema = z.object({ data: z.array(DestinationSchema) });
+export const CreatedDestinationSchema = z.object({
+  id: z.string(),
+  url: z.string(),
+  enabled: z.boolean(),
+  signingSecret: z.string(),
+  note: z.string(),
+});
+export type CreatedDestination = z.infer<typeof CreatedDestinationSchema>;
+
+export const RotatedSecretSchema = z.object({
+  id: z.string(),
+  signingSecret: z.string(),
+  previousValidFor: z.string(),
+  note: z.string(),
+});
+export type RotatedSecret = z.infer<typeof RotatedSecretSchema>;
+
+export const TestDeliverySchema = z.object({
+  delivered: z.boolean(),
+  httpStatus: z.number().int().nullable(),
+  error: z.string().nullable(),
+  durationMs: z.number().int(),
+});
+export type TestDelivery = z.infer<typeof TestDeliverySchema>;
+
+export const ApiKeyBody = z.object({
+  apiKey: z.string().min(1).max(300),
+  webhookSecret: z.string().max(300).optional(),
+});
+
+/** A restricted key that lacks permissions is refused with code `missing_permissions` and
+ * `details.missing` naming each one (ErrorSchema). */
+export const ApiKeyResultSchema = z.object({
+  tenantId: z.string(),
+  accountId: z.string(),
+  livemode: z.boolean(),
+  status: z.string(),
+  keyHint: z.string(),
+  webhook: z.object({
+    status: z.enum(['created', 'pasted', 'secret_needed']),
+    url: z.string(),
+    hint: z.string().optional(),
+    message: z.string().optional(),
+  }),
+  historyScheduled: z.boolean(),
+});
+export type ApiKeyResult = z.infer<typeof ApiKeyResultSchema>;
+
+export const ErrorSchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+export type ApiErrorBody = z.infer<typeof ErrorSchema>;

@@ -1,0 +1,140 @@
+// Plain-language meanings for merchants: what the issuer says happened, per card-network reason
+// code where we know the code, else per unified reason. Written for the dispute panel, not as the
+// networks' official titles.
+import { normalizeBrand, type UnifiedReason } from './reason-codes.ts';
+
+export const REASON_MEANINGS: Record<UnifiedReason, string> = {
+  FRAUD: 'The cardholder says they did not make or allow this payment.',
+  UNRECOGNIZED: 'The cardholder does not recognize this payment on their statement.',
+  AUTHORIZATION: 'The payment was processed without a valid authorization.',
+  PROCESSING_ERROR: 'The payment was processed incorrectly (amount, currency, date or account).',
+  DUPLICATE: 'The cardholder says they were charged more than once for one purchase.',
+  PRODUCT_NOT_RECEIVED: 'The cardholder says they did not receive what they paid for.',
+  PRODUCT_UNACCEPTABLE: 'The cardholder says what they received was defective or not as described.',
+  CREDIT_NOT_PROCESSED: 'The cardholder says a promised refund or credit never arrived.',
+  SUBSCRIPTION_CANCELED: 'The cardholder says they were charged after cancelling a subscription.',
+  NONCOMPLIANT: 'The network says the payment broke its rules (a compliance case).',
+  GENERAL: 'The issuer gave a general reason; the dispute details say more.',
+};
+
+const CODES: Record<string, Record<string, string>> = {
+  visa: {
+    '10.1': 'EMV liability shift counterfeit fraud: a chip card was used without its chip.',
+    '10.2': 'EMV liability shift non-counterfeit fraud: a chip-and-PIN card was used without PIN.',
+    '10.3': 'Fraud in a card-present environment: the cardholder did not take part.',
+    '10.4':
+      'Fraud in a card-absent environment: the cardholder did not authorize an online payment.',
+    '10.5': 'Visa Fraud Monitoring Program: the merchant was flagged for excessive fraud.',
+    '11.1': 'Card recovery bulletin: the card was listed as stolen or blocked.',
+    '11.2': 'Declined authorization: the payment went through after a decline.',
+    '11.3': 'No authorization was obtained for the payment.',
+    '12.1': 'Late presentment: the payment was submitted too long after authorization.',
+    '12.2': 'Incorrect transaction code (for example a credit processed as a sale).',
+    '12.3': 'Incorrect currency.',
+    '12.4': 'Incorrect account number.',
+    '12.5': 'Incorrect amount.',
+    '12.6.1': 'Duplicate processing: the same payment was charged twice.',
+    '12.6.2': 'Paid by other means: the cardholder paid in another way as well.',
+    '12.7': 'Invalid data in the authorization.',
+    '13.1': 'Merchandise or services not received.',
+    '13.2': 'Cancelled recurring transaction: charged after the subscription was cancelled.',
+    '13.3': 'Not as described or defective merchandise or services.',
+    '13.4': 'Counterfeit merchandise.',
+    '13.5': 'Misrepresentation of the goods or terms.',
+    '13.6': 'Credit not processed: a refund was promised but not given.',
+    '13.7': 'Cancelled merchandise or services: cancelled, but no credit was received.',
+    '13.8': 'Original credit transaction not accepted.',
+    '13.9': 'Non-receipt of cash or load transaction value.',
+  },
+  mastercard: {
+    '4807': 'Warning bulletin file: the card was listed as blocked.',
+    '4808': 'Authorization-related chargeback.',
+    '4812': 'Account number not on file.',
+    '4831': 'Transaction amount differs from what the cardholder agreed to.',
+    '4834': 'Duplicate processing or paid by other means.',
+    '4837': 'No cardholder authorization: the cardholder says they did not make the payment.',
+    '4840': 'Fraudulent processing of transactions.',
+    '4841': 'Cancelled recurring or digital goods transaction.',
+    '4842': 'Late presentment.',
+    '4846': 'Incorrect currency code.',
+    '4849': 'Questionable merchant activity.',
+    '4853': 'Cardholder dispute: defective or not as described.',
+    '4855': 'Goods or services not provided.',
+    '4859': 'Addendum, no-show or ATM dispute.',
+    '4860': 'Credit not processed.',
+    '4863': 'Cardholder does not recognize the payment (potential fraud).',
+    '4870': 'Chip liability shift.',
+    '4871': 'Chip/PIN liability shift.',
+    '4999': 'Domestic chargeback dispute (Europe region).',
+  },
+  amex: {
+    A01: 'Charge amount exceeds the authorization amount.',
+    A02: 'No valid authorization.',
+    A08: 'Authorization approval expired.',
+    C02: 'Credit not processed.',
+    C04: 'Goods or services returned or refused.',
+    C05: 'Goods or services cancelled.',
+    C08: 'Goods or services not received or only partly received.',
+    C14: 'Paid by other means.',
+    C18: '"No show" or a cancelled reservation was charged.',
+    C28: 'Cancelled recurring billing.',
+    C31: 'Goods or services not as described.',
+    C32: 'Goods or services damaged or defective.',
+    F10: 'Missing imprint: the card was not present and the cardholder denies the charge.',
+    F14: 'Missing signature: the cardholder denies the charge.',
+    F24: 'No card member authorization.',
+    F29: 'Card not present: the cardholder denies the charge.',
+    F30: 'EMV counterfeit fraud.',
+    F31: 'EMV lost, stolen or non-received card fraud.',
+    M01: 'Chargeback authorization requested by the merchant.',
+    M10: 'Vehicle rental capital damages.',
+    P01: 'Unassigned card number.',
+    P03: 'Credit processed as a charge.',
+    P04: 'Charge processed as a credit.',
+    P05: 'Incorrect charge amount.',
+    P07: 'Late submission.',
+    P08: 'Duplicate charge.',
+    P22: 'Non-matching card number.',
+    P23: 'Currency discrepancy.',
+    R03: 'Insufficient reply to an inquiry.',
+    R13: 'No reply to an inquiry.',
+    '127': 'The card member does not recognize the charge.',
+    '176': 'The card member does not recognize the charge and asked for documentation.',
+  },
+  discover: {
+    AA: 'The cardholder does not recognize the payment.',
+    AP: 'Cancelled recurring payment.',
+    AT: 'Authorization not obtained or declined.',
+    AW: 'Altered amount.',
+    CD: 'Credit posted as a card sale.',
+    DA: 'Declined authorization.',
+    DP: 'Duplicate processing.',
+    EX: 'Expired card.',
+    IN: 'Invalid card number.',
+    LP: 'Late presentment.',
+    NA: 'No authorization.',
+    NF: 'Non-receipt of cash from an ATM.',
+    PM: 'Paid by other means.',
+    RG: 'Non-receipt of goods or services.',
+    RM: 'Quality discrepancy: goods or services not as described.',
+    RN2: 'Credit not received.',
+    UA01: 'Fraud in a card-present transaction.',
+    UA02: 'Fraud in a card-not-present transaction.',
+    UA05: 'Fraud with a chip card used without its chip.',
+    UA06: 'Fraud with a chip-and-PIN card used without its PIN.',
+    UA10: 'Request for a transaction receipt (swiped card).',
+    UA11: 'Cardholder claims fraud (swiped card, no signature).',
+  },
+};
+
+/** What the code means for this brand, or the unified reason's meaning when the code is unknown. */
+export function reasonMeaning(input: {
+  brand: string | null;
+  networkReasonCode: string | null;
+  reason: UnifiedReason;
+}): string {
+  const brand = normalizeBrand(input.brand);
+  const table = brand === 'american_express' ? CODES.amex : brand ? CODES[brand] : undefined;
+  const code = input.networkReasonCode?.trim().toUpperCase();
+  return (code && table?.[code]) || REASON_MEANINGS[input.reason];
+}
