@@ -3,39 +3,29 @@
 // JS), rate limiting off; then, with Stripe's test-mode limit on (25/s) and ours at its default,
 // the request rate sustained for a bounded time and the 429s seen. Progress every two seconds,
 // a summary at the end. BENCH_CHARGES (300000) and BENCH_LIMITED_SECONDS (30) change the size.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { freePort } from '../test/support/redis-server.ts';
+import {
+  admin,
+  buildServer,
+  createBenchDatabase,
+  dbUrl,
+  redisUrl,
+  ROOT,
+  SERVER,
+  stop,
+} from './support.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const SERVER = path.resolve(import.meta.dirname, '..');
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const charges = Number(process.env.BENCH_CHARGES ?? 300_000);
 const limitedSeconds = Number(process.env.BENCH_LIMITED_SECONDS ?? 30);
 const peerSeconds = Number(process.env.BENCH_PEER_SECONDS ?? 600);
 const log = (msg: string) => console.log(`[bench:backfill] ${msg}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const dbUrl = (name: string) =>
-  Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
-
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  await c.query(sql).finally(() => c.end());
-}
-
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 async function until(check: () => Promise<boolean>, what: string, ms = 30_000) {
   const deadline = Date.now() + ms;
@@ -50,12 +40,7 @@ async function main() {
   const database = `dd_bench_bf_${runId}`;
   const prefix = `ddbench-bf-${runId}`;
   log('building the server (tsc)…');
-  if (
-    spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: SERVER, stdio: 'inherit' })
-      .status !== 0
-  ) {
-    throw new Error('build failed');
-  }
+  buildServer();
   const emuPort = await freePort();
   const emuUrl = `http://127.0.0.1:${emuPort}`;
   const emulator = spawn(
@@ -97,17 +82,7 @@ async function main() {
     log(`seeded ${total.toLocaleString()} objects`);
 
     log(`creating database ${database}…`);
-    await admin(`CREATE DATABASE "${database}"`);
-    const migrate = spawnSync(
-      'npx',
-      ['prisma', 'migrate', 'deploy', '--config', 'prisma/prisma.config.ts'],
-      {
-        cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: dbUrl(database) },
-        encoding: 'utf8',
-      },
-    );
-    if (migrate.status !== 0) throw new Error(migrate.stderr);
+    await createBenchDatabase(database);
     await db.connect();
     const tenant = (
       await db.query<{ id: string }>(

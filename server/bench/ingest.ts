@@ -6,22 +6,29 @@
 // measures; the fixed-rate level, by the Node generator (bench/load.ts). Every level is bounded in
 // time and count. At the end, every acknowledged event id is looked up in Postgres: the run fails
 // if one is missing.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import {
+  buildServer,
+  createBenchDatabase,
+  dbUrl,
+  dropBenchDatabase,
+  redisUrl,
+  ROOT,
+  SERVER,
+  stop,
+  waitHealthy,
+} from './support.ts';
 import { Redis } from 'ioredis';
 import { dispute, event } from '../test/support/fixtures.ts';
 import { freePort } from '../test/support/redis-server.ts';
 import { runLoad, type LoadOptions, type LoadResult } from './load.ts';
 import { ensureWrk, runWrk } from './wrk.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const SERVER = path.resolve(import.meta.dirname, '..');
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const levels = (process.env.BENCH_CONCURRENCY ?? '4,16,64,128').split(',').map(Number);
 const fixedRate = Number(process.env.BENCH_RATE ?? 500);
@@ -32,39 +39,6 @@ const maxRate = Number(process.env.BENCH_MAX_RATE ?? 7000);
 let useWrk = process.env.BENCH_GENERATOR !== 'node';
 const SECRET = `whsec_bench_${randomBytes(8).toString('hex')}`;
 const log = (msg: string) => console.log(`[bench:ingest] ${msg}`);
-
-function dbUrl(name: string) {
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  await c.query(sql).finally(() => c.end());
-}
-
-async function waitHealthy(url: string, child: ChildProcess) {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not become healthy`);
-}
-
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 /**
  * Cheap, like wrk: one realistic event serialized per account, then fresh ids spliced in per
@@ -111,24 +85,10 @@ async function main() {
   const prefix = `ddbench-${runId}`;
 
   log('building the server (tsc)…');
-  const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], {
-    cwd: SERVER,
-    stdio: 'inherit',
-  });
-  if (build.status !== 0) throw new Error('build failed');
+  buildServer();
 
   log(`creating database ${database} and applying migrations…`);
-  await admin(`CREATE DATABASE "${database}"`);
-  const migrate = spawnSync(
-    'npx',
-    ['prisma', 'migrate', 'deploy', '--config', 'prisma/prisma.config.ts'],
-    {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: dbUrl(database) },
-      encoding: 'utf8',
-    },
-  );
-  if (migrate.status !== 0) throw new Error(migrate.stderr);
+  await createBenchDatabase(database);
 
   const accounts = Array.from({ length: 50 }, (_, i) => `acct_bench${runId}${i}`);
   const c = new pg.Client({ connectionString: dbUrl(database) });
@@ -257,7 +217,7 @@ async function main() {
     await stop(peer);
   } finally {
     await c.end();
-    await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await dropBenchDatabase(database);
     const redis = new Redis(redisUrl);
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length) await redis.del(...keys);

@@ -2,6 +2,7 @@
 // open-loop at a fixed rate, recording latency and which event ids were acknowledged.
 import { Pool } from 'undici';
 import { signatureHeader } from '../src/webhooks/verify-signature.ts';
+import { percentile } from './support.ts';
 
 export interface LoadResult {
   sent: number;
@@ -26,11 +27,6 @@ export interface LoadOptions {
   concurrency?: number;
   /** Open loop: this many requests started per second (latency includes queueing). */
   ratePerSecond?: number;
-}
-
-function percentile(sorted: number[], p: number) {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {

@@ -1,26 +1,16 @@
 // npm run bench:reports — ingesting a 1,000,000-row payout_reconciliation.itemized.5 file
 // (BENCH_ROWS to change it): rows/s and the ingesting process's peak RSS while the file streams
 // from another process into Postgres. Targets: ≥ 50,000 rows/s, peak RSS ≤ 300 MB.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
-import pg from 'pg';
 import { createDb } from '../src/db.ts';
 import { createLogger } from '../src/logger.ts';
 import { ingestReportFile } from '../src/reports/ingest-report.ts';
+import { admin, createBenchDatabase, dbUrl } from './support.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const log = (m: string) => console.log(`[bench:reports] ${m}`);
-const dbUrl = (name: string) =>
-  Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
-
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  await c.query(sql).finally(() => c.end());
-}
 
 const database = `dd_bench_rep_${Date.now().toString(36)}`;
 const server = spawn(process.execPath, ['--import', 'tsx', 'bench/report-file-server.ts'], {
@@ -32,17 +22,7 @@ try {
   const [chunk] = (await once(server.stdout, 'data')) as [Buffer];
   const url = chunk.toString().trim();
   log(`creating database ${database}…`);
-  await admin(`CREATE DATABASE "${database}"`);
-  const migrate = spawnSync(
-    'npx',
-    ['prisma', 'migrate', 'deploy', '--config', 'prisma/prisma.config.ts'],
-    {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: dbUrl(database) },
-      encoding: 'utf8',
-    },
-  );
-  if (migrate.status !== 0) throw new Error(migrate.stderr);
+  await createBenchDatabase(database);
   const db = createDb({ url: dbUrl(database), poolSize: 2 });
   const tenantId = (
     await db.pool.query<{ id: string }>(

@@ -1,0 +1,70 @@
+// What every benchmark needs: a fresh migrated database, the built server, child processes that
+// become healthy and stop gracefully, and percentiles.
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import pg from 'pg';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const SERVER = path.resolve(import.meta.dirname, '..');
+export const adminUrl =
+  process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export const dbUrl = (name: string) =>
+  Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
+
+export async function admin(sql: string) {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  await c.query(sql).finally(() => c.end());
+}
+
+/** Creates the database and applies the committed migrations. */
+export async function createBenchDatabase(name: string) {
+  await admin(`CREATE DATABASE "${name}"`);
+  const migrate = spawnSync(
+    'npx',
+    ['prisma', 'migrate', 'deploy', '--config', 'prisma/prisma.config.ts'],
+    { cwd: ROOT, env: { ...process.env, DATABASE_URL: dbUrl(name) }, encoding: 'utf8' },
+  );
+  if (migrate.status !== 0) throw new Error(migrate.stderr);
+  return dbUrl(name);
+}
+
+export const dropBenchDatabase = (name: string) =>
+  admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+
+/** Compiles the server as production runs it (dist/). */
+export function buildServer() {
+  const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], {
+    cwd: SERVER,
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) throw new Error('build failed');
+}
+
+export async function waitHealthy(url: string, child: ChildProcess) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not become healthy`);
+}
+
+export async function stop(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+export function percentile(sorted: number[], p: number) {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
