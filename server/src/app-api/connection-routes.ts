@@ -3,7 +3,7 @@
 import type { Router } from 'express';
 import { backfillProgress } from '../backfill/progress.ts';
 import { connectWithApiKey } from '../connections/connect-api-key.ts';
-import { connectionStatus } from '../connections/connection-status.ts';
+import { connectionState, connectionStatus } from '../connections/connection-status.ts';
 import { disconnectTenant } from '../connections/disconnect-tenant.ts';
 import { AppError } from '../errors.ts';
 import { parse } from '../http/parse.ts';
@@ -17,8 +17,7 @@ export function connectionRoutes(router: Router, deps: AppApiDeps) {
   });
 
   router.get('/app/v1/connection', async (_req, res) => {
-    const { connection } = await connectionStatus(deps, appCaller(res));
-    res.json(connection);
+    res.json(await connectionState(deps, appCaller(res)));
   });
 
   router.get('/app/v1/backfill', async (_req, res) => {

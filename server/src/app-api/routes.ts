@@ -20,7 +20,7 @@ export function appRouter(deps: AppApiDeps) {
   router.use(
     '/app',
     verifyAppRequest({
-      prisma: deps.prisma,
+      pool: deps.pool,
       secrets: deps.app.signingSecrets,
       toleranceSeconds: deps.app.toleranceSeconds,
     }),

@@ -4,7 +4,7 @@
 // verified account_id — and the mode the request names — and nothing else.
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
-import type { PrismaClient } from '../db.ts';
+import type { Pool } from '../db.ts';
 import { AppError } from '../errors.ts';
 import { SIGNATURE_MESSAGES, verifySignature } from '../webhooks/verify-signature.ts';
 
@@ -27,7 +27,7 @@ export function appCaller(res: Response): AppCaller {
 }
 
 export function verifyAppRequest(deps: {
-  prisma: PrismaClient;
+  pool: Pool;
   secrets: readonly string[];
   toleranceSeconds: number;
 }) {
@@ -62,12 +62,14 @@ export function verifyAppRequest(deps: {
         new AppError('unauthorized', SIGNATURE_MESSAGES[result.reason], { reason: result.reason }),
       );
     }
-    const tenant = await deps.prisma.tenant.findUnique({
-      where: {
-        stripeAccountId_livemode: { stripeAccountId: account_id, livemode: mode === 'live' },
-      },
-      select: { id: true, status: true, connectionType: true },
-    });
+    // Plain pg, not Prisma: this runs on every app request, and Prisma's query compiler cost
+    // more CPU than the rest of a typical request (docs/BENCHMARKS.md, app API).
+    const { rows } = await deps.pool.query<{ id: string; status: string; connectionType: string }>(
+      `SELECT id, status, connection_type AS "connectionType" FROM tenants
+        WHERE stripe_account_id = $1 AND livemode = $2`,
+      [account_id, mode === 'live'],
+    );
+    const tenant = rows[0] ?? null;
     res.locals.appCaller = {
       userId: user_id,
       accountId: account_id,

@@ -3,7 +3,7 @@
 // An account with no tenant yet gets the install link and zeros.
 import type { Status } from '../app-api/contract.ts';
 import { backfillProgress } from '../backfill/progress.ts';
-import type { Pool, PrismaClient } from '../db.ts';
+import type { Pool } from '../db.ts';
 import { SIGNATURE_MESSAGES } from '../webhooks/verify-signature.ts';
 
 const SIGNATURE_REASONS = Object.keys(SIGNATURE_MESSAGES);
@@ -17,30 +17,62 @@ const NO_BACKFILL: Status['backfill'] = {
   resources: [],
 };
 
-export async function connectionStatus(
-  deps: { pool: Pool; prisma: PrismaClient; publicBaseUrl: string },
-  caller: { accountId: string; livemode: boolean; tenant: { id: string } | null },
-): Promise<Status> {
+type Caller = { accountId: string; livemode: boolean; tenant: { id: string } | null };
+type Deps = { pool: Pool; publicBaseUrl: string };
+
+/** The connection alone (one row): what /app/v1/connection answers. */
+export async function connectionState(deps: Deps, caller: Caller): Promise<Status['connection']> {
   const installUrl = `${deps.publicBaseUrl}/oauth/install?mode=${caller.livemode ? 'live' : 'test'}`;
+  const tenant = caller.tenant
+    ? (
+        await deps.pool.query<{
+          stripe_account_id: string;
+          livemode: boolean;
+          status: Status['connection']['status'];
+          status_reason: string | null;
+          connection_type: string;
+          connected_at: Date | null;
+        }>(
+          `SELECT stripe_account_id, livemode, status, status_reason, connection_type, connected_at
+             FROM tenants WHERE id = $1`,
+          [caller.tenant.id],
+        )
+      ).rows[0]
+    : undefined;
+  if (!tenant) {
+    return {
+      accountId: caller.accountId,
+      livemode: caller.livemode,
+      status: 'not_connected',
+      statusReason: null,
+      connectionType: null,
+      connectedAt: null,
+      installUrl,
+    };
+  }
+  return {
+    accountId: tenant.stripe_account_id,
+    livemode: tenant.livemode,
+    status: tenant.status,
+    statusReason: tenant.status_reason,
+    connectionType: tenant.connection_type,
+    connectedAt: tenant.connected_at?.toISOString() ?? null,
+    installUrl,
+  };
+}
+
+export async function connectionStatus(deps: Deps, caller: Caller): Promise<Status> {
   if (!caller.tenant) {
     return {
-      connection: {
-        accountId: caller.accountId,
-        livemode: caller.livemode,
-        status: 'not_connected',
-        statusReason: null,
-        connectionType: null,
-        connectedAt: null,
-        installUrl,
-      },
+      connection: await connectionState(deps, caller),
       webhooks: { lastReceivedAt: null, events24h: 0, signatureFailures24h: 0 },
       backfill: NO_BACKFILL,
       reports: { total: 0, ingested: 0, pending: 0, failed: 0, lastIngestedAt: null },
     };
   }
   const tenantId = caller.tenant.id;
-  const [tenant, last, volume, failures, reports, backfill] = await Promise.all([
-    deps.prisma.tenant.findUniqueOrThrow({ where: { id: tenantId } }),
+  const [connection, last, volume, failures, reports, backfill] = await Promise.all([
+    connectionState(deps, caller),
     deps.pool.query<{ received_at: Date }>(
       `SELECT received_at FROM raw_events
         WHERE tenant_id = $1 AND source IN ('webhook_connect', 'webhook_direct')
@@ -77,15 +109,7 @@ export async function connectionStatus(
   ]);
   const r = reports.rows[0]!;
   return {
-    connection: {
-      accountId: tenant.stripeAccountId,
-      livemode: tenant.livemode,
-      status: tenant.status,
-      statusReason: tenant.statusReason,
-      connectionType: tenant.connectionType,
-      connectedAt: tenant.connectedAt?.toISOString() ?? null,
-      installUrl,
-    },
+    connection,
     webhooks: {
       lastReceivedAt: last.rows[0]?.received_at.toISOString() ?? null,
       events24h: volume.rows[0]!.n,

@@ -23,27 +23,24 @@ export async function disputeSummary(
   tenantId: string,
   now = new Date(),
 ): Promise<Summary> {
-  const [counts, atRisk, recent, urgent] = await Promise.all([
-    pool.query<{ open: number; needs: number; due: number }>(
-      `SELECT count(*)::int AS open,
+  const [open, recent, urgent] = await Promise.all([
+    // One pass over the open disputes, per currency (index-only: see the covering index).
+    pool.query<{ currency: string; open: number; needs: number; due: number; amount: number }>(
+      `SELECT currency, count(*)::int AS open,
               count(*) FILTER (WHERE status = 'OPEN' AND challenge_required_by > $2::timestamptz)::int AS needs,
               count(*) FILTER (WHERE status = 'OPEN' AND challenge_required_by > $2::timestamptz
-                                 AND challenge_required_by <= $2::timestamptz + interval '72 hours')::int AS due
-         FROM disputes WHERE tenant_id = $1 AND status IN ('OPEN', 'CHALLENGED')`,
+                                 AND challenge_required_by <= $2::timestamptz + interval '72 hours')::int AS due,
+              sum(amount)::float8 AS amount
+         FROM disputes WHERE tenant_id = $1 AND status IN ('OPEN', 'CHALLENGED')
+        GROUP BY currency ORDER BY sum(amount) DESC, currency`,
       [tenantId, now],
     ),
-    pool.query<{ currency: string; amount: number }>(
-      `SELECT currency, sum(amount)::float8 AS amount FROM disputes
-        WHERE tenant_id = $1 AND status IN ('OPEN', 'CHALLENGED')
-        GROUP BY currency ORDER BY sum(amount) DESC`,
-      [tenantId],
-    ),
     pool.query<{ reason: UnifiedReason; status: DisputeStatus; week: string; n: number }>(
-      `SELECT reason, status,
-              to_char(date_trunc('week', stripe_created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS week,
-              count(*)::int AS n
-         FROM disputes WHERE tenant_id = $1 AND stripe_created_at >= $2::timestamptz - interval '90 days'
-        GROUP BY 1, 2, 3`,
+      `SELECT reason, status, to_char(week, 'YYYY-MM-DD') AS week, n
+         FROM (SELECT reason, status, date_trunc('week', stripe_created_at AT TIME ZONE 'UTC') AS week,
+                      count(*)::int AS n
+                 FROM disputes WHERE tenant_id = $1 AND stripe_created_at >= $2::timestamptz - interval '90 days'
+                GROUP BY 1, 2, 3) w`,
       [tenantId, now],
     ),
     pool.query<DisputeRow>(
@@ -53,7 +50,7 @@ export async function disputeSummary(
       [tenantId, now],
     ),
   ]);
-  const c = counts.rows[0]!;
+  const total = (k: 'open' | 'needs' | 'due') => open.rows.reduce((a, r) => a + r[k], 0);
   let won = 0;
   let lost = 0;
   const byReason = new Map<UnifiedReason, number>();
@@ -67,10 +64,10 @@ export async function disputeSummary(
     weekly.set(key, (weekly.get(key) ?? 0) + r.n);
   }
   return {
-    open: c.open,
-    needsResponse: c.needs,
-    dueWithin72h: c.due,
-    amountAtRisk: atRisk.rows.map((r) => ({ currency: r.currency, amount: r.amount })),
+    open: total('open'),
+    needsResponse: total('needs'),
+    dueWithin72h: total('due'),
+    amountAtRisk: open.rows.map((r) => ({ currency: r.currency, amount: r.amount })),
     winRate90d: { won, lost, rate: won + lost > 0 ? won / (won + lost) : null },
     byReason90d: [...byReason]
       .map(([reason, count]) => ({ reason, count }))

@@ -1,0 +1,113 @@
+// The one client of the DisputeDesk backend. Every request carries the Dashboard user's and
+// account's ids and a Stripe-Signature from fetchStripeSignature() over them; the backend
+// verifies it and takes the account from it, never from anything else we send.
+import type {
+  ApiErrorBody,
+  ApiKeyResult,
+  CreatedDestination,
+  Destination,
+  DisputeDetail,
+  DisputeList,
+  PaymentDisputes,
+  RotatedSecret,
+  Status,
+  Summary,
+  TestDelivery,
+} from '@disputedesk/contract';
+import { fetchStripeSignature } from '@stripe/ui-extension-sdk/utils';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface ApiClientOptions {
+  baseUrl: string;
+  userId: string;
+  accountId: string;
+  mode: 'test' | 'live';
+  /** Defaults to the SDK's fetchStripeSignature. */
+  sign?: () => Promise<string>;
+  fetchImpl?: typeof fetch;
+}
+
+type Query = Record<string, string | undefined>;
+
+export function createApiClient(opts: ApiClientOptions) {
+  const sign = opts.sign ?? (() => fetchStripeSignature());
+  const fetchImpl = opts.fetchImpl ?? ((input, init) => fetch(input, init));
+  const identity = { user_id: opts.userId, account_id: opts.accountId, mode: opts.mode };
+  const base = opts.baseUrl.replace(/\/$/, '');
+
+  async function request<T>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    input: { query?: Query; body?: Record<string, unknown> } = {},
+  ): Promise<T> {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries({ ...input.query, ...(method === 'GET' ? identity : {}) }))
+      if (v !== undefined) params.set(k, v);
+    const qs = params.toString();
+    let res: Response;
+    try {
+      res = await fetchImpl(`${base}${path}${qs ? `?${qs}` : ''}`, {
+        method,
+        headers: { 'Content-Type': 'application/json', 'Stripe-Signature': await sign() },
+        ...(method === 'GET' ? {} : { body: JSON.stringify({ ...identity, ...input.body }) }),
+      });
+    } catch (err) {
+      throw new ApiError(0, 'network_error', `DisputeDesk could not be reached (${String(err)}).`);
+    }
+    const json: unknown = await res.json().catch(() => null);
+    if (!res.ok) {
+      const error = (json as ApiErrorBody | null)?.error;
+      throw new ApiError(
+        res.status,
+        error?.code ?? 'http_error',
+        error?.message ?? `DisputeDesk answered ${res.status}.`,
+        error?.details,
+      );
+    }
+    return json as T;
+  }
+
+  const dest = (id: string, suffix = '') =>
+    `/app/v1/notification-destinations/${encodeURIComponent(id)}${suffix}`;
+
+  return {
+    status: () => request<Status>('GET', '/app/v1/status'),
+    summary: () => request<Summary>('GET', '/app/v1/summary'),
+    disputes: (query: Query = {}) => request<DisputeList>('GET', '/app/v1/disputes', { query }),
+    dispute: (id: string) =>
+      request<DisputeDetail>('GET', `/app/v1/disputes/${encodeURIComponent(id)}`),
+    paymentDisputes: (paymentId: string) =>
+      request<PaymentDisputes>('GET', `/app/v1/payments/${encodeURIComponent(paymentId)}/disputes`),
+    destinations: () =>
+      request<{ data: Destination[] }>('GET', '/app/v1/notification-destinations'),
+    createDestination: (url: string) =>
+      request<CreatedDestination>('POST', '/app/v1/notification-destinations', { body: { url } }),
+    setDestinationEnabled: (id: string, enabled: boolean) =>
+      request<Destination>('POST', dest(id), { body: { enabled } }),
+    rotateDestinationSecret: (id: string) =>
+      request<RotatedSecret>('POST', dest(id, '/rotate-secret')),
+    testDestination: (id: string) => request<TestDelivery>('POST', dest(id, '/test')),
+    deleteDestination: (id: string) => request<{ deleted: true }>('DELETE', dest(id)),
+    connectApiKey: (apiKey: string) =>
+      request<ApiKeyResult>('POST', '/app/v1/connections/api-key', { body: { apiKey } }),
+    disconnect: (confirm: string) =>
+      request<{ status: 'disconnected'; revocation: { done: boolean; detail: string } }>(
+        'POST',
+        '/app/v1/connection/disconnect',
+        { body: { confirm } },
+      ),
+  };
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;

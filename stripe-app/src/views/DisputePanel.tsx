@@ -1,0 +1,46 @@
+// stripe.dashboard.payment.detail: the disputes of the payment on the page.
+import type { ExtensionContextValue } from '@stripe/ui-extension-sdk/context';
+import { Banner, Box, ContextView } from '@stripe/ui-extension-sdk/ui';
+import { backendUrl } from '../api/use-api';
+import { DisputeCard } from '../components/DisputeCard';
+import { Failure, Loading, NotConnected } from '../components/States';
+import { useDisputePanel } from '../hooks/useDisputePanel';
+
+const DisputePanel = (context: ExtensionContextValue) => {
+  const vm = useDisputePanel(context);
+  const installUrl = `${backendUrl(context)}/oauth/install?mode=${context.environment.mode}`;
+  return (
+    <ContextView
+      title="Disputes"
+      description="DisputeDesk: this payment's disputes and fraud warnings"
+    >
+      {vm.unsupported ? (
+        <Box>Open a payment to see its disputes.</Box>
+      ) : vm.pending ? (
+        <Loading what="this payment's disputes" />
+      ) : vm.notConnected || vm.disconnected ? (
+        <NotConnected installUrl={installUrl} disconnected={vm.disconnected} />
+      ) : vm.error ? (
+        <Failure message={vm.error} retry={vm.reload} />
+      ) : vm.unknownPayment ? (
+        <Box css={{ color: 'secondary' }}>
+          DisputeDesk has no record of this payment yet. Payments appear once their events arrive or
+          the history import reaches them.
+        </Box>
+      ) : (
+        <Box css={{ stack: 'y', gap: 'medium' }}>
+          {vm.warnings.map((w) => (
+            <Banner key={w.id} type="caution" title={w.title} description={w.detail} />
+          ))}
+          {vm.empty ? (
+            <Box css={{ color: 'secondary' }}>No disputes on this payment.</Box>
+          ) : (
+            vm.disputes.map((d) => <DisputeCard key={d.id} d={d} />)
+          )}
+        </Box>
+      )}
+    </ContextView>
+  );
+};
+
+export default DisputePanel;

@@ -1,0 +1,152 @@
+// The dispute panel on a payment's page, in each state, against a real HTTP stand-in backend.
+import {
+  Badge,
+  Banner,
+  Link,
+  ListItem,
+  PropertyListItem,
+  Spinner,
+} from '@stripe/ui-extension-sdk/ui';
+import DisputePanel from '../src/views/DisputePanel';
+import { FakeBackend } from './support/backend';
+import { disputeFixture, fail, ok, paymentFixture } from './support/fixtures';
+import { pressInProp, renderView, SIGNATURE } from './support/render-view';
+
+jest.mock('@stripe/ui-extension-sdk/utils', () => ({
+  ...jest.requireActual('@stripe/ui-extension-sdk/utils'),
+  fetchStripeSignature: jest.fn(() => Promise.resolve('t=1700000000,v1=0123456789abcdef')),
+}));
+
+const PAYMENT = { id: 'pi_1Test', object: 'payment_intent' };
+const ROUTE = 'GET /app/v1/payments/pi_1Test/disputes';
+let backend: FakeBackend;
+beforeEach(async () => {
+  backend = await new FakeBackend().start();
+});
+afterEach(() => backend.stop());
+
+describe('DisputePanel', () => {
+  it('shows a spinner while the disputes load', async () => {
+    backend.on(ROUTE, 'hang');
+    const { wrapper, update } = renderView(DisputePanel, backend, { objectContext: PAYMENT });
+    await update();
+    expect(wrapper).toContainComponent(Spinner);
+    expect(wrapper).toContainText("Loading this payment's disputes");
+  });
+
+  it('shows each dispute: badges, reason and meaning, amount, urgent deadline, timeline, order, link', async () => {
+    backend.on(ROUTE, ok(paymentFixture()));
+    const { wrapper, eventually } = renderView(DisputePanel, backend, { objectContext: PAYMENT });
+    await eventually(() => expect(wrapper).toContainText('$42.00'));
+    expect(wrapper).toContainComponent(Badge, { type: 'urgent' });
+    expect(wrapper).toContainText('Open');
+    expect(wrapper).toContainText('Chargeback');
+    expect(wrapper).toContainText('Fraud · network code 10.4');
+    expect(wrapper).toContainText('card-absent environment');
+    const due = wrapper.find(Banner, { type: 'critical', title: 'Respond soon' })!;
+    expect(String(due.props.description)).toMatch(/^Respond within 1 day 5 hours \(by /);
+    expect(wrapper).toContainComponent(PropertyListItem, { label: 'Order', value: 'ORD-77' });
+    expect(wrapper).toContainComponent(PropertyListItem, {
+      label: 'Stripe status',
+      value: 'Needs response',
+    });
+    expect(wrapper).toContainComponent(ListItem, { title: 'Needs response → Open' });
+    expect(wrapper).toContainComponent(Link, {
+      href: 'https://dashboard.stripe.com/test/disputes/du_1Test',
+    });
+    // The request named the page's payment and carried the signature and identity.
+    const req = backend.requests.find((r) => r.path === '/app/v1/payments/pi_1Test/disputes')!;
+    expect(req.headers['stripe-signature']).toBe(SIGNATURE);
+    expect(req.query).toMatchObject({ user_id: 'usr_1234', account_id: 'acct_1234', mode: 'test' });
+  });
+
+  it('says when the issuer allows no response, and shows early fraud warnings', async () => {
+    backend.on(
+      ROUTE,
+      ok(
+        paymentFixture({
+          disputes: [disputeFixture({ challengeRequiredBy: null })],
+          earlyFraudWarnings: [
+            {
+              id: 'issfr_1',
+              fraudType: 'made_with_stolen_card',
+              actionable: true,
+              chargeId: 'ch_1Test',
+              paymentIntentId: 'pi_1Test',
+              createdAt: new Date().toISOString(),
+            },
+          ],
+        }),
+      ),
+    );
+    const { wrapper, eventually } = renderView(DisputePanel, backend, { objectContext: PAYMENT });
+    await eventually(() =>
+      expect(wrapper).toContainComponent(Banner, {
+        title: 'No response possible',
+        description: 'The issuer allows no response to this dispute.',
+      }),
+    );
+    expect(wrapper).toContainComponent(Badge, { type: 'warning' });
+    expect(wrapper).toContainComponent(Banner, {
+      title: 'Early fraud warning: Made with stolen card',
+    });
+  });
+
+  it('shows closed disputes without a countdown', async () => {
+    backend.on(
+      ROUTE,
+      ok(paymentFixture({ disputes: [disputeFixture({ status: 'WON', stripeStatus: 'won' })] })),
+    );
+    const { wrapper, eventually } = renderView(DisputePanel, backend, { objectContext: PAYMENT });
+    await eventually(() => expect(wrapper).toContainComponent(Badge, { type: 'positive' }));
+    expect(wrapper).not.toContainComponent(Banner);
+  });
+
+  it('has an empty state', async () => {
+    backend.on(ROUTE, ok(paymentFixture({ disputes: [] })));
+    const { wrapper, eventually } = renderView(DisputePanel, backend, { objectContext: PAYMENT });
+    await eventually(() => expect(wrapper).toContainText('No disputes on this payment.'));
+  });
+
+  it('explains a payment DisputeDesk has not seen yet', async () => {
+    backend.on(ROUTE, fail(404, 'not_found', 'no record', { reason: 'unknown_payment' }));
+    const { wrapper, eventually } = renderView(DisputePanel, backend, { objectContext: PAYMENT });
+    await eventually(() => expect(wrapper).toContainText('has no record of this payment yet'));
+  });
+
+  it('shows the error with a retry that reloads', async () => {
+    let calls = 0;
+    backend.on(ROUTE, () =>
+      ++calls === 1
+        ? fail(500, 'internal', 'Something went wrong on our side.')
+        : ok(paymentFixture()),
+    );
+    const { wrapper, eventually } = renderView(DisputePanel, backend, { objectContext: PAYMENT });
+    await eventually(() =>
+      expect(wrapper).toContainComponent(Banner, {
+        type: 'critical',
+        description: 'Something went wrong on our side.',
+      }),
+    );
+    pressInProp(wrapper, wrapper.find(Banner, { type: 'critical' }), 'actions', 'Try again');
+    await eventually(() => expect(wrapper).toContainText('$42.00'));
+    expect(calls).toBe(2);
+  });
+
+  it('asks to connect when the account is not connected', async () => {
+    backend.on(ROUTE, fail(404, 'not_found', 'not connected', { reason: 'not_connected' }));
+    const { wrapper, eventually } = renderView(DisputePanel, backend, { objectContext: PAYMENT });
+    await eventually(() =>
+      expect(wrapper).toContainComponent(Banner, { title: 'Connect DisputeDesk' }),
+    );
+  });
+
+  it('reads nothing on a page that is not a payment', async () => {
+    const { wrapper, update } = renderView(DisputePanel, backend, {
+      objectContext: { id: 'cus_1', object: 'customer' },
+    });
+    await update();
+    expect(wrapper).toContainText('Open a payment to see its disputes.');
+    expect(backend.requests).toHaveLength(0);
+  });
+});
