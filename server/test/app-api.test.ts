@@ -288,13 +288,43 @@ describe('overview figures', () => {
       const s = StatusSchema.parse((await call('GET', '/app/v1/status', A.who)).body);
       return s.webhooks.signatureFailures24h === before.webhooks.signatureFailures24h + 1;
     });
-    // This OAuth tenant has no tokens: its first backfill (queued on connect) fails and says why.
-    const failed = await waitFor(async () => {
-      const s = StatusSchema.parse((await call('GET', '/app/v1/status', A.who)).body);
-      return s.backfill.status === 'failed' ? s.backfill : null;
+    // History import and reports as the worker leaves them: a finished run of two resources, one
+    // report ingested and one failed (started after any run the maintenance pass may have made).
+    const pool = env.stack.db.pool;
+    const run = (
+      await pool.query<{ id: string }>(
+        `INSERT INTO backfill_runs (id, tenant_id, reason, status, started_at, finished_at)
+         VALUES (gen_random_uuid(), $1, 'manual', 'succeeded', clock_timestamp() + interval '1 second',
+                 clock_timestamp() + interval '2 seconds') RETURNING id`,
+        [A.tenantId],
+      )
+    ).rows[0]!.id;
+    await pool.query(
+      `INSERT INTO backfill_windows (run_id, tenant_id, resource, window_start, window_end, status, objects, pages)
+       VALUES ($1, $2, 'charge', now() - interval '60 days', now() - interval '30 days', 'done', 40, 1),
+              ($1, $2, 'charge', now() - interval '30 days', now(), 'done', 2, 1),
+              ($1, $2, 'dispute', now() - interval '60 days', now(), 'done', 6, 1)`,
+      [run, A.tenantId],
+    );
+    await pool.query(
+      `INSERT INTO report_runs (id, tenant_id, stripe_run_id, report_type, interval_start, interval_end, status, rows, updated_at)
+       VALUES (gen_random_uuid(), $1, 'frr_1', 'balance.summary.1', now() - interval '30 days', now(), 'ingested', 12, now()),
+              (gen_random_uuid(), $1, 'frr_2', 'payouts.itemized.3', now() - interval '30 days', now(), 'failed', NULL, now())`,
+      [A.tenantId],
+    );
+    const after = StatusSchema.parse((await call('GET', '/app/v1/status', A.who)).body);
+    expect(after.backfill).toMatchObject({
+      status: 'succeeded',
+      percent: 100,
+      objects: 48,
+      error: null,
     });
-    expect(failed.error).toMatch(/no Stripe access/);
-    expect(before.reports).toMatchObject({ total: 0 });
+    expect(after.backfill.resources).toEqual([
+      expect.objectContaining({ resource: 'charge', objects: 42, windowsDone: 2, windowsTotal: 2 }),
+      expect.objectContaining({ resource: 'dispute', objects: 6, windowsDone: 1, windowsTotal: 1 }),
+    ]);
+    expect(after.reports).toMatchObject({ total: 2, ingested: 1, pending: 0, failed: 1 });
+    expect(after.reports.lastIngestedAt).not.toBeNull();
   });
 
   it('tells an account that is not connected how to connect, and refuses its reads', async () => {
