@@ -111,6 +111,8 @@ const EnvSchema = z
     ADMIN_API_TOKENS: csv(
       z.string().min(24, 'each admin token needs at least 24 characters'),
     ).default([]),
+    ADMIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+    ADMIN_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
     TENANT_PURGE_AFTER_DAYS: z.coerce.number().min(0).default(30),
     MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(100).default(3600000),
     TRUST_PROXY: bool.default(false),
@@ -177,7 +179,13 @@ function toConfig(env: z.output<typeof EnvSchema>) {
       signingSecrets: env.STRIPE_APP_SIGNING_SECRETS,
       toleranceSeconds: env.APP_SIGNATURE_TOLERANCE_SECONDS,
     },
-    admin: { tokens: env.ADMIN_API_TOKENS },
+    admin: {
+      bootstrapTokens: env.ADMIN_API_TOKENS,
+      rateLimits: {
+        callsPerMinute: env.ADMIN_RATE_LIMIT_PER_MINUTE,
+        authFailuresPerMinute: env.ADMIN_AUTH_FAILURES_PER_MINUTE,
+      },
+    },
     notifications: {
       timeoutMs: env.NOTIFICATION_TIMEOUT_MS,
       maxAttempts: env.NOTIFICATION_MAX_ATTEMPTS,

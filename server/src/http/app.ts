@@ -11,7 +11,8 @@ import { webhookHandler } from '../webhooks/routes.ts';
 import { errorHandler, notFound } from './error-handler.ts';
 import { healthRouter } from './health.ts';
 import { adminRouter } from '../admin/routes.ts';
-import { appRouter, type AppApiDeps } from '../app-api/routes.ts';
+import { appRouter } from '../app-api/routes.ts';
+import type { AdminDeps } from '../admin/deps.ts';
 import { oauthRouter } from '../connections/oauth-routes.ts';
 
 export interface AppDeps {
@@ -19,7 +20,7 @@ export interface AppDeps {
   pool: Pool;
   redis: Redis;
   webhooks: WebhookDeps;
-  connections: AppApiDeps & { adminTokens: readonly string[] };
+  connections: AdminDeps;
   maxBodyBytes: number;
   trustProxy?: boolean;
   isShuttingDown?: () => boolean;

@@ -49,6 +49,9 @@ export function sendError(
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(json),
     ...(appError.status === 503 ? { 'retry-after': '5' } : {}),
+    ...(appError.status === 429 && typeof appError.details?.retryAfter === 'number'
+      ? { 'retry-after': String(appError.details.retryAfter) }
+      : {}),
   });
   res.end(json);
 }

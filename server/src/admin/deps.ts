@@ -1,0 +1,12 @@
+// What the admin routes need, built once in main.ts.
+import type { AppApiDeps } from '../app-api/routes.ts';
+import type { Queues } from '../queues.ts';
+import type { Redis } from '../redis.ts';
+
+export type AdminDeps = AppApiDeps & {
+  queues: Queues;
+  redis: Redis;
+  redisPrefix: string;
+  bootstrapTokens: readonly string[];
+  rateLimits: { callsPerMinute: number; authFailuresPerMinute: number };
+};

@@ -1,0 +1,75 @@
+// Operations: queue counts, admin tokens (admin role), the audit log (admin role).
+import {
+  AuditList,
+  AuditQuery,
+  QueueCounts,
+  TokenBody,
+  TokenCreated,
+  TokenList,
+  TokenParams,
+  TokenRevoked,
+} from './contract.ts';
+import type { AdminDeps } from './deps.ts';
+import { listAudit } from './audit-log.ts';
+import { queueCounts } from './queue-counts.ts';
+import { route } from './route-registry.ts';
+import { createAdminToken, listAdminTokens, revokeAdminToken } from './tokens.ts';
+
+export const opsRoutes = (deps: AdminDeps) => [
+  route({
+    method: 'get',
+    path: '/admin/v1/queues',
+    role: 'viewer',
+    tag: 'Operations',
+    summary: 'Jobs per queue and state (Bull Board at /admin/queues shows the jobs)',
+    response: QueueCounts,
+    handle: () => queueCounts(deps.queues),
+  }),
+  route({
+    method: 'get',
+    path: '/admin/v1/tokens',
+    role: 'admin',
+    tag: 'Tokens and audit',
+    summary: 'Admin tokens (never their secrets)',
+    response: TokenList,
+    handle: async () => ({ data: await listAdminTokens(deps.pool) }),
+  }),
+  route({
+    method: 'post',
+    path: '/admin/v1/tokens',
+    role: 'admin',
+    tag: 'Tokens and audit',
+    summary: 'Create a token; the token is in this answer only',
+    body: TokenBody,
+    status: 201,
+    response: TokenCreated,
+    handle: ({ body, actor }) =>
+      createAdminToken(deps.pool, {
+        name: body.name,
+        role: body.role,
+        expiresInDays: body.expires_in_days,
+        createdBy: actor.name,
+      }),
+  }),
+  route({
+    method: 'post',
+    path: '/admin/v1/tokens/:tokenId/revoke',
+    role: 'admin',
+    tag: 'Tokens and audit',
+    summary: 'Revoke a token (effective at once)',
+    params: TokenParams,
+    response: TokenRevoked,
+    handle: ({ params }) => revokeAdminToken(deps.pool, params.tokenId),
+  }),
+  route({
+    method: 'get',
+    path: '/admin/v1/audit',
+    role: 'admin',
+    tag: 'Tokens and audit',
+    summary:
+      'The audit log, newest first: every mutating call with actor, role, target, parameters and result',
+    query: AuditQuery,
+    response: AuditList,
+    handle: ({ query }) => listAudit(deps.pool, { ...query, before: query.cursor }),
+  }),
+];
