@@ -94,10 +94,11 @@ export async function startWorker(
   reports.on('error', (err) => logger.warn({ err: err.message }, 'reports worker error'));
   const notifications = new Worker(
     QUEUE_NAMES.notifications,
-    (job: Job) =>
+    (job: Job, token?: string) =>
       deliverNotification(
         { pool: db.pool, prisma: db.prisma, keyring, logger, settings: config.notifications },
         job,
+        token,
       ),
     { connection: workerRedis, prefix: config.redis.prefix, concurrency: 8 },
   );

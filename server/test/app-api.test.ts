@@ -20,7 +20,7 @@ import {
 } from '../src/app-api/contract.ts';
 import { activateTenant } from '../src/connections/activate-tenant.ts';
 import { appCall, type AppIdentity } from './support/app-client.ts';
-import { emulatorEnv, useEmulator } from './support/emulator.ts';
+import { emulatorEnv, restrictedKeyMerchant, useEmulator } from './support/emulator.ts';
 import { charge, dispute, earlyFraudWarning, event } from './support/fixtures.ts';
 import { CONNECT_SECRETS, useStack } from './support/harness.ts';
 import { sendEvent } from './support/http.ts';
@@ -462,35 +462,7 @@ describe('notification settings', () => {
 
 describe('disconnecting from the settings', () => {
   it('needs the account id typed back, revokes our endpoint, and then refuses the tenant’s reads', async () => {
-    const control = async <T>(p: string, b: unknown) =>
-      (await (
-        await fetch(`${emu.emulator.url}/_emulator/${p}`, {
-          method: 'POST',
-          body: JSON.stringify(b),
-        })
-      ).json()) as T;
-    const { id: account } = await control<{ id: string }>('accounts', {});
-    const perms = Object.fromEntries(
-      [
-        'dispute',
-        'charge',
-        'payment_intent',
-        'customer',
-        'refund',
-        'payout',
-        'balance',
-        'balance_transaction_source',
-        'radar_early_fraud_warning',
-        'event',
-        'report_type',
-        'file',
-        'invoice',
-      ].map((r) => [r, 'read']),
-    );
-    const { key } = await control<{ key: string }>('keys', {
-      account,
-      permissions: { ...perms, report_run: 'write', webhook: 'write' },
-    });
+    const { account, key } = await restrictedKeyMerchant(emu);
     const who = { user: 'usr_owner', account };
     const connected = await call<{ webhook: { status: string } }>(
       'POST',

@@ -8,7 +8,13 @@ import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertPublicDestination } from '../src/notifications/address-guard.ts';
-import { ADMIN_TOKEN, DEFAULT_KEYS, emulatorEnv, useEmulator } from './support/emulator.ts';
+import { adminCall } from './support/admin-client.ts';
+import {
+  DEFAULT_KEYS,
+  emulatorEnv,
+  restrictedKeyMerchant,
+  useEmulator,
+} from './support/emulator.ts';
 import { useStack } from './support/harness.ts';
 import { waitFor } from './support/poll.ts';
 
@@ -55,42 +61,11 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise((r) => receiver.close(r)));
 
-const PERMS = Object.fromEntries(
-  [
-    'dispute',
-    'charge',
-    'payment_intent',
-    'customer',
-    'refund',
-    'payout',
-    'balance',
-    'balance_transaction_source',
-    'radar_early_fraud_warning',
-    'event',
-    'report_type',
-    'file',
-    'invoice',
-  ].map((r) => [r, 'read']),
-) as Record<string, string>;
-PERMS.report_run = 'write';
-PERMS.webhook = 'write';
-
-async function admin<T = Record<string, unknown>>(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${env.stack.api.url}/admin/v1/${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
+const admin = <T = Record<string, unknown>>(method: 'GET' | 'POST', path: string, body?: unknown) =>
+  adminCall<T>(env.stack.api.url, method, path, { body });
 
 async function merchantWithDestination(path: string) {
-  const control = async <T>(p: string, b: unknown) =>
-    (await (
-      await fetch(`${emu.emulator.url}/_emulator/${p}`, { method: 'POST', body: JSON.stringify(b) })
-    ).json()) as T;
-  const { id: account } = await control<{ id: string }>('accounts', {});
-  const { key } = await control<{ key: string }>('keys', { account, permissions: PERMS });
+  const { account, key } = await restrictedKeyMerchant(emu);
   const { tenantId } = (
     await admin<{ tenantId: string }>('POST', 'connections/api-key', { apiKey: key })
   ).body;

@@ -7,6 +7,7 @@ import {
   setDestinationEnabled,
 } from '../notifications/destinations.ts';
 import { listNotifications, redeliverNotification } from '../notifications/list-notifications.ts';
+import { offerPendingNotifications } from '../notifications/offer-pending.ts';
 import {
   CreatedDestinationSchema,
   DestinationSchema,
@@ -72,8 +73,16 @@ export const notificationRoutes = (deps: AdminDeps) => {
       params: DestinationParams,
       body: EnabledBody,
       response: DestinationSchema.pick({ id: true, url: true, enabled: true }),
-      handle: ({ params, body }) =>
-        setDestinationEnabled(deps, params.tenantId, params.destinationId, body.enabled),
+      handle: async ({ params, body }) => {
+        const updated = await setDestinationEnabled(
+          deps,
+          params.tenantId,
+          params.destinationId,
+          body.enabled,
+        );
+        if (updated.enabled) await offerPendingNotifications(deps, updated.id);
+        return updated;
+      },
     }),
     route({
       method: 'post',

@@ -10,6 +10,7 @@ import {
   rotateDestinationSecret,
   setDestinationEnabled,
 } from '../notifications/destinations.ts';
+import { offerPendingNotifications } from '../notifications/offer-pending.ts';
 import { sendTestNotification } from '../notifications/test-delivery.ts';
 import { DestinationBody, EnabledBody } from './contract.ts';
 import type { AppApiDeps } from './routes.ts';
@@ -39,7 +40,9 @@ export function settingsRoutes(router: Router, deps: AppApiDeps) {
   router.post(`${BASE}/:id`, async (req, res) => {
     const tenant = connectedTenant(res);
     const body = parse(EnabledBody, req.body, 'body');
-    res.json(await setDestinationEnabled(deps, tenant.id, id(req.params.id), body.enabled));
+    const updated = await setDestinationEnabled(deps, tenant.id, id(req.params.id), body.enabled);
+    if (updated.enabled) await offerPendingNotifications(deps, updated.id);
+    res.json(updated);
   });
 
   router.post(`${BASE}/:id/rotate-secret`, async (req, res) => {

@@ -1,9 +1,11 @@
-// Delivers dispute notifications. A job names one notification, but delivers, in id order, every
-// pending notification of its destination and dispute up to it — under an advisory lock for that
-// pair, so deliveries for one dispute keep their order across workers. 2xx within the timeout is
-// success; anything else is recorded and retried by BullMQ with exponential backoff; when the
-// attempts run out the notification is dead-lettered (visible, redeliverable) and the next one goes.
-import type { Job } from 'bullmq';
+// Delivers one dispute notification. Order per destination and dispute: only the oldest pending
+// notification of that pair is sent; a later one puts its job back as delayed (no attempt spent)
+// until those ahead are delivered or dead-lettered. Nothing is held open while the receiver is
+// called. 2xx within the timeout is success; anything else is recorded and retried by BullMQ
+// with exponential backoff; when the attempts run out the notification is dead-lettered
+// (visible, redeliverable) and the next one of the pair goes.
+// Idempotent: a job for a notification that is no longer pending does nothing.
+import { DelayedError, type Job } from 'bullmq';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { Pool, PrismaClient } from '../db.ts';
 import type { Logger } from '../logger.ts';
@@ -15,7 +17,12 @@ export interface DeliveryDeps {
   prisma: PrismaClient;
   keyring: Keyring;
   logger: Logger;
-  settings: { timeoutMs: number; maxAttempts: number; allowPrivateAddresses: boolean };
+  settings: {
+    timeoutMs: number;
+    maxAttempts: number;
+    backoffMs: number;
+    allowPrivateAddresses: boolean;
+  };
 }
 
 interface Row {
@@ -23,73 +30,64 @@ interface Row {
   tenant_id: string;
   destination_id: string;
   dispute_id: string;
+  status: string;
   payload: Record<string, unknown>;
   url: string;
   enabled: boolean;
 }
 
+const MAX_WAIT_MS = 10 * 60 * 1000;
+
 export async function deliverNotification(
   deps: DeliveryDeps,
-  job: Pick<Job, 'data' | 'attemptsMade'>,
-) {
+  job: Pick<Job, 'data' | 'attemptsMade' | 'moveToDelayed'>,
+  token?: string,
+): Promise<{ delivered: boolean; reason?: string }> {
   const { notificationId } = deliverNotificationJob.payload.parse(job.data);
-  const final = job.attemptsMade + 1 >= deps.settings.maxAttempts;
-  const client = await deps.pool.connect();
-  let delivered = 0;
-  try {
-    await client.query('BEGIN');
-    const target = await client.query<{ destination_id: string; dispute_id: string }>(
-      'SELECT destination_id, dispute_id FROM notifications WHERE id = $1',
+  const { rows } = await deps.pool.query<Row>(
+    `SELECT n.id::text AS id, n.tenant_id, n.destination_id, n.dispute_id, n.status, n.payload, d.url, d.enabled
+       FROM notifications n JOIN notification_destinations d ON d.id = n.destination_id
+      WHERE n.id = $1`,
+    [notificationId],
+  );
+  const n = rows[0];
+  if (!n || n.status !== 'pending') return { delivered: false, reason: 'not pending' };
+  // Disabled: it stays pending; enabling the destination offers it again.
+  if (!n.enabled) return { delivered: false, reason: 'destination disabled' };
+  const ahead = await deps.pool.query<{ attempts: number }>(
+    `SELECT attempts FROM notifications
+      WHERE destination_id = $1 AND dispute_id = $2 AND status = 'pending' AND id < $3
+      ORDER BY id LIMIT 1`,
+    [n.destination_id, n.dispute_id, notificationId],
+  );
+  if (ahead.rows[0]) {
+    const wait = Math.min(deps.settings.backoffMs * 2 ** ahead.rows[0].attempts, MAX_WAIT_MS);
+    await job.moveToDelayed(Date.now() + wait, token);
+    throw new DelayedError();
+  }
+  const result = await postNotification(
+    deps,
+    { url: n.url, tenantId: n.tenant_id, destinationId: n.destination_id },
+    JSON.stringify({ id: n.id, ...n.payload }),
+  );
+  if (result.ok) {
+    await deps.pool.query(
+      `UPDATE notifications SET status = 'delivered', delivered_at = now(), attempts = attempts + 1,
+              last_error = NULL WHERE id = $1 AND status = 'pending'`,
       [notificationId],
     );
-    if (!target.rows[0]) {
-      await client.query('COMMIT');
-      return { delivered };
-    }
-    const { destination_id, dispute_id } = target.rows[0];
-    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-      `notify:${destination_id}:${dispute_id}`,
-    ]);
-    for (;;) {
-      const { rows } = await client.query<Row>(
-        `SELECT n.id::text AS id, n.tenant_id, n.destination_id, n.dispute_id, n.payload, d.url, d.enabled
-           FROM notifications n JOIN notification_destinations d ON d.id = n.destination_id
-          WHERE n.destination_id = $1 AND n.dispute_id = $2 AND n.status = 'pending' AND n.id <= $3
-          ORDER BY n.id LIMIT 1`,
-        [destination_id, dispute_id, notificationId],
-      );
-      const head = rows[0];
-      if (!head || !head.enabled) break;
-      const { error } = await postNotification(
-        deps,
-        { url: head.url, tenantId: head.tenant_id, destinationId: head.destination_id },
-        JSON.stringify({ id: head.id, ...head.payload }),
-      );
-      if (error === null) {
-        await client.query(
-          `UPDATE notifications SET status = 'delivered', delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1`,
-          [head.id],
-        );
-        delivered++;
-        continue;
-      }
-      await client.query(
-        `UPDATE notifications SET attempts = attempts + 1, last_error = $2, status = CASE WHEN $3 THEN 'dead' ELSE status END WHERE id = $1`,
-        [head.id, error, final],
-      );
-      if (final) {
-        deps.logger.warn({ notificationId: head.id, error }, 'notification dead-lettered');
-        continue;
-      }
-      await client.query('COMMIT');
-      throw new Error(`notification ${head.id}: ${error}`);
-    }
-    await client.query('COMMIT');
-    return { delivered };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
+    return { delivered: true };
   }
+  const final = job.attemptsMade + 1 >= deps.settings.maxAttempts;
+  await deps.pool.query(
+    `UPDATE notifications SET attempts = attempts + 1, last_error = $2,
+            status = CASE WHEN $3 THEN 'dead' ELSE status END
+      WHERE id = $1 AND status = 'pending'`,
+    [notificationId, result.error, final],
+  );
+  if (final) {
+    deps.logger.warn({ notificationId, error: result.error }, 'notification dead-lettered');
+    return { delivered: false, reason: 'dead-lettered' };
+  }
+  throw new Error(`notification ${notificationId}: ${result.error}`);
 }

@@ -76,3 +76,43 @@ export function appSignature(
     opts.timestamp,
   );
 }
+
+/** Every permission DisputeDesk probes for a restricted key (report runs and webhooks write). */
+export const FULL_KEY_PERMISSIONS: Record<string, string> = {
+  ...Object.fromEntries(
+    [
+      'dispute',
+      'charge',
+      'payment_intent',
+      'customer',
+      'refund',
+      'payout',
+      'balance',
+      'balance_transaction_source',
+      'radar_early_fraud_warning',
+      'event',
+      'report_type',
+      'file',
+      'invoice',
+    ].map((r) => [r, 'read']),
+  ),
+  report_run: 'write',
+  webhook: 'write',
+};
+
+/** A new connected account on the emulator and a restricted key for it. */
+export async function restrictedKeyMerchant(
+  e: ReturnType<typeof useEmulator>,
+  permissions: Record<string, string> = FULL_KEY_PERMISSIONS,
+) {
+  const control = async <T>(p: string, body: unknown) =>
+    (await (
+      await fetch(`${e.emulator.url}/_emulator/${p}`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+      })
+    ).json()) as T;
+  const { id: account } = await control<{ id: string }>('accounts', {});
+  const { key } = await control<{ key: string }>('keys', { account, permissions });
+  return { account, key };
+}
