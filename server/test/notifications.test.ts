@@ -16,6 +16,7 @@ import {
   useEmulator,
 } from './support/emulator.ts';
 import { useStack } from './support/harness.ts';
+import { verifyDisputeNotification } from '../../docs/examples/verify-dispute-notification.mjs';
 import { waitFor } from './support/poll.ts';
 
 const emu = useEmulator();
@@ -129,6 +130,12 @@ describe('dispute notifications', () => {
     const t = String(got!.headers['x-signature-timestamp']);
     expect(got!.headers['x-signature-primary']).toBe(sign(destination.signingSecret, t, got!.raw));
     expect(got!.headers['x-signature-secondary']).toBeUndefined();
+    // The receiver's code in docs/NOTIFICATIONS.md accepts it, and refuses a tampered body.
+    expect(verifyDisputeNotification(got!.raw, got!.headers, destination.signingSecret)).toBe(true);
+    expect(verifyDisputeNotification(`${got!.raw} `, got!.headers, destination.signingSecret)).toBe(
+      false,
+    );
+    expect(verifyDisputeNotification(got!.raw, got!.headers, 'ddwhsec_someone_else')).toBe(false);
   });
 
   it('keep their order per dispute through a failure, and sign with both secrets after a rotation', async () => {
@@ -169,6 +176,11 @@ describe('dispute notifications', () => {
     expect(last.headers['x-signature-primary']).toBe(sign(rotated.body.signingSecret, t, last.raw));
     expect(last.headers['x-signature-secondary']).toBe(
       sign(destination.signingSecret, t, last.raw),
+    );
+    // During the overlap a receiver still on the old secret accepts it, as does one on the new.
+    expect(verifyDisputeNotification(last.raw, last.headers, destination.signingSecret)).toBe(true);
+    expect(verifyDisputeNotification(last.raw, last.headers, rotated.body.signingSecret)).toBe(
+      true,
     );
   });
 
