@@ -105,7 +105,7 @@ const EnvSchema = z
     REPORTS_HISTORY_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
     REPORTS_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
     NOTIFICATION_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
-    NOTIFICATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(14),
+    NOTIFICATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(15),
     NOTIFICATION_BACKOFF_MS: z.coerce.number().int().min(10).default(5000),
     NOTIFICATION_ALLOW_PRIVATE_ADDRESSES: bool.default(false),
     ADMIN_API_TOKENS: csv(

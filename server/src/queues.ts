@@ -119,7 +119,7 @@ export function createQueues(
   prefix: string,
   retry: RetryPolicy,
   onError: (err: Error) => void = () => {},
-  notificationRetry: RetryPolicy = { maxAttempts: 14, backoffMs: 5000 },
+  notificationRetry: RetryPolicy = { maxAttempts: 15, backoffMs: 5000 },
 ): Queues {
   const events = new Queue(QUEUE_NAMES.events, {
     connection,

@@ -73,6 +73,18 @@ describe('loadConfig', () => {
   });
 });
 
+describe('notification retries', () => {
+  it('span about a day by default before a notification is dead-lettered', () => {
+    const { notifications } = loadConfig(valid);
+    // BullMQ's exponential backoff: retry n waits backoff × 2^(n-1).
+    let waited = 0;
+    for (let n = 1; n < notifications.maxAttempts; n++)
+      waited += notifications.backoffMs * 2 ** (n - 1);
+    expect(waited / 3_600_000).toBeGreaterThan(20);
+    expect(waited / 3_600_000).toBeLessThan(26);
+  });
+});
+
 describe('Keyring', () => {
   const k1 = randomBytes(32);
   const k2 = randomBytes(32);
