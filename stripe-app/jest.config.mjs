@@ -7,6 +7,7 @@ export default {
   preset: 'ts-jest/presets/js-with-ts',
   transformIgnorePatterns: ['/node_modules/(?!@stripe/ui-extension-sdk/)'],
   testTimeout: 15000,
+  setupFilesAfterEnv: ['<rootDir>/test/support/setup.ts'],
   testMatch: ['<rootDir>/test/**/*.test.ts?(x)'],
   // The server's contract: tests check their fixtures against the very schemas the API answers with.
   moduleNameMapper: { '^@disputedesk/contract$': '<rootDir>/../server/src/app-api/contract.ts' },

@@ -59,3 +59,22 @@ export function isConnectionError(err: unknown): boolean {
     return true;
   return /connect|terminat|Connection|timeout/i.test(e?.message ?? '');
 }
+
+/** Runs `fn` in a transaction on one client: committed when it returns, rolled back if it throws. */
+export async function withTransaction<T>(
+  pool: Pool,
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

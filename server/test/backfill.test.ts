@@ -10,8 +10,9 @@ import { Redis } from 'ioredis';
 import { createRedis } from '../src/redis.ts';
 import {
   ADMIN_TOKEN,
-  appSignature,
   DEFAULT_KEYS,
+  FULL_KEY_PERMISSIONS,
+  appSignature,
   emulatorEnv,
   useEmulator,
 } from './support/emulator.ts';
@@ -31,25 +32,7 @@ const env = useStack({
     }),
 });
 
-const ALL = Object.fromEntries(
-  [
-    'dispute',
-    'charge',
-    'payment_intent',
-    'customer',
-    'refund',
-    'payout',
-    'balance',
-    'balance_transaction_source',
-    'radar_early_fraud_warning',
-    'event',
-    'report_type',
-    'file',
-    'invoice',
-  ].map((r) => [r, 'read']),
-) as Record<string, string>;
-ALL.report_run = 'write';
-ALL.webhook = 'write';
+const ALL = FULL_KEY_PERMISSIONS;
 
 async function control<T>(path: string, body: unknown, method = 'POST'): Promise<T> {
   const res = await fetch(`${emu.emulator.url}/_emulator/${path}`, {

@@ -10,7 +10,7 @@ import { TenantClients } from '../src/connections/tenant-clients.ts';
 import { REPORT_TYPES } from '../src/reports/report-types.ts';
 import { ingestReportRun } from '../src/reports/reports-job.ts';
 import { createRedis } from '../src/redis.ts';
-import { ADMIN_TOKEN, emulatorEnv, useEmulator } from './support/emulator.ts';
+import { ADMIN_TOKEN, FULL_KEY_PERMISSIONS, emulatorEnv, useEmulator } from './support/emulator.ts';
 import { CONNECT_SECRETS, useStack } from './support/harness.ts';
 import { sendEvent } from './support/http.ts';
 import { waitFor } from './support/poll.ts';
@@ -25,25 +25,7 @@ const env = useStack({
     }),
 });
 
-const PERMS = Object.fromEntries(
-  [
-    'dispute',
-    'charge',
-    'payment_intent',
-    'customer',
-    'refund',
-    'payout',
-    'balance',
-    'balance_transaction_source',
-    'radar_early_fraud_warning',
-    'event',
-    'report_type',
-    'file',
-    'invoice',
-  ].map((r) => [r, 'read']),
-) as Record<string, string>;
-PERMS.report_run = 'write';
-PERMS.webhook = 'write';
+const PERMS = FULL_KEY_PERMISSIONS;
 
 async function control<T>(path: string, body: unknown): Promise<T> {
   const res = await fetch(`${emu.emulator.url}/_emulator/${path}`, {

@@ -9,20 +9,11 @@ import {
   Spinner,
 } from '@stripe/ui-extension-sdk/ui';
 import Overview from '../src/views/Overview';
-import { FakeBackend } from './support/backend';
+import { stubBackendPerFile } from './support/backend';
 import { fail, ok, statusFixture, summaryFixture } from './support/fixtures';
 import { pressInProp, renderView } from './support/render-view';
 
-jest.mock('@stripe/ui-extension-sdk/utils', () => ({
-  ...jest.requireActual('@stripe/ui-extension-sdk/utils'),
-  fetchStripeSignature: jest.fn(() => Promise.resolve('t=1700000000,v1=0123456789abcdef')),
-}));
-
-let backend: FakeBackend;
-beforeEach(async () => {
-  backend = await new FakeBackend().start();
-});
-afterEach(() => backend.stop());
+const backend = stubBackendPerFile();
 
 describe('Overview', () => {
   it('shows a spinner while loading', async () => {

@@ -1,20 +1,11 @@
 // The drawer: status in a few lines and the most urgent dispute, in each state.
 import { Badge, Banner, Spinner } from '@stripe/ui-extension-sdk/ui';
 import StatusDrawer from '../src/views/StatusDrawer';
-import { FakeBackend } from './support/backend';
+import { stubBackendPerFile } from './support/backend';
 import { fail, ok, statusFixture, summaryFixture } from './support/fixtures';
 import { renderView } from './support/render-view';
 
-jest.mock('@stripe/ui-extension-sdk/utils', () => ({
-  ...jest.requireActual('@stripe/ui-extension-sdk/utils'),
-  fetchStripeSignature: jest.fn(() => Promise.resolve('t=1700000000,v1=0123456789abcdef')),
-}));
-
-let backend: FakeBackend;
-beforeEach(async () => {
-  backend = await new FakeBackend().start();
-});
-afterEach(() => backend.stop());
+const backend = stubBackendPerFile();
 
 describe('StatusDrawer', () => {
   it('loads', async () => {

@@ -2,7 +2,7 @@
 // identity it signs; answers and failures come back typed. Real HTTP against the stand-in.
 import { fetchStripeSignature } from '@stripe/ui-extension-sdk/utils';
 import { ApiError, createApiClient } from '../src/api/client';
-import { FakeBackend } from './support/backend';
+import { FakeBackend, stubBackendPerFile } from './support/backend';
 import {
   destinationFixture,
   fail,
@@ -12,21 +12,7 @@ import {
   summaryFixture,
 } from './support/fixtures';
 
-jest.mock('@stripe/ui-extension-sdk/utils', () => {
-  let n = 0;
-  return {
-    ...jest.requireActual('@stripe/ui-extension-sdk/utils'),
-    fetchStripeSignature: jest.fn(() =>
-      Promise.resolve(`t=1700000000,v1=${String(++n).padStart(64, '0')}`),
-    ),
-  };
-});
-
-let backend: FakeBackend;
-beforeEach(async () => {
-  backend = await new FakeBackend().start();
-});
-afterEach(() => backend.stop());
+const backend = stubBackendPerFile();
 
 const client = () =>
   createApiClient({
@@ -53,6 +39,7 @@ describe('the API client', () => {
       .on(`DELETE /app/v1/notification-destinations/${dest.id}`, ok({ deleted: true }))
       .on('POST /app/v1/connections/api-key', ok({}))
       .on('POST /app/v1/connection/disconnect', ok({}));
+    jest.mocked(fetchStripeSignature).mockClear();
     const api = client();
     await api.status();
     await api.summary();
@@ -103,8 +90,11 @@ describe('the API client', () => {
   });
 
   it('reports an unreachable backend as a network error', async () => {
-    const url = backend.url;
-    await backend.stop();
+    // A port nothing listens on: the stand-in's, plus one it does not use.
+    const closed = new FakeBackend();
+    await closed.start();
+    const url = closed.url;
+    await closed.stop();
     const api = createApiClient({
       baseUrl: url,
       userId: 'usr_9',
@@ -112,6 +102,5 @@ describe('the API client', () => {
       mode: 'test',
     });
     await expect(api.status()).rejects.toMatchObject({ status: 0, code: 'network_error' });
-    backend = await new FakeBackend().start();
   });
 });

@@ -20,9 +20,12 @@ import { route } from './route-registry.ts';
 const tag = 'History and reports';
 
 export const historyRoutes = (deps: AdminDeps) => {
-  const mustExist = async (tenantId: string) => {
+  /** Queues a job for an existing tenant and says so (202). */
+  const queueFor = async (tenantId: string, add: () => Promise<unknown>) => {
     const { rowCount } = await deps.pool.query('SELECT 1 FROM tenants WHERE id = $1', [tenantId]);
     if (!rowCount) throw new AppError('not_found', `No tenant ${tenantId}.`);
+    await add();
+    return { tenantId, queued: true as const };
   };
   return [
     route({
@@ -44,14 +47,13 @@ export const historyRoutes = (deps: AdminDeps) => {
       params: TenantParams,
       status: 202,
       response: Accepted,
-      handle: async ({ params }) => {
-        await mustExist(params.tenantId);
-        await deps.queues.backfill.add(backfillJob.name, {
-          tenantId: params.tenantId,
-          reason: 'manual',
-        });
-        return { tenantId: params.tenantId, queued: true as const };
-      },
+      handle: ({ params }) =>
+        queueFor(params.tenantId, () =>
+          deps.queues.backfill.add(backfillJob.name, {
+            tenantId: params.tenantId,
+            reason: 'manual',
+          }),
+        ),
     }),
     route({
       method: 'post',
@@ -72,11 +74,10 @@ export const historyRoutes = (deps: AdminDeps) => {
       params: TenantParams,
       status: 202,
       response: Accepted,
-      handle: async ({ params }) => {
-        await mustExist(params.tenantId);
-        await deps.queues.backfill.add(catchUpJob.name, { tenantId: params.tenantId });
-        return { tenantId: params.tenantId, queued: true as const };
-      },
+      handle: ({ params }) =>
+        queueFor(params.tenantId, () =>
+          deps.queues.backfill.add(catchUpJob.name, { tenantId: params.tenantId }),
+        ),
     }),
     route({
       method: 'get',
@@ -97,14 +98,13 @@ export const historyRoutes = (deps: AdminDeps) => {
       params: TenantParams,
       status: 202,
       response: Accepted,
-      handle: async ({ params }) => {
-        await mustExist(params.tenantId);
-        await deps.queues.reports.add(reportRunsJob.name, {
-          tenantId: params.tenantId,
-          reason: 'manual',
-        });
-        return { tenantId: params.tenantId, queued: true as const };
-      },
+      handle: ({ params }) =>
+        queueFor(params.tenantId, () =>
+          deps.queues.reports.add(reportRunsJob.name, {
+            tenantId: params.tenantId,
+            reason: 'manual',
+          }),
+        ),
     }),
     route({
       method: 'post',

@@ -5,6 +5,7 @@
 // the retention ends (purge-tenants.ts); reconnecting restores it. A failed revocation does not
 // keep the tenant connected: it is reported so the merchant can finish it in the Dashboard.
 import type { Tenant } from '../generated/prisma/client.ts';
+import { withTransaction } from '../db.ts';
 import { AppError } from '../errors.ts';
 import { API_KEY } from './connect-api-key.ts';
 import type { ConnectionDeps } from './install-deps.ts';
@@ -72,9 +73,7 @@ export async function disconnectTenant(
     deps.logger.warn({ err, tenantId }, 'revoking access at Stripe failed; disconnecting anyway');
     return { done: false, detail: `revoking at Stripe failed: ${(err as Error).message}` };
   });
-  const client = await deps.pool.connect();
-  try {
-    await client.query('BEGIN');
+  await withTransaction(deps.pool, async (client) => {
     await client.query(
       `UPDATE tenants SET status = 'disconnected', status_reason = $2, disconnected_at = now(),
               access_token_expires_at = NULL, updated_at = now()
@@ -90,13 +89,7 @@ export async function disconnectTenant(
               finished_at = now() WHERE tenant_id = $1 AND status = 'running'`,
       [tenantId],
     );
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
   deps.clients.forget(tenantId);
   deps.logger.info({ tenantId, reason, revocation }, 'tenant disconnected');
   return { tenantId, status: 'disconnected', revocation };

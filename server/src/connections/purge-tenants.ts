@@ -2,7 +2,7 @@
 // a tenant_id (found in the catalog, so new tables are covered), their credentials too. The
 // tenant row stays, marked purged, so a later reconnect starts cleanly and the admin sees why.
 // An admin may purge a disconnected tenant at once (purgeTenant with retention 0).
-import type { Pool } from '../db.ts';
+import { withTransaction, type Pool } from '../db.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
@@ -26,18 +26,13 @@ async function purgeOne(
   id: string,
   retentionMs: number,
 ): Promise<number | null> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return withTransaction(pool, async (client) => {
     const { rowCount } = await client.query(
       `SELECT 1 FROM tenants WHERE id = $1 AND status = 'disconnected'
           AND disconnected_at <= now() - make_interval(secs => $2) FOR UPDATE`,
       [id, retentionMs / 1000],
     );
-    if (!rowCount) {
-      await client.query('ROLLBACK');
-      return null;
-    }
+    if (!rowCount) return null;
     let deleted = 0;
     for (const table of tables) {
       const r = await client.query(`DELETE FROM "${table}" WHERE tenant_id = $1`, [id]);
@@ -50,14 +45,8 @@ async function purgeOne(
         WHERE id = $1`,
       [id],
     );
-    await client.query('COMMIT');
     return deleted;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export async function purgeDisconnectedTenants(

@@ -36,6 +36,37 @@ export function eventWhere(f: EventFilter, first = 1) {
   };
 }
 
+interface EventRow {
+  id: string;
+  tenant_id: string;
+  stripe_event_id: string;
+  type: string;
+  status: string;
+  source: string;
+  attempts: number;
+  last_error: string | null;
+  stripe_created_at: Date;
+  received_at: Date;
+  processed_at: Date | null;
+}
+
+const SUMMARY_COLUMNS = `id::text, tenant_id, stripe_event_id, type, status, source, attempts,
+  last_error, stripe_created_at, received_at, processed_at`;
+
+const summary = (e: EventRow) => ({
+  id: e.id,
+  tenantId: e.tenant_id,
+  stripeEventId: e.stripe_event_id,
+  type: e.type,
+  status: e.status,
+  source: e.source,
+  attempts: e.attempts,
+  lastError: e.last_error,
+  stripeCreatedAt: e.stripe_created_at.toISOString(),
+  receivedAt: e.received_at.toISOString(),
+  processedAt: e.processed_at?.toISOString() ?? null,
+});
+
 export async function searchEvents(
   pool: Pool,
   f: EventFilter & { limit: number; cursor?: string },
@@ -45,80 +76,29 @@ export async function searchEvents(
     throw new AppError('bad_request', 'The cursor is not one this API returned.');
   }
   const where = eventWhere(f);
-  const { rows } = await pool.query<{
-    id: string;
-    tenant_id: string;
-    stripe_event_id: string;
-    type: string;
-    status: string;
-    source: string;
-    attempts: number;
-    last_error: string | null;
-    stripe_created_at: Date;
-    received_at: Date;
-    processed_at: Date | null;
-  }>(
-    `SELECT id::text, tenant_id, stripe_event_id, type, status, source, attempts, last_error,
-            stripe_created_at, received_at, processed_at
+  const { rows } = await pool.query<EventRow>(
+    `SELECT ${SUMMARY_COLUMNS}
        FROM raw_events WHERE ${where.sql} AND ($7::bigint IS NULL OR id < $7)
       ORDER BY id DESC LIMIT $8`,
     [...where.params, before, f.limit + 1],
   );
   const page = rows.slice(0, f.limit);
   return {
-    data: page.map((e) => ({
-      id: e.id,
-      tenantId: e.tenant_id,
-      stripeEventId: e.stripe_event_id,
-      type: e.type,
-      status: e.status,
-      source: e.source,
-      attempts: e.attempts,
-      lastError: e.last_error,
-      stripeCreatedAt: e.stripe_created_at.toISOString(),
-      receivedAt: e.received_at.toISOString(),
-      processedAt: e.processed_at?.toISOString() ?? null,
-    })),
+    data: page.map(summary),
     next_cursor: rows.length > f.limit ? page.at(-1)!.id : null,
   };
 }
 
 export async function getEvent(pool: Pool, id: number) {
-  const { rows } = await pool.query<{
-    id: string;
-    tenant_id: string;
-    stripe_event_id: string;
-    type: string;
-    api_version: string | null;
-    status: string;
-    source: string;
-    attempts: number;
-    last_error: string | null;
-    stripe_created_at: Date;
-    received_at: Date;
-    processed_at: Date | null;
-    payload: unknown;
-  }>(
-    `SELECT id::text, tenant_id, stripe_event_id, type, api_version, status, source, attempts,
-             last_error, stripe_created_at, received_at, processed_at, payload
-        FROM raw_events WHERE id = $1`,
+  const { rows } = await pool.query<EventRow & { api_version: string | null; payload: unknown }>(
+    `SELECT ${SUMMARY_COLUMNS}, api_version, payload FROM raw_events WHERE id = $1`,
     [id],
   );
   const e = rows[0];
   if (!e) throw new AppError('not_found', `No stored event ${id}.`);
   return {
-    id: e.id,
-    tenantId: e.tenant_id,
-    stripeEventId: e.stripe_event_id,
-    type: e.type,
+    ...summary(e),
     apiVersion: e.api_version,
-    status: e.status,
-    source: e.source,
-    attempts: e.attempts,
-    lastError: e.last_error,
-    stripeCreatedAt: e.stripe_created_at.toISOString(),
-    receivedAt: e.received_at.toISOString(),
-    processedAt: e.processed_at?.toISOString() ?? null,
     payload: redactSecrets(e.payload),
   };
 }

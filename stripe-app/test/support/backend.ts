@@ -31,6 +31,12 @@ export class FakeBackend {
     return new Promise<void>((r) => this.server.close(() => r()));
   }
 
+  /** Forgets the routes and requests of the previous test. */
+  reset() {
+    this.routes.clear();
+    this.requests.length = 0;
+  }
+
   /** `GET /app/v1/status` → answer (a status and body, 'hang', or a function of the request). */
   on(route: string, answer: Answer | ((r: Recorded) => Answer)) {
     this.routes.set(route, answer);
@@ -60,4 +66,13 @@ export class FakeBackend {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     });
   }
+}
+
+/** One stand-in backend per test file, cleared before each test. */
+export function stubBackendPerFile() {
+  const backend = new FakeBackend();
+  beforeAll(() => backend.start());
+  beforeEach(() => backend.reset());
+  afterAll(() => backend.stop());
+  return backend;
 }

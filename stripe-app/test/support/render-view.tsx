@@ -1,11 +1,9 @@
-// Renders a view as the Dashboard would: context props (the backend URL as the manifest constant),
-// and the SDK's fetchStripeSignature — the only thing mocked, since it needs the Dashboard host.
+// Renders a view as the Dashboard would: context props, with the backend URL as the manifest
+// constant (fetchStripeSignature is replaced for every test file in setup.ts).
 import type { ExtensionContextValue } from '@stripe/ui-extension-sdk/context';
 import { getMockContextProps, render } from '@stripe/ui-extension-sdk/testing';
 import { Button, type ButtonProps } from '@stripe/ui-extension-sdk/ui';
 import type { FakeBackend } from './backend';
-
-export const SIGNATURE = 't=1700000000,v1=0123456789abcdef';
 
 type View = (context: ExtensionContextValue) => JSX.Element;
 
