@@ -105,7 +105,13 @@ it('holds a later notification until the earlier one of its dispute is delivered
   failOpen = false;
   await waitFor(() => received.length === 2, { what: 'both deliveries' });
   expect(received.map((r) => r.status)).toEqual(['OPEN', 'CHALLENGED']);
-  const final = await rows();
-  expect(final.map((r) => r.status)).toEqual(['delivered', 'delivered']);
+  // The receiver answers before the worker records the delivery: wait for the record.
+  const final = await waitFor(
+    async () => {
+      const r = await rows();
+      return r.every((n) => n.status === 'delivered') ? r : null;
+    },
+    { what: 'both recorded as delivered' },
+  );
   expect(final[1]!.attempts).toBe(1);
 });
