@@ -38,9 +38,6 @@ npx turbo run build --filter=@disputedesk/server --output-logs=errors-only
 
 mkdir -p .dev
 api="http://${HOST}:${PORT}"
-emulator_port=${EMULATOR_PORT:-12111}
-emulator="http://127.0.0.1:${emulator_port}"
-platform_key=sk_test_emulator_platform_key
 pids=()
 stop_all() {
   trap - INT TERM EXIT
@@ -50,58 +47,92 @@ stop_all() {
 }
 trap stop_all INT TERM EXIT
 
-if curl -fs "$emulator/_emulator/info" >/dev/null 2>&1 || (exec 3<>"/dev/tcp/127.0.0.1/$emulator_port") 2>/dev/null; then
-  echo "Port $emulator_port is taken (another emulator?). Stop it or set EMULATOR_PORT." >&2
-  exit 1
-fi
-say "Starting the Stripe emulator on $emulator"
-(cd e2e/stripe-emulator && exec node --import tsx src/main.ts --port "$emulator_port") > .dev/emulator.log 2>&1 &
-pids+=($!)
-wait_for "The Stripe emulator" 60 curl -fs "$emulator/_emulator/info"
-# The emulator's platform sends every connected account's events to the API's Connect endpoint;
-# its signing secret (new on every start) is added to the API's accepted secrets for this run.
-emulator_secret=$(curl -fsS -u "$platform_key:" "$emulator/v1/webhook_endpoints" \
-  -d url="$api/webhooks/stripe/connect" -d connect=true -d 'enabled_events[]=*' |
-  node -e "let s='';process.stdin.on('data',c=>s+=c).on('end',()=>process.stdout.write(JSON.parse(s).secret))")
-# Point the backend at the emulator unless .env says otherwise.
-export STRIPE_API_BASE="${STRIPE_API_BASE:-$emulator}"
-export STRIPE_SECRET_KEY_TEST="${STRIPE_SECRET_KEY_TEST:-$platform_key}"
-export STRIPE_OAUTH_CLIENT_ID="${STRIPE_OAUTH_CLIENT_ID:-ca_emulator_platform}"
-export STRIPE_OAUTH_AUTHORIZE_URL="${STRIPE_OAUTH_AUTHORIZE_URL:-$emulator/oauth/authorize}"
-export STRIPE_CONNECT_WEBHOOK_SECRETS="${STRIPE_CONNECT_WEBHOOK_SECRETS:+$STRIPE_CONNECT_WEBHOOK_SECRETS,}$emulator_secret"
-say "Seeding demo data into the emulator"
-(cd e2e/stripe-emulator && node --import tsx scripts/seed.ts --accounts 2 --charges 5000 --seed 1 --url "$emulator") |
-  tee .dev/seed.log
+# Real Stripe when .env says so (STRIPE_API_BASE=https://api.stripe.com and real keys): no
+# emulator, no demo data. Otherwise the local Stripe emulator with three demo merchants.
+real_stripe=false
+[ "${STRIPE_API_BASE:-}" = "https://api.stripe.com" ] && real_stripe=true
 
-(cd server && exec node dist/main.js) > >(tee .dev/api.log) 2>&1 &
+if ! $real_stripe; then
+  emulator_port=${EMULATOR_PORT:-12111}
+  emulator="http://127.0.0.1:${emulator_port}"
+  platform_key=sk_test_emulator_platform_key
+  receiver_port=${RECEIVER_PORT:-3999}
+  if curl -fs "$emulator/_emulator/info" >/dev/null 2>&1 || (exec 3<>"/dev/tcp/127.0.0.1/$emulator_port") 2>/dev/null; then
+    echo "Port $emulator_port is taken (another emulator?). Stop it or set EMULATOR_PORT." >&2
+    exit 1
+  fi
+  say "Starting the Stripe emulator on $emulator"
+  (cd e2e/stripe-emulator && exec node --import tsx src/main.ts --port "$emulator_port") > .dev/emulator.log 2>&1 &
+  pids+=($!)
+  wait_for "The Stripe emulator" 60 curl -fs "$emulator/_emulator/info"
+  # The emulator's platform sends every connected account's events to the API's Connect endpoint;
+  # its signing secret (new on every start) is added to the API's accepted secrets for this run.
+  emulator_secret=$(curl -fsS -u "$platform_key:" "$emulator/v1/webhook_endpoints" \
+    -d url="$api/webhooks/stripe/connect" -d connect=true -d 'enabled_events[]=*' |
+    node -e "let s='';process.stdin.on('data',c=>s+=c).on('end',()=>process.stdout.write(JSON.parse(s).secret))")
+  export STRIPE_API_BASE="$emulator"
+  export STRIPE_SECRET_KEY_TEST="$platform_key"
+  export STRIPE_OAUTH_CLIENT_ID=ca_emulator_platform
+  export STRIPE_OAUTH_AUTHORIZE_URL="$emulator/oauth/authorize"
+  export STRIPE_CONNECT_WEBHOOK_SECRETS="${STRIPE_CONNECT_WEBHOOK_SECRETS:+$STRIPE_CONNECT_WEBHOOK_SECRETS,}$emulator_secret"
+  # The demo receiver listens on loopback.
+  export NOTIFICATION_ALLOW_PRIVATE_ADDRESSES=true
+  say "Seeding three demo merchants into the emulator (two years of payments, disputes, payouts)"
+  (cd e2e/stripe-emulator && node --import tsx scripts/seed.ts --accounts 3 --charges 4000 --dispute-rate 0.02 --seed 1 --url "$emulator") |
+    tee .dev/seed.log
+  (cd server && RECEIVER_PORT=$receiver_port exec node --import tsx scripts/demo-receiver.ts) > >(tee .dev/receiver.log) 2>&1 &
+  pids+=($!)
+fi
+
+(cd server && exec node dist/main.js) > .dev/api.log 2>&1 &
 pids+=($!)
-(cd server && exec node dist/worker.js) > >(tee .dev/worker.log) 2>&1 &
+(cd server && exec node dist/worker.js) > .dev/worker.log 2>&1 &
 pids+=($!)
 
 for _ in $(seq 60); do curl -fs "$api/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
 curl -fs "$api/readyz" >/dev/null || { echo "The API did not become ready; see .dev/api.log" >&2; exit 1; }
 
+say "Creating an admin token for this session (7 days; revoke with npm run admin -- token revoke <id>)"
+admin_out=$(cd server && node --import tsx scripts/admin.ts token create --role admin --name "npm start on $(hostname)" --expires-in-days 7)
+admin_token=$(printf '%s\n' "$admin_out" | grep -oE 'ddadm_[A-Za-z0-9_-]+' | head -n 1)
+
+demo=""
+if ! $real_stripe; then
+  mapfile -t merchants < <(grep -oE '^  acct_[A-Za-z0-9]+' .dev/seed.log | tr -d ' ')
+  say "Installing DisputeDesk on the demo merchants (OAuth, as a merchant would)"
+  (cd server && node --import tsx scripts/demo-connect.ts --api "$api" --emulator "$emulator" \
+    --receiver "http://127.0.0.1:$receiver_port/notifications" --admin-token "$admin_token" "${merchants[@]}")
+  demo=$(cat <<DEMO
+
+  Demo merchants (history importing now; watch it in the admin API or the worker log):
+    ${merchants[*]}
+
+  Create a dispute with the real Stripe CLI (the emulator plays Stripe):
+    npx stripe trigger charge.dispute.created --api-key $platform_key \\
+      --api-base $emulator --stripe-account ${merchants[0]}
+  …then see it normalized:  curl -H "Authorization: Bearer \$ADMIN" "$api/admin/v1/events?tenant_id=<id>&type=charge.dispute.*"
+  and the signed DISPUTE.STATUS the demo receiver verified: .dev/receiver.log
+  Or run  npm run demo:dispute  (a new merchant paying with pm_card_createDispute).
+
+  A new merchant's install: open $api/oauth/install?mode=test and press Install.
+  Stripe emulator     $emulator   (platform key $platform_key; $emulator/_emulator/info)
+DEMO
+)
+fi
+
+logs=".dev/api.log, .dev/worker.log"
+$real_stripe || logs="$logs, .dev/emulator.log, .dev/receiver.log"
 cat <<INFO
 
   DisputeDesk is running.
-    API                 $api          (health: $api/healthz, readiness: $api/readyz)
+    API                 $api   (health $api/healthz, readiness $api/readyz)
     Connect webhooks    POST $api/webhooks/stripe/connect
-    Merchant webhooks   POST $api/webhooks/stripe/<tenant id>
-    Webhook secret      in .env (STRIPE_CONNECT_WEBHOOK_SECRETS); shown nowhere else
-    Admin API           $api/admin/v1/…  (Authorization: Bearer <ADMIN_API_TOKENS from .env>)
-    Stripe emulator     $emulator   (key $platform_key, control API $emulator/_emulator/info)
-                        Connect endpoint → $api/webhooks/stripe/connect; demo accounts in .dev/seed.log
-    Logs                .dev/api.log, .dev/worker.log, .dev/emulator.log
-
-  Install (a merchant's view): open $api/oauth/install?mode=test → Install on the emulator's page
-    → back to DisputeDesk, connected; its history and report runs are queued.
-
-  Try it (another terminal):
-    npm run demo:dispute
-      connects a merchant on the emulator, pays with pm_card_createDispute; the emulator's signed
-      charge.dispute.created reaches the API and the worker; prints the normalized dispute.
-    npx stripe trigger charge.dispute.created --api-key $platform_key --api-base $emulator \\
-      --stripe-account <acct id from the demo>   (the real Stripe CLI, against the emulator)
+    Admin API           $api/admin/v1/tenants   (OpenAPI: $api/admin/v1/openapi.json)
+    Admin token         $admin_token
+                        export ADMIN=$admin_token; curl -H "Authorization: Bearer \$ADMIN" $api/admin/v1/tenants
+    Bull Board          $api/admin/queues   (browser: any user name, the admin token as password)
+    Logs                $logs
+$demo
 
   Ctrl-C stops everything.
 INFO
