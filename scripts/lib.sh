@@ -61,3 +61,15 @@ ensure_dependencies() {
   say "Generating the Prisma client"
   npm run --silent db:generate >/dev/null
 }
+
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then return 0; fi
+  say "Installing Chromium from Debian (browser tests)"
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null ||
+      { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }
+  else
+    echo "Chromium is missing: install Debian's chromium package (or set CHROMIUM_PATH)." >&2
+    return 1
+  fi
+}

@@ -9,6 +9,7 @@ started=$(date +%s)
 ensure_postgres
 ensure_redis
 ensure_dependencies
+[ -n "${CHROMIUM_PATH:-}" ] || ensure_chromium
 
 cd "$ROOT"
 say "Checking formatting"
@@ -25,7 +26,8 @@ node -e '
   let passed = 0, failed = 0;
   for (const f of fs.existsSync(".test-results") ? fs.readdirSync(".test-results") : []) {
     const r = JSON.parse(fs.readFileSync(".test-results/" + f, "utf8"));
-    passed += r.numPassedTests; failed += r.numFailedTests;
+    if (r.stats) { passed += r.stats.expected + r.stats.flaky; failed += r.stats.unexpected; }  // Playwright
+    else { passed += r.numPassedTests; failed += r.numFailedTests; }                            // vitest, jest
   }
   console.log(`tests: ${passed} passed, ${failed} failed`);
 '

@@ -88,14 +88,23 @@ export class OAuthPages {
       const fields =
         hidden('client_id', clientId) +
         hidden('redirect_uri', redirectUri) +
-        hidden('state', state) +
-        hidden('stripe_user_id', account);
+        hidden('state', state);
+      // Like Stripe's page, the user chooses which of their accounts to connect: here any account
+      // not connected to another platform, or a new one.
+      const choices = [...this.state.accounts.values()].filter(
+        (a) => a.id !== this.platformId && (a.platform === null || a.platform === this.platformId),
+      );
+      const chooser = account
+        ? `<strong>${escape(account)}</strong>${hidden('stripe_user_id', account)}`
+        : `<select name="stripe_user_id" aria-label="Account"><option value="">A new emulated account</option>${choices
+            .map((a) => `<option value="${escape(a.id)}">${escape(a.id)}</option>`)
+            .join('')}</select>`;
       return page(
         200,
         'Install DisputeDesk',
         `<p>DisputeDesk asks to read your disputes, payments, payouts and reports.</p>
-<p>Account: <strong>${account ? escape(account) : 'a new emulated account'}</strong></p>
-<form method="post" action="/oauth/authorize/decision">${fields}<button name="decision" value="install">Install</button>
+<form method="post" action="/oauth/authorize/decision">${fields}<p><label>Account: ${chooser}</label></p>
+<button name="decision" value="install">Install</button>
 <button name="decision" value="cancel">Cancel</button></form>`,
       );
     }

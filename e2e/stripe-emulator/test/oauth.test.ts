@@ -64,6 +64,19 @@ describe('OAuth', () => {
     expect(html).toContain('>Cancel</button>');
   });
 
+  it('lets the user choose an unconnected account, or a new one', async () => {
+    const mine = emulator.state.createAccount();
+    const theirs = emulator.state.createAccount('acct_someotherplatform');
+    const html = await (
+      await fetch(
+        `${emulator.url}/oauth/authorize?client_id=${clientId}&redirect_uri=${encodeURIComponent(REDIRECT)}&state=s2`,
+      )
+    ).text();
+    expect(html).toContain('<option value="">A new emulated account</option>');
+    expect(html).toContain(`<option value="${mine.id}">`);
+    expect(html).not.toContain(theirs.id);
+  });
+
   it('refuses an unknown client or a bad redirect URI', async () => {
     const bad = await fetch(
       `${emulator.url}/oauth/authorize?client_id=ca_nope&redirect_uri=${encodeURIComponent(REDIRECT)}`,
