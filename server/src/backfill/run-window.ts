@@ -11,6 +11,7 @@ import type { Logger } from '../logger.ts';
 import { backfillWindowJob, deliverNotificationJob, type Queues } from '../queues.ts';
 import { queueDisputeNotifications } from '../notifications/queue-dispute-notifications.ts';
 import type { ResourceName } from '../stripe-objects/resources.ts';
+import { lockPayments } from '../stripe-objects/lock-payments.ts';
 import { upsertObjects } from '../stripe-objects/upsert-objects.ts';
 import type { TenantClients } from '../connections/tenant-clients.ts';
 import { LISTERS } from './list-resources.ts';
@@ -136,6 +137,18 @@ export async function runBackfillWindow(
       await client.query('BEGIN');
       const snapshots = page.data.map((object) => ({ object, snapshotAt: fetchedAt }));
       if (w.resource === 'dispute') {
+        // The same per-payment locks as the webhook handler: a dispute arriving by webhook while
+        // this page stores it is then seen by one or the other, never missed by both (which
+        // would notify its opening twice).
+        const idOf = (v: string | { id: string } | null) => (typeof v === 'string' ? v : v?.id);
+        await lockPayments(
+          client,
+          w.tenant_id,
+          page.data.flatMap((d) => {
+            const dispute = d as Stripe.Dispute;
+            return [idOf(dispute.charge), idOf(dispute.payment_intent)];
+          }),
+        );
         const changed = await recordDisputes(
           client,
           w.tenant_id,
