@@ -38,8 +38,11 @@ export function createDb(options: {
   onError?: (err: Error) => void;
 }): Db {
   const pool = new pg.Pool(poolConfigFromUrl(options.url, options.poolSize));
-  // An idle client losing its connection (Postgres restart) must not crash the process.
+  // A client losing its connection (Postgres restarted or failed over) must not crash the process:
+  // the pool handles idle clients; a checked-out client emits 'error' on itself, and with no
+  // listener Node throws. Its query in flight still rejects, so the caller retries or answers 503.
   pool.on('error', (err) => options.onError?.(err));
+  pool.on('connect', (client) => client.on('error', (err) => options.onError?.(err)));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activateTenant } from '../src/connections/activate-tenant.ts';
 import { replayEvent } from '../src/events/replay-event.ts';
+import { createDb } from '../src/db.ts';
 import { startApi } from '../src/main.ts';
 import { customer, dispute, event } from './support/fixtures.ts';
 import {
@@ -127,6 +128,29 @@ describe('Postgres unreachable', () => {
       expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
     } finally {
       await api.stop();
+    }
+  });
+
+  it('survives the server ending a checked-out connection (a restart mid-transaction), and recovers', async () => {
+    const errors: Error[] = [];
+    const db = createDb({ url: database.url, poolSize: 2, onError: (e) => errors.push(e) });
+    const other = createDb({ url: database.url, poolSize: 1 });
+    try {
+      await db.pool.query('SELECT 1');
+      const client = await db.pool.connect();
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      // Between two statements of the transaction, the server goes away (as in a restart). The
+      // idle checked-out client emits 'error': with no listener, Node would end the process.
+      await other.pool.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+      await waitFor(() => errors.length > 0, { what: 'the error reported' });
+      expect((errors[0] as Error & { code?: string }).code).toBe('57P01');
+      await expect(client.query('COMMIT')).rejects.toThrow();
+      client.release(true);
+      expect((await db.pool.query<{ ok: number }>('SELECT 1 AS ok')).rows[0]!.ok).toBe(1);
+    } finally {
+      await db.close();
+      await other.close();
     }
   });
 });

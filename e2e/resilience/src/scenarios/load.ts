@@ -1,0 +1,101 @@
+// Load: 50 tenants, a sustained rate of dispute events for a bounded time, 10 % duplicates, order
+// shuffled; every tenant notifies a receiver. Every acknowledged event must be processed exactly
+// once: stored once, each dispute once in its newest state, each status once in its timeline,
+// each notification delivered once.
+import pg from 'pg';
+import { countingReceiver, disputeEvents, drive, verify } from '../driver.ts';
+import { apiAndWorker, freePort, until } from '../processes.ts';
+import {
+  accountsNamed,
+  activeTenants,
+  connectSecret,
+  freshDatabase,
+  ready,
+  sharedRedisUrl,
+  type ScenarioResult,
+} from '../setup.ts';
+
+export async function loadScenario(short: boolean): Promise<ScenarioResult> {
+  const rate = short ? 150 : 400;
+  const seconds = short ? 10 : 60;
+  const db = await freshDatabase();
+  const accounts = accountsNamed(50, `l${Date.now().toString(36)}`);
+  const tenants = await activeTenants(db.url, accounts);
+  const secret = connectSecret();
+  const stack = apiAndWorker({
+    databaseUrl: db.url,
+    redisUrl: sharedRedisUrl,
+    apiPort: await freePort(),
+    connectSecret: secret,
+  });
+  const receiver = await countingReceiver();
+  try {
+    stack.api.start();
+    stack.worker.start();
+    await ready(stack.url);
+    for (const t of tenants) {
+      const res = await fetch(`${stack.url}/admin/v1/tenants/${t.id}/notification-destinations`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${stack.adminToken}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ url: receiver.url }),
+      });
+      if (res.status !== 201) throw new Error(`destination: ${res.status} ${await res.text()}`);
+    }
+    const events = disputeEvents(accounts, Math.ceil((rate * seconds) / 2) + 50);
+    const run = await drive({ url: stack.url, secret, events, ratePerSecond: rate, seconds });
+    const check = await verify(db.url, events, run.acked);
+    // Notifications: every one delivered, none twice.
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      await until(
+        'notifications delivered',
+        async () =>
+          (
+            await c.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM notifications WHERE status <> 'delivered'`,
+            )
+          ).rows[0]!.n === 0,
+        120_000,
+      );
+      const { rows } = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM notifications');
+      const delivered = [...receiver.deliveries.values()];
+      const twice = delivered.filter((n) => n > 1).length;
+      if (twice) check.problems.push(`${twice} notifications delivered more than once`);
+      if (receiver.deliveries.size !== rows[0]!.n)
+        check.problems.push(
+          `receiver got ${receiver.deliveries.size} notifications, ${rows[0]!.n} recorded`,
+        );
+      return {
+        name: 'load',
+        problems: [
+          ...check.problems,
+          ...(run.acked.size === 0 ? ['nothing was acknowledged'] : []),
+        ],
+        figures: {
+          tenants: accounts.length,
+          'events sent': run.sent,
+          'duplicates sent': run.duplicatesSent,
+          'acknowledged (unique)': run.acked.size,
+          answers: JSON.stringify(run.statuses),
+          'rate asked': `${rate}/s for ${seconds} s`,
+          throughput: `${((run.sent - (run.statuses.error ?? 0)) / run.seconds).toFixed(0)} answers/s`,
+          'p50 / p99': `${run.p50.toFixed(1)} / ${run.p99.toFixed(1)} ms`,
+          'disputes stored': check.disputes,
+          'notifications delivered': receiver.deliveries.size,
+          'drained after load': `${check.drainSeconds.toFixed(1)} s`,
+        },
+      };
+    } finally {
+      await c.end();
+    }
+  } finally {
+    await stack.api.stop();
+    await stack.worker.stop();
+    await receiver.close();
+    await db.drop();
+  }
+}
