@@ -2,7 +2,7 @@
 // payment it disputes, and one timeline row per distinct Stripe status. Idempotent and
 // order-independent: the timeline keeps the earliest sighting of each status.
 import type Stripe from 'stripe';
-import { upsertObjects, type Queryable } from '../stripe-objects/upsert-objects.ts';
+import { upsertObjectsReturning, type Queryable } from '../stripe-objects/upsert-objects.ts';
 import { normalizeDispute } from './normalize-dispute.ts';
 
 export interface DisputeSnapshot {
@@ -38,18 +38,18 @@ export async function recordDisputes(
 ): Promise<string[]> {
   if (snapshots.length === 0) return [];
   const ids = [...new Set(snapshots.map((s) => s.object.id))];
-  const state = async () =>
-    new Map(
-      (
-        await db.query<{ stripe_id: string; type: string; status: string }>(
-          'SELECT stripe_id, type, status FROM disputes WHERE tenant_id = $1 AND stripe_id = ANY($2::text[])',
-          [tenantId, ids],
-        )
-      ).rows.map((r) => [r.stripe_id, `${r.type}/${r.status}`]),
-    );
-  const before = await state();
-  await upsertObjects(db, 'dispute', tenantId, snapshots);
-  await db.query(ORDER_SQL, [tenantId, ids]);
+  const { rows: stored } = await db.query<{ stripe_id: string; type: string; status: string }>(
+    'SELECT stripe_id, type, status FROM disputes WHERE tenant_id = $1 AND stripe_id = ANY($2::text[])',
+    [tenantId, ids],
+  );
+  const before = new Map(stored.map((r) => [r.stripe_id, `${r.type}/${r.status}`]));
+  // The rows the guard let through, as they now stand: the only ones whose state can change.
+  const written = await upsertObjectsReturning(db, 'dispute', tenantId, snapshots, [
+    'type',
+    'status',
+    'order_id',
+  ]);
+  if (written.some((r) => r.order_id === null)) await db.query(ORDER_SQL, [tenantId, ids]);
   // One timeline row per (dispute, status) in this batch: the earliest sighting wins.
   const earliest = new Map<string, { s: DisputeSnapshot; type: string; status: string }>();
   for (const s of snapshots) {
@@ -78,8 +78,9 @@ export async function recordDisputes(
     rows.map((r) => r.s.sourceEventId),
   ]);
   // The disputes whose type or status changed (or that are new): they get notifications.
-  const after = await state();
-  return ids.filter((id) => after.get(id) !== before.get(id));
+  return written
+    .filter((r) => `${String(r.type)}/${String(r.status)}` !== before.get(r.stripe_id))
+    .map((r) => r.stripe_id);
 }
 
 /** When charges or PaymentIntents arrive after their disputes, give the disputes their order id. */

@@ -9,8 +9,14 @@ export async function lockPayments(
   tenantId: string,
   ids: Array<string | null | undefined>,
 ) {
-  const keys = [...new Set(ids.filter((id): id is string => !!id))].sort();
-  for (const id of keys) {
-    await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${tenantId}:${id}`]);
-  }
+  const keys = [...new Set(ids.filter((id): id is string => !!id))]
+    .sort()
+    .map((id) => `${tenantId}:${id}`);
+  if (keys.length === 0) return;
+  // One round trip for all of them; WITH ORDINALITY keeps the sorted order as the locking order.
+  await db.query(
+    `SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0)))
+       FROM (SELECT k FROM unnest($1::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n) s`,
+    [keys],
+  );
 }

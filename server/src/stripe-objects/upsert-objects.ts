@@ -23,9 +23,9 @@ const COMMON: Array<[string, SqlType | 'jsonb']> = [
   ['snapshot_tiebreak', 'text'],
 ];
 
-const sqlCache = new Map<ResourceName, string>();
+const sqlCache = new Map<string, string>();
 
-function buildSql(name: ResourceName): string {
+function buildSql(name: ResourceName, returning: readonly string[]): string {
   const spec = RESOURCES[name] as ResourceSpec<{ id: string }>;
   const cols: Array<[string, string]> = [...COMMON, ...Object.entries(spec.columns)];
   const names = cols.map(([c]) => c);
@@ -39,7 +39,7 @@ function buildSql(name: ResourceName): string {
       FROM unnest(${cols.map(([, type], i) => `$${i + 2}::${type}[]`).join(', ')}) AS u(${names.join(', ')})
     ON CONFLICT (tenant_id, stripe_id) DO UPDATE SET ${updates.join(', ')}, updated_at = now()
       WHERE (t.snapshot_at, t.snapshot_tiebreak) < (EXCLUDED.snapshot_at, EXCLUDED.snapshot_tiebreak)
-    RETURNING stripe_id`;
+    RETURNING ${['stripe_id', ...returning].join(', ')}`;
 }
 
 export function snapshotTiebreak(rank: number[], rawJson: string): string {
@@ -70,6 +70,17 @@ export async function upsertObjects(
   tenantId: string,
   snapshots: readonly Snapshot[],
 ): Promise<string[]> {
+  return (await upsertObjectsReturning(db, name, tenantId, snapshots, [])).map((r) => r.stripe_id);
+}
+
+/** The same, answering the given columns of each row written (as it now stands). */
+export async function upsertObjectsReturning<C extends string>(
+  db: Queryable,
+  name: ResourceName,
+  tenantId: string,
+  snapshots: readonly Snapshot[],
+  returning: readonly C[],
+): Promise<Array<{ stripe_id: string } & Record<C, unknown>>> {
   if (snapshots.length === 0) return [];
   const spec = RESOURCES[name] as ResourceSpec<{ id: string }>;
   // One row per id: Postgres refuses to update the same row twice in one statement.
@@ -99,12 +110,13 @@ export async function upsertObjects(
     rows.map((r) => r.tiebreak),
     ...columnNames.map((c) => perRow.map((v) => v[c] ?? null)),
   ];
-  let sql = sqlCache.get(name);
-  if (!sql) sqlCache.set(name, (sql = buildSql(name)));
-  const res = await db.query<{ stripe_id: string }>({
-    name: `upsert-${name}`,
+  const key = [name, ...returning].join(':');
+  let sql = sqlCache.get(key);
+  if (!sql) sqlCache.set(key, (sql = buildSql(name, returning)));
+  const res = await db.query<{ stripe_id: string } & Record<C, unknown>>({
+    name: `upsert-${key}`,
     text: sql,
     values: params,
   });
-  return res.rows.map((r) => r.stripe_id);
+  return res.rows;
 }
