@@ -33,23 +33,57 @@ export interface HandlerContext {
 
 export type EventHandler = (ctx: HandlerContext, event: Stripe.Event) => Promise<void>;
 
-const snapshotTime = (event: Stripe.Event) => new Date(event.created * 1000);
+/**
+ * A handler that applies many events of one tenant at once (bulk upserts), for event types whose
+ * effect is only "store this snapshot": applying them together equals applying them one by one,
+ * in any order. `kind` groups the types one call may mix.
+ */
+export interface BulkHandler {
+  kind: string;
+  apply: (ctx: HandlerContext, events: Stripe.Event[]) => Promise<void>;
+}
 
-const upsertAs =
-  (resource: ResourceName): EventHandler =>
-  async (ctx, event) => {
-    const object = event.data.object as unknown as { id: string };
-    await upsertObjects(ctx.db, resource, ctx.tenantId, [
-      { object, snapshotAt: snapshotTime(event) },
-    ]);
-  };
+const snapshotTime = (event: Stripe.Event) => new Date(event.created * 1000);
+const snapshotsOf = <T>(events: Stripe.Event[]) =>
+  events.map((e) => ({ object: e.data.object as T, snapshotAt: snapshotTime(e) }));
+
+const upsertAs = (resource: ResourceName): BulkHandler => ({
+  kind: resource,
+  apply: async (ctx, events) => {
+    await upsertObjects(ctx.db, resource, ctx.tenantId, snapshotsOf<{ id: string }>(events));
+  },
+});
 
 const idOf = (v: string | { id: string } | null | undefined) =>
   v == null ? null : typeof v === 'string' ? v : v.id;
 
+/**
+ * The payments (charge and PaymentIntent ids) an event's handler locks: the same ids whether the
+ * handler takes the locks itself or a batch takes every event's locks up front. Disputes take
+ * them exclusively, the rest shared (see lock-payments.ts).
+ */
+export const exclusivePaymentLocks = (event: Stripe.Event) =>
+  (event.data.object as { object?: string }).object === 'dispute';
+
+export function paymentIdsOf(event: Stripe.Event): Array<string | null> {
+  const o = event.data.object as { object?: string };
+  if (o.object === 'dispute') {
+    const d = o as Stripe.Dispute;
+    return [idOf(d.charge), idOf(d.payment_intent)];
+  }
+  if (o.object === 'charge') {
+    const c = o as Stripe.Charge;
+    return [c.id, idOf(c.payment_intent)];
+  }
+  if (o.object === 'payment_intent') {
+    const pi = o as Stripe.PaymentIntent;
+    return [pi.id, idOf(pi.latest_charge)];
+  }
+  return [];
+}
+
 const dispute: EventHandler = async (ctx, event) => {
-  const d = event.data.object as Stripe.Dispute;
-  await lockPayments(ctx.db, ctx.tenantId, [idOf(d.charge), idOf(d.payment_intent)]);
+  await lockPayments(ctx.db, ctx.tenantId, paymentIdsOf(event));
   const changed = await recordDisputes(ctx.db, ctx.tenantId, [
     {
       object: event.data.object as Stripe.Dispute,
@@ -67,35 +101,49 @@ const dispute: EventHandler = async (ctx, event) => {
   }
 };
 
-const charge: EventHandler = async (ctx, event) => {
-  const c = event.data.object as Stripe.Charge;
-  await lockPayments(ctx.db, ctx.tenantId, [c.id, idOf(c.payment_intent)]);
-  const at = snapshotTime(event);
-  const written = await upsertObjects(ctx.db, 'charge', ctx.tenantId, [
-    { object: c, snapshotAt: at },
-  ]);
-  // Older API versions embed the charge's refunds; they are as fresh as the charge.
-  const refunds = c.refunds?.data ?? [];
-  await upsertObjects(
-    ctx.db,
-    'refund',
-    ctx.tenantId,
-    refunds.map((r) => ({ object: r, snapshotAt: at })),
-  );
-  await fillDisputeOrderIds(ctx.db, ctx.tenantId, 'charges', written);
+const charges: BulkHandler = {
+  kind: 'charge',
+  apply: async (ctx, events) => {
+    await lockPayments(ctx.db, ctx.tenantId, events.flatMap(paymentIdsOf), 'shared');
+    const snapshots = snapshotsOf<Stripe.Charge>(events);
+    const written = await upsertObjects(ctx.db, 'charge', ctx.tenantId, snapshots);
+    // Older API versions embed the charge's refunds; they are as fresh as the charge.
+    await upsertObjects(
+      ctx.db,
+      'refund',
+      ctx.tenantId,
+      snapshots.flatMap((s) =>
+        (s.object.refunds?.data ?? []).map((r) => ({ object: r, snapshotAt: s.snapshotAt })),
+      ),
+    );
+    await fillDisputeOrderIds(ctx.db, ctx.tenantId, 'charges', written);
+  },
 };
 
-const paymentIntent: EventHandler = async (ctx, event) => {
-  const pi = event.data.object as Stripe.PaymentIntent;
-  await lockPayments(ctx.db, ctx.tenantId, [pi.id, idOf(pi.latest_charge)]);
-  const written = await upsertObjects(ctx.db, 'payment_intent', ctx.tenantId, [
-    { object: pi, snapshotAt: snapshotTime(event) },
-  ]);
-  await fillDisputeOrderIds(ctx.db, ctx.tenantId, 'payment_intents', written);
+const paymentIntents: BulkHandler = {
+  kind: 'payment_intent',
+  apply: async (ctx, events) => {
+    await lockPayments(ctx.db, ctx.tenantId, events.flatMap(paymentIdsOf), 'shared');
+    const written = await upsertObjects(
+      ctx.db,
+      'payment_intent',
+      ctx.tenantId,
+      snapshotsOf<Stripe.PaymentIntent>(events),
+    );
+    await fillDisputeOrderIds(ctx.db, ctx.tenantId, 'payment_intents', written);
+  },
 };
 
 const table: Record<string, EventHandler> = {};
-const on = (types: string[], handler: EventHandler) => types.forEach((t) => (table[t] = handler));
+const bulkTable: Record<string, BulkHandler> = {};
+const on = (types: string[], handler: EventHandler | BulkHandler) =>
+  types.forEach((t) => {
+    if (typeof handler === 'function') table[t] = handler;
+    else {
+      bulkTable[t] = handler;
+      table[t] = (ctx, event) => handler.apply(ctx, [event]);
+    }
+  });
 
 on(
   ['created', 'updated', 'closed', 'funds_withdrawn', 'funds_reinstated'].map(
@@ -111,7 +159,7 @@ on(
   ['succeeded', 'failed', 'captured', 'refunded', 'updated', 'pending', 'expired'].map(
     (s) => `charge.${s}`,
   ),
-  charge,
+  charges,
 );
 on(
   ['charge.refund.updated', 'refund.created', 'refund.updated', 'refund.failed'],
@@ -128,7 +176,7 @@ on(
     'amount_capturable_updated',
     'partially_funded',
   ].map((s) => `payment_intent.${s}`),
-  paymentIntent,
+  paymentIntents,
 );
 on(
   ['created', 'updated', 'paid', 'failed', 'canceled', 'reconciliation_completed'].map(
@@ -152,11 +200,15 @@ on(
 on(['customer.created', 'customer.updated'], upsertAs('customer'));
 // The deleted event carries the customer as it was; the flag makes the deletion stick (its rank
 // beats any same-second update).
-on(['customer.deleted'], async (ctx, event) => {
-  const object = { ...(event.data.object as Stripe.Customer), deleted: true };
-  await upsertObjects(ctx.db, 'customer', ctx.tenantId, [
-    { object, snapshotAt: snapshotTime(event) },
-  ]);
+on(['customer.deleted'], {
+  kind: 'customer.deleted',
+  apply: async (ctx: HandlerContext, events: Stripe.Event[]) => {
+    const snapshots = snapshotsOf<Stripe.Customer>(events).map((s) => ({
+      ...s,
+      object: { ...s.object, deleted: true },
+    }));
+    await upsertObjects(ctx.db, 'customer', ctx.tenantId, snapshots);
+  },
 });
 on(
   ['attached', 'detached', 'updated', 'automatically_updated'].map((s) => `payment_method.${s}`),
@@ -170,6 +222,8 @@ on(['account.application.deauthorized'], deauthorized);
 on(['account.application.authorized'], authorized);
 
 export const DISPATCH_TABLE: Readonly<Record<string, EventHandler>> = table;
+/** The types that can also be applied many at a time (a subset of DISPATCH_TABLE's). */
+export const BULK_HANDLERS: Readonly<Record<string, BulkHandler>> = bulkTable;
 
 export function isHandledEventType(type: string): boolean {
   return Object.hasOwn(DISPATCH_TABLE, type);

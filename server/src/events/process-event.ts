@@ -5,11 +5,13 @@ import type Stripe from 'stripe';
 import type { Pool } from '../db.ts';
 import type { Logger } from '../logger.ts';
 import { LIFECYCLE_EVENTS } from '../connections/lifecycle-events.ts';
+import { transactionHandle } from '../stripe-objects/lock-payments.ts';
+import type { Queryable } from '../stripe-objects/upsert-objects.ts';
 import { DISPATCH_TABLE, type FollowUp } from './dispatch-table.ts';
 
 export type ProcessOutcome = 'processed' | 'ignored' | 'deferred' | 'skipped';
 
-interface EventRow {
+export interface EventRow {
   id: number;
   tenant_id: string;
   type: string;
@@ -25,53 +27,78 @@ export interface ProcessDeps {
   followUp?: (jobs: FollowUp[]) => Promise<void>;
 }
 
+/** The events named, locked in id order (the same order for every transaction). */
+export async function lockEvents(db: Queryable, ids: readonly number[]): Promise<EventRow[]> {
+  const { rows } = await db.query<EventRow>(
+    `SELECT e.id, e.tenant_id, e.type, e.status, e.payload, t.status AS tenant_status
+       FROM raw_events e JOIN tenants t ON t.id = e.tenant_id
+      WHERE e.id = ANY($1::bigint[]) ORDER BY e.id FOR UPDATE OF e`,
+    [ids],
+  );
+  return rows;
+}
+
+/** Runs one locked, received event's handler inside the caller's transaction. */
+export async function applyEvent(
+  db: Queryable,
+  row: EventRow,
+  followUps: FollowUp[],
+): Promise<ProcessOutcome> {
+  // Kept, not dropped: released when the tenant connects or resumes.
+  if (row.tenant_status !== 'active' && !LIFECYCLE_EVENTS.has(row.type)) return 'deferred';
+  const handler = DISPATCH_TABLE[row.type];
+  if (!handler) return 'ignored';
+  await handler(
+    { db, tenantId: row.tenant_id, afterCommit: (job) => followUps.push(job) },
+    row.payload,
+  );
+  return 'processed';
+}
+
+/** Records each event's outcome, in the transaction that ran its handler. */
+export async function recordOutcomes(
+  db: Queryable,
+  outcomes: ReadonlyArray<{ id: number; outcome: ProcessOutcome }>,
+) {
+  if (outcomes.length === 0) return;
+  await db.query(
+    `UPDATE raw_events e SET status = u.status::raw_event_status, attempts = e.attempts + 1,
+            last_error = NULL,
+            processed_at = CASE WHEN u.status = 'deferred' THEN NULL ELSE now() END
+       FROM unnest($1::bigint[], $2::text[]) AS u(id, status)
+      WHERE e.id = u.id`,
+    [outcomes.map((o) => o.id), outcomes.map((o) => o.outcome)],
+  );
+}
+
+/** Queues the handlers' follow-up jobs once their transaction has committed. */
+export async function queueFollowUps(deps: ProcessDeps, followUps: FollowUp[], context: object) {
+  if (followUps.length === 0 || !deps.followUp) return;
+  await deps
+    .followUp(followUps)
+    .catch((err: unknown) =>
+      deps.logger.warn(
+        { err, ...context },
+        'follow-up jobs not queued; maintenance re-offers them',
+      ),
+    );
+}
+
 export async function processEvent(deps: ProcessDeps, rawEventId: number): Promise<ProcessOutcome> {
   const followUps: FollowUp[] = [];
   const client = await deps.pool.connect();
   try {
     await client.query('BEGIN');
-    const { rows } = await client.query<EventRow>(
-      `SELECT e.id, e.tenant_id, e.type, e.status, e.payload, t.status AS tenant_status
-         FROM raw_events e JOIN tenants t ON t.id = e.tenant_id
-        WHERE e.id = $1 FOR UPDATE OF e`,
-      [rawEventId],
-    );
-    const row = rows[0];
+    const db = transactionHandle(client);
+    const row = (await lockEvents(db, [rawEventId]))[0];
     if (!row || row.status !== 'received') {
       await client.query('COMMIT');
       return 'skipped';
     }
-    let outcome: ProcessOutcome;
-    if (row.tenant_status !== 'active' && !LIFECYCLE_EVENTS.has(row.type)) {
-      // Kept, not dropped: released when the tenant connects or resumes.
-      outcome = 'deferred';
-    } else {
-      const handler = DISPATCH_TABLE[row.type];
-      if (handler) {
-        await handler(
-          { db: client, tenantId: row.tenant_id, afterCommit: (job) => followUps.push(job) },
-          row.payload,
-        );
-      }
-      outcome = handler ? 'processed' : 'ignored';
-    }
-    await client.query(
-      `UPDATE raw_events SET status = $2::raw_event_status, attempts = attempts + 1, last_error = NULL,
-              processed_at = CASE WHEN $2 = 'deferred' THEN NULL ELSE now() END
-        WHERE id = $1`,
-      [rawEventId, outcome],
-    );
+    const outcome = await applyEvent(db, row, followUps);
+    await recordOutcomes(db, [{ id: rawEventId, outcome }]);
     await client.query('COMMIT');
-    if (followUps.length > 0 && deps.followUp) {
-      await deps
-        .followUp(followUps)
-        .catch((err: unknown) =>
-          deps.logger.warn(
-            { err, rawEventId },
-            'follow-up jobs not queued; maintenance re-offers them',
-          ),
-        );
-    }
+    await queueFollowUps(deps, followUps, { rawEventId });
     return outcome;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -1,9 +1,11 @@
-// The events queue's job handler: processes every event the job names, each in its own
-// transaction. Idempotent: finished events are skipped, so a retry redoes only what failed.
+// The events queue's job handler: processes every event the job names — in one transaction when
+// it can (process-event-batch.ts), else each in its own. Idempotent: finished events are skipped,
+// so a retry redoes only what failed.
 // A failure is recorded on its event; the job fails (and BullMQ retries it with backoff) if any
 // event failed, and on the last attempt those events are marked failed.
 import type { Job } from 'bullmq';
 import { processEventsJob } from '../queues.ts';
+import { processEventBatch } from './process-event-batch.ts';
 import {
   processEvent,
   recordEventFailure,
@@ -15,9 +17,24 @@ export async function runProcessEventsJob(deps: ProcessDeps, job: Job) {
   const { rawEventIds } = processEventsJob.payload.parse(job.data);
   const attempt = job.attemptsMade + 1;
   const final = attempt >= (job.opts.attempts ?? 1);
-  const outcomes: Partial<Record<ProcessOutcome | 'failed', number>> = {};
+  let outcomes: Partial<Record<ProcessOutcome | 'failed', number>> = {};
+  let oneByOne: readonly number[] = rawEventIds;
+  if (rawEventIds.length > 1) {
+    try {
+      const done = await processEventBatch(deps, rawEventIds);
+      if (done) {
+        outcomes = done.outcomes;
+        oneByOne = done.busy;
+      }
+    } catch (err) {
+      deps.logger.info(
+        { err: (err as Error).message, count: rawEventIds.length },
+        'batch failed; processing its events one by one',
+      );
+    }
+  }
   let firstError: unknown;
-  for (const rawEventId of rawEventIds) {
+  for (const rawEventId of oneByOne) {
     try {
       const outcome = await processEvent(deps, rawEventId);
       outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;

@@ -1,0 +1,136 @@
+// A job's events processed in one transaction: the same rows as one by one, busy payments left to
+// the one-by-one path without waiting, and any failure rolling the batch back so each event is
+// then processed (or failed) on its own.
+import type { Job } from 'bullmq';
+import type Stripe from 'stripe';
+import { describe, expect, it } from 'vitest';
+import { activateTenant } from '../src/connections/activate-tenant.ts';
+import { processEventBatch } from '../src/events/process-event-batch.ts';
+import { runProcessEventsJob } from '../src/events/process-events-job.ts';
+import { charge, customer, event } from './support/fixtures.ts';
+import { useStack } from './support/harness.ts';
+import { history, shuffled, tableSnapshot } from './support/history.ts';
+import { stripeId } from './support/ids.ts';
+
+const env = useStack({ worker: false });
+const deps = () => ({ pool: env.stack.db.pool, logger: env.stack.logger });
+
+async function tenant() {
+  const { tenant } = await activateTenant(
+    { ...env.stack.enqueueDeps, prisma: env.stack.db.prisma, logger: env.stack.logger },
+    { stripeAccountId: stripeId('acct'), livemode: false, connectionType: 'oauth' },
+  );
+  return tenant.id;
+}
+
+/** Stores events as the API would (status received), unprocessed; answers their row ids. */
+async function store(tenantId: string, events: Stripe.Event[]) {
+  const ids: number[] = [];
+  for (const e of events) {
+    const { rows } = await env.stack.db.pool.query<{ id: string }>(
+      `INSERT INTO raw_events (tenant_id, stripe_event_id, type, livemode, stripe_created_at, payload, source)
+       VALUES ($1, $2, $3, false, to_timestamp($4), $5, 'replay') RETURNING id`,
+      [tenantId, e.id, e.type, e.created, JSON.stringify(e)],
+    );
+    ids.push(Number(rows[0]!.id));
+  }
+  return ids;
+}
+
+const statuses = async (ids: number[]) =>
+  (
+    await env.stack.db.pool.query<{ status: string }>(
+      'SELECT status FROM raw_events WHERE id = ANY($1) ORDER BY id',
+      [ids],
+    )
+  ).rows.map((r) => r.status);
+
+/** The job as BullMQ hands it to the handler: its data and attempt counters. */
+const jobFor = (rawEventIds: number[], attempts = 1) =>
+  ({ data: { rawEventIds }, attemptsMade: 0, opts: { attempts } }) as unknown as Job;
+
+describe('event batches', () => {
+  it('leave the same rows as processing one by one, in one batch or several', async () => {
+    const events = history();
+    const oneByOne = await tenant();
+    for (const id of await store(oneByOne, events)) {
+      await runProcessEventsJob(deps(), jobFor([id]));
+    }
+    const reference = await tableSnapshot(env.stack.db.pool, oneByOne);
+    expect(reference.disputes).toHaveLength(1);
+
+    const whole = await tenant();
+    const ids = await store(whole, shuffled(events, 7));
+    const result = await processEventBatch(deps(), ids);
+    expect(result).toEqual({ outcomes: { processed: events.length }, busy: [] });
+    expect(await tableSnapshot(env.stack.db.pool, whole)).toEqual(reference);
+    expect(new Set(await statuses(ids))).toEqual(new Set(['processed']));
+
+    const chunked = await tenant();
+    const chunkIds = await store(chunked, shuffled(events, 11));
+    for (let i = 0; i < chunkIds.length; i += 4) {
+      await runProcessEventsJob(deps(), jobFor(chunkIds.slice(i, i + 4)));
+    }
+    expect(await tableSnapshot(env.stack.db.pool, chunked)).toEqual(reference);
+  });
+
+  it('leave an event whose payment another transaction holds to the one-by-one path', async () => {
+    const tenantId = await tenant();
+    const ch = charge();
+    const cus = customer();
+    const ids = await store(tenantId, [
+      event('charge.succeeded', ch),
+      event('customer.created', cus),
+    ]);
+    const holder = await env.stack.db.pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        `${tenantId}:${ch.id}`,
+      ]);
+      // Answers at once (no waiting) with the charge handed back.
+      const result = await processEventBatch(deps(), ids);
+      expect(result).toEqual({ outcomes: { processed: 1 }, busy: [ids[0]] });
+      expect(await statuses(ids)).toEqual(['received', 'processed']);
+      await holder.query('COMMIT');
+    } finally {
+      holder.release();
+    }
+    // The job's one-by-one pass takes it once the holder is gone; the customer is skipped.
+    expect(await runProcessEventsJob(deps(), jobFor(ids))).toEqual({
+      processed: 1,
+      skipped: 1,
+    });
+    expect(await statuses(ids)).toEqual(['processed', 'processed']);
+  });
+
+  it('roll back on a failure; each event then goes alone and only the bad one fails', async () => {
+    const tenantId = await tenant();
+    const good = customer();
+    // A charge without an id cannot be stored: its upsert fails inside the batch.
+    const bad = { ...charge(), id: undefined } as unknown as Stripe.Charge;
+    const ids = await store(tenantId, [
+      event('customer.created', good),
+      event('charge.succeeded', bad),
+    ]);
+    await expect(runProcessEventsJob(deps(), jobFor(ids, 1))).rejects.toThrow(
+      '1 of 2 events failed',
+    );
+    expect(await statuses(ids)).toEqual(['processed', 'failed']);
+    const { rows } = await env.stack.db.pool.query(
+      'SELECT stripe_id FROM customers WHERE tenant_id = $1',
+      [tenantId],
+    );
+    expect(rows).toEqual([{ stripe_id: good.id }]);
+  });
+
+  it('go one by one when they hold an install or uninstall event', async () => {
+    const tenantId = await tenant();
+    const ids = await store(tenantId, [
+      event('customer.created', customer()),
+      event('account.application.deauthorized', { id: stripeId('ca'), object: 'application' }),
+    ]);
+    expect(await processEventBatch(deps(), ids)).toBeNull();
+    expect(await statuses(ids)).toEqual(['received', 'received']);
+  });
+});
