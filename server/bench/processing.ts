@@ -76,7 +76,7 @@ function plan(runId: string): Plan {
   }
   // Stripe does not promise order: shuffle (deterministically, for comparable runs).
   let seed = 42;
-  const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   for (let i = bodies.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [bodies[i], bodies[j]] = [bodies[j]!, bodies[i]!];
@@ -95,7 +95,11 @@ async function check(c: pg.Client, p: Plan, schema: 'public' | 'stripe') {
     const got = await count(c, sql);
     if (got !== n) problems.push(`${what}: ${got}, expected ${n}`);
   };
-  await expect('payment intents', `SELECT count(*)::int n FROM ${schema}.payment_intents`, payments);
+  await expect(
+    'payment intents',
+    `SELECT count(*)::int n FROM ${schema}.payment_intents`,
+    payments,
+  );
   await expect('charges', `SELECT count(*)::int n FROM ${schema}.charges`, payments);
   await expect('disputes', `SELECT count(*)::int n FROM ${schema}.disputes`, p.disputes);
   await expect(
