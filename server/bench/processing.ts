@@ -11,7 +11,7 @@
 // same events (no tenants: it is single-account) and is checked the same way.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -82,6 +82,22 @@ function plan(runId: string): Plan {
     [bodies[i], bodies[j]] = [bodies[j]!, bodies[i]!];
   }
   return { bodies, disputes, accounts };
+}
+
+/** User + system CPU seconds of processes on this machine (Linux /proc; 0 for any that is gone). */
+function cpuSeconds(pids: number[]) {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // The fields after the command name (which may hold spaces): utime and stime are 12th, 13th.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      /* exited */
+    }
+  }
+  return ticks / 100; // USER_HZ
 }
 
 async function count(c: pg.Client, sql: string) {
@@ -185,11 +201,19 @@ async function ours(p: Plan, workers: number, runId: string) {
       await sleep(100);
     }
     const seconds = (performance.now() - t0) / 1000;
+    // CPU spent by the workers and by their Postgres backends (this run's database only).
+    const { rows: backends } = await c.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    const cpu = {
+      worker: cpuSeconds(started.map((ch) => ch.pid!)),
+      postgres: cpuSeconds(backends.map((b) => b.pid)),
+    };
     const problems = await check(c, p, 'public');
     log(
-      `  ×${workers}: ${(p.bodies.length / seconds).toFixed(0)} events/s (${seconds.toFixed(1)} s)${problems.length ? ` — WRONG: ${problems.join('; ')}` : ', rows correct'}`,
+      `  ×${workers}: ${(p.bodies.length / seconds).toFixed(0)} events/s (${seconds.toFixed(1)} s), CPU per event: worker ${((cpu.worker * 1000) / p.bodies.length).toFixed(2)} ms, Postgres ${((cpu.postgres * 1000) / p.bodies.length).toFixed(2)} ms${problems.length ? ` — WRONG: ${problems.join('; ')}` : ', rows correct'}`,
     );
-    return { seconds, perSecond: p.bodies.length / seconds, problems };
+    return { seconds, perSecond: p.bodies.length / seconds, problems, cpu };
   } finally {
     for (const ch of children) await stop(ch);
     await c.end();
@@ -221,7 +245,7 @@ async function peer(p: Plan, runId: string) {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
-    child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     const code = await new Promise<number | null>((r) => child.once('exit', r));
     if (code !== 0) throw new Error(`the peer exited with ${code}`);
     const { seconds } = JSON.parse(out.trim().split('\n').pop()!) as { seconds: number };
@@ -229,7 +253,7 @@ async function peer(p: Plan, runId: string) {
     log(
       `  peer: ${(p.bodies.length / seconds).toFixed(0)} events/s (${seconds.toFixed(1)} s)${problems.length ? ` — WRONG: ${problems.join('; ')}` : ', rows correct'}`,
     );
-    return { seconds, perSecond: p.bodies.length / seconds, problems };
+    return { seconds, perSecond: p.bodies.length / seconds, problems, cpu: null };
   } finally {
     await c.end();
     rmSync(file, { force: true });
@@ -251,16 +275,16 @@ async function main() {
   const peerResult = await peer(p, runId);
   const rows = [...results].map(
     ([k, r]) =>
-      `| DisputeDesk, ${k} worker process(es) | ${r.perSecond.toFixed(0)} | ${r.seconds.toFixed(1)} | ${(r.perSecond / peerResult.perSecond).toFixed(2)} | ${r.problems.length ? r.problems.join('; ') : 'correct'} |`,
+      `| DisputeDesk, ${k} worker process(es) | ${r.perSecond.toFixed(0)} | ${r.seconds.toFixed(1)} | ${(r.perSecond / peerResult.perSecond).toFixed(2)} | ${r.cpu ? `${((r.cpu.worker * 1000) / p.bodies.length).toFixed(2)} / ${((r.cpu.postgres * 1000) / p.bodies.length).toFixed(2)}` : '—'} | ${r.problems.length ? r.problems.join('; ') : 'correct'} |`,
   );
   const summary = [
     `bench:processing — ${new Date().toISOString()} — ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}`,
     `${p.bodies.length} stored events (${payments} payments, ${p.disputes} disputes with three events each) over 50 tenants, shuffled; workers started after the events were stored`,
     '',
-    '| processor | events/s | seconds | ratio to peer | rows |',
-    '|---|---|---|---|---|',
+    '| processor | events/s | seconds | ratio to peer | CPU ms per event (worker / Postgres) | rows |',
+    '|---|---|---|---|---|---|',
     ...rows,
-    `| stripe-sync-engine processEvent, ${peerConcurrency} at a time | ${peerResult.perSecond.toFixed(0)} | ${peerResult.seconds.toFixed(1)} | 1.00 | ${peerResult.problems.length ? peerResult.problems.join('; ') : 'correct'} |`,
+    `| stripe-sync-engine processEvent, ${peerConcurrency} at a time | ${peerResult.perSecond.toFixed(0)} | ${peerResult.seconds.toFixed(1)} | 1.00 | — | ${peerResult.problems.length ? peerResult.problems.join('; ') : 'correct'} |`,
     '',
     `Total run ${((Date.now() - started) / 1000).toFixed(0)} s.`,
   ].join('\n');
