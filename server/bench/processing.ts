@@ -253,7 +253,7 @@ async function peer(p: Plan, runId: string) {
     log(
       `  peer: ${(p.bodies.length / seconds).toFixed(0)} events/s (${seconds.toFixed(1)} s)${problems.length ? ` — WRONG: ${problems.join('; ')}` : ', rows correct'}`,
     );
-    return { seconds, perSecond: p.bodies.length / seconds, problems, cpu: null };
+    return { seconds, perSecond: p.bodies.length / seconds, problems };
   } finally {
     await c.end();
     rmSync(file, { force: true });
@@ -270,7 +270,7 @@ async function main() {
   log(
     `${p.bodies.length} events: ${payments} payments (intent + charge), ${p.disputes} disputes × 3 events, 50 tenants, shuffled`,
   );
-  const results = new Map<string, Awaited<ReturnType<typeof peer>>>();
+  const results = new Map<string, Awaited<ReturnType<typeof ours>>>();
   for (const w of workerCounts) results.set(`×${w}`, await ours(p, w, runId));
   const peerResult = await peer(p, runId);
   const rows = [...results].map(
