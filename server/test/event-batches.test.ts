@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { activateTenant } from '../src/connections/activate-tenant.ts';
 import { processEventBatch } from '../src/events/process-event-batch.ts';
 import { runProcessEventsJob } from '../src/events/process-events-job.ts';
-import { charge, customer, event } from './support/fixtures.ts';
+import { charge, customer, dispute, event, paymentIntent } from './support/fixtures.ts';
 import { useStack } from './support/harness.ts';
 import { history, shuffled, tableSnapshot } from './support/history.ts';
 import { stripeId } from './support/ids.ts';
@@ -72,6 +72,32 @@ describe('event batches', () => {
       await runProcessEventsJob(deps(), jobFor(chunkIds.slice(i, i + 4)));
     }
     expect(await tableSnapshot(env.stack.db.pool, chunked)).toEqual(reference);
+  });
+
+  it("run a dispute after its payment's events of the same batch: the notification has the order id", async () => {
+    const tenantId = await tenant();
+    await env.stack.db.pool.query(
+      `INSERT INTO notification_destinations (id, tenant_id, url) VALUES (gen_random_uuid(), $1, 'https://example.com/hook')`,
+      [tenantId],
+    );
+    const pi = paymentIntent({ status: 'succeeded', metadata: { order_id: 'ORD-9' } });
+    const ch = charge({ payment_intent: pi.id, metadata: { order_id: 'ORD-9' } });
+    const d = dispute({ charge: ch.id, paymentIntent: pi.id });
+    // The dispute's event was stored first (lowest id).
+    const ids = await store(tenantId, [
+      event('charge.dispute.created', d),
+      event('payment_intent.succeeded', pi),
+      event('charge.succeeded', ch),
+    ]);
+    expect(await processEventBatch(deps(), ids)).toEqual({
+      outcomes: { processed: 3 },
+      busy: [],
+    });
+    const { rows } = await env.stack.db.pool.query<{ payload: { orderId: string | null } }>(
+      'SELECT payload FROM notifications WHERE tenant_id = $1',
+      [tenantId],
+    );
+    expect(rows.map((r) => r.payload.orderId)).toEqual(['ORD-9']);
   });
 
   it('leave an event whose payment another transaction holds to the one-by-one path', async () => {

@@ -1,12 +1,12 @@
 // Processes a job's events in one transaction: one statement locks them all, one takes every
 // payment lock they need that is free (events whose payments are busy are handed back, to be
-// processed one by one once this transaction has committed: a batch never waits holding locks), the
-// "store this snapshot" types go through their bulk handler (one upsert per tenant and kind), the
-// rest (disputes, whose every status change is notified; reports) run one by one, and one
-// statement records every outcome. A handful of round trips per batch instead of per event. If anything fails, the whole transaction rolls back and the caller
-// processes the events one by one (each failure then lands on its own event). Batches holding a
-// lifecycle event (install, uninstall) are left to that path too: the events after it must see
-// the tenant's new state.
+// processed one by one once this transaction has committed: a batch never waits holding locks),
+// the "store this snapshot" types go through their bulk handler (one upsert per tenant and kind),
+// then the rest (disputes, whose every status change is notified; reports) run one by one, and
+// one statement records every outcome: a handful of round trips per batch instead of per event.
+// If anything fails, the whole transaction rolls back and the caller processes the events one by
+// one (each failure then lands on its own event). Batches holding a lifecycle event (install,
+// uninstall) are left to that path too: the events after it must see the tenant's new state.
 import { LIFECYCLE_EVENTS } from '../connections/lifecycle-events.ts';
 import {
   paymentKey,
@@ -70,10 +70,11 @@ export async function processEventBatch(
     const ready = busy.length ? todo.filter((r) => !busy.includes(r)) : todo;
     const results: Array<{ id: number; outcome: ProcessOutcome }> = [];
     const groups = new Map<string, { tenantId: string; bulk: BulkHandler; rows: EventRow[] }>();
+    const single: EventRow[] = [];
     for (const row of ready) {
       const bulk = row.tenant_status === 'active' ? BULK_HANDLERS[row.type] : undefined;
       if (!bulk) {
-        results.push({ id: row.id, outcome: await applyEvent(db, row, followUps) });
+        single.push(row);
         continue;
       }
       const key = `${row.tenant_id}|${bulk.kind}`;
@@ -88,6 +89,11 @@ export async function processEventBatch(
         rows.map((r) => r.payload),
       );
       for (const r of rows) results.push({ id: r.id, outcome: 'processed' });
+    }
+    // Then disputes and the rest, in id order: a dispute whose payment's events came in the same
+    // batch sees them (its notification carries the order id and the card).
+    for (const row of single) {
+      results.push({ id: row.id, outcome: await applyEvent(db, row, followUps) });
     }
     await recordOutcomes(db, results);
     await client.query('COMMIT');
