@@ -51,9 +51,10 @@ const EnvSchema = z
     DATABASE_URL: z.url().refine((u) => /^postgres(ql)?:/.test(u), 'must be a postgresql:// URL'),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     REDIS_URL: z.url().refine((u) => /^rediss?:/.test(u), 'must be a redis:// URL'),
+    // Braces allowed: on Redis Cluster a hash tag ({dd}) keeps each queue's keys in one slot.
     QUEUE_PREFIX: z
       .string()
-      .regex(/^[A-Za-z0-9:_-]+$/)
+      .regex(/^[A-Za-z0-9:_{}-]+$/)
       .default('dd'),
     ENCRYPTION_KEYS: keyring,
     ENCRYPTION_PRIMARY_KEY_ID: z.string().min(1),

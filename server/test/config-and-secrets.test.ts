@@ -63,6 +63,11 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes a hash-tagged queue prefix (Redis Cluster) and refuses one with spaces', () => {
+    expect(loadConfig({ ...valid, QUEUE_PREFIX: '{dd}' }).redis.prefix).toBe('{dd}');
+    expect(() => loadConfig({ ...valid, QUEUE_PREFIX: 'd d' })).toThrow(/QUEUE_PREFIX/);
+  });
+
   it('refuses a key of the wrong size and a primary key id that is not in the ring', () => {
     expect(() => loadConfig({ ...valid, ENCRYPTION_KEYS: 'a:c2hvcnQ=' })).toThrow(
       /ENCRYPTION_KEYS: each entry/,
