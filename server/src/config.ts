@@ -13,6 +13,16 @@ const csv = (schema: z.ZodString) =>
     )
     .pipe(z.array(schema));
 
+/** The queues a worker process can consume; WORKER_QUEUES picks some (default: all). */
+export const WORKER_QUEUES = [
+  'events',
+  'notifications',
+  'backfill',
+  'reports',
+  'maintenance',
+] as const;
+export type WorkerQueue = (typeof WORKER_QUEUES)[number];
+
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const keyring = z
@@ -68,6 +78,13 @@ const EnvSchema = z
       .min(1024)
       .default(1024 * 1024),
     WEBHOOK_REJECTION_FLUSH_MS: z.coerce.number().int().min(50).default(5000),
+    WORKER_QUEUES: csv(
+      z.string().refine((v) => (WORKER_QUEUES as readonly string[]).includes(v), {
+        message: `each must be one of ${WORKER_QUEUES.join(', ')}`,
+      }),
+    )
+      .pipe(z.array(z.string()).min(1, 'names at least one queue'))
+      .default([...WORKER_QUEUES]),
     EVENTS_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
     EVENTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
     EVENTS_BACKOFF_MS: z.coerce.number().int().min(10).default(2000),
@@ -109,6 +126,7 @@ const EnvSchema = z
     NOTIFICATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(15),
     NOTIFICATION_BACKOFF_MS: z.coerce.number().int().min(10).default(5000),
     NOTIFICATION_ALLOW_PRIVATE_ADDRESSES: bool.default(false),
+    NOTIFICATION_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
     ADMIN_API_TOKENS: csv(
       z.string().min(24, 'each admin token needs at least 24 characters'),
     ).default([]),
@@ -154,6 +172,7 @@ function toConfig(env: z.output<typeof EnvSchema>) {
       maxBodyBytes: env.WEBHOOK_MAX_BODY_BYTES,
       rejectionFlushMs: env.WEBHOOK_REJECTION_FLUSH_MS,
     },
+    worker: { queues: new Set(env.WORKER_QUEUES as WorkerQueue[]) },
     events: {
       concurrency: env.EVENTS_WORKER_CONCURRENCY,
       maxAttempts: env.EVENTS_MAX_ATTEMPTS,
@@ -192,6 +211,7 @@ function toConfig(env: z.output<typeof EnvSchema>) {
       maxAttempts: env.NOTIFICATION_MAX_ATTEMPTS,
       backoffMs: env.NOTIFICATION_BACKOFF_MS,
       allowPrivateAddresses: env.NOTIFICATION_ALLOW_PRIVATE_ADDRESSES,
+      concurrency: env.NOTIFICATION_CONCURRENCY,
     },
     reports: { historyMonths: env.REPORTS_HISTORY_MONTHS, concurrency: env.REPORTS_CONCURRENCY },
     backfill: {

@@ -1,7 +1,7 @@
-// Composition root of the workers: the events queue consumer, the sweeper, and lifecycle
-// maintenance (purges, token refreshes, replaced endpoints).
+// Composition root of the workers: the consumers of the queues this process runs (events with
+// the sweeper, notifications, backfill, reports, lifecycle maintenance — all by default).
 import { Worker, type Job } from 'bullmq';
-import { loadConfigOrExit, type Config } from './config.ts';
+import { loadConfigOrExit, type Config, type WorkerQueue } from './config.ts';
 import { createDb } from './db.ts';
 import { runProcessEventsJob } from './events/process-events-job.ts';
 import { startSweeper } from './events/sweep-events.ts';
@@ -44,9 +44,28 @@ export async function startWorker(
     { maxAttempts: config.notifications.maxAttempts, backoffMs: config.notifications.backoffMs },
   );
 
-  const events = new Worker(
-    QUEUE_NAMES.events,
-    (job: Job) =>
+  // Each queue's consumer, created only when this process runs that queue (WORKER_QUEUES), so a
+  // deployment can give each queue its own pool of processes.
+  const runs = (q: WorkerQueue) => config.worker.queues.has(q);
+  const consumers: Worker[] = [];
+  const consume = (
+    q: WorkerQueue,
+    handler: (job: Job, token?: string) => Promise<unknown>,
+    concurrency: number,
+  ) => {
+    if (!runs(q)) return;
+    const w = new Worker(QUEUE_NAMES[q], handler, {
+      connection: workerRedis,
+      prefix: config.redis.prefix,
+      concurrency,
+    });
+    w.on('error', (err) => logger.warn({ err: err.message, queue: q }, 'worker error'));
+    consumers.push(w);
+  };
+
+  consume(
+    'events',
+    (job) =>
       runProcessEventsJob(
         {
           pool: db.pool,
@@ -61,14 +80,8 @@ export async function startWorker(
         },
         job,
       ),
-    {
-      connection: workerRedis,
-      prefix: config.redis.prefix,
-      concurrency: config.events.concurrency,
-    },
+    config.events.concurrency,
   );
-  events.on('error', (err) => logger.warn({ err: err.message }, 'events worker error'));
-  await events.waitUntilReady();
 
   const keyring = new Keyring(config.encryption.keys, config.encryption.primaryKeyId);
   const tokenDeps = { prisma: db.prisma, keyring, stripe: config.stripe, logger };
@@ -78,36 +91,28 @@ export async function startWorker(
     config.redis.prefix,
     config.backfill.rateLimit,
   );
-  const reports = new Worker(
-    QUEUE_NAMES.reports,
-    (job: Job) =>
+  consume(
+    'reports',
+    (job) =>
       runReportsJob(
         { pool: db.pool, logger, clients, limiter, historyMonths: config.reports.historyMonths },
         job,
       ),
-    {
-      connection: workerRedis,
-      prefix: config.redis.prefix,
-      concurrency: config.reports.concurrency,
-    },
+    config.reports.concurrency,
   );
-  reports.on('error', (err) => logger.warn({ err: err.message }, 'reports worker error'));
-  const notifications = new Worker(
-    QUEUE_NAMES.notifications,
-    (job: Job, token?: string) =>
+  consume(
+    'notifications',
+    (job, token) =>
       deliverNotification(
         { pool: db.pool, prisma: db.prisma, keyring, logger, settings: config.notifications },
         job,
         token,
       ),
-    { connection: workerRedis, prefix: config.redis.prefix, concurrency: 8 },
+    config.notifications.concurrency,
   );
-  notifications.on('error', (err) =>
-    logger.warn({ err: err.message }, 'notifications worker error'),
-  );
-  const backfill = new Worker(
-    QUEUE_NAMES.backfill,
-    (job: Job) =>
+  consume(
+    'backfill',
+    (job) =>
       runBackfillJob(
         {
           pool: db.pool,
@@ -123,13 +128,8 @@ export async function startWorker(
         },
         job,
       ),
-    {
-      connection: workerRedis,
-      prefix: config.redis.prefix,
-      concurrency: config.backfill.concurrency,
-    },
+    config.backfill.concurrency,
   );
-  backfill.on('error', (err) => logger.warn({ err: err.message }, 'backfill worker error'));
   const maintenanceDeps = {
     ...tokenDeps,
     pool: db.pool,
@@ -138,39 +138,42 @@ export async function startWorker(
     retentionMs: config.tenants.purgeAfterMs,
     intervalMs: config.tenants.maintenanceIntervalMs,
   };
-  const maintenance = new Worker(
-    QUEUE_NAMES.maintenance,
-    (job: Job) => runMaintenanceJob(maintenanceDeps, job),
-    { connection: workerRedis, prefix: config.redis.prefix, concurrency: 1 },
-  );
-  maintenance.on('error', (err) => logger.warn({ err: err.message }, 'maintenance worker error'));
-  await queues.maintenance
-    .upsertJobScheduler(
-      'lifecycle',
-      { every: config.tenants.maintenanceIntervalMs },
-      { name: 'lifecycle', data: { task: 'lifecycle' } },
-    )
-    .catch((err: unknown) => logger.warn({ err }, 'could not schedule lifecycle maintenance'));
+  consume('maintenance', (job) => runMaintenanceJob(maintenanceDeps, job), 1);
+  if (runs('maintenance')) {
+    await queues.maintenance
+      .upsertJobScheduler(
+        'lifecycle',
+        { every: config.tenants.maintenanceIntervalMs },
+        { name: 'lifecycle', data: { task: 'lifecycle' } },
+      )
+      .catch((err: unknown) => logger.warn({ err }, 'could not schedule lifecycle maintenance'));
+  }
+  await Promise.all(consumers.map((w) => w.waitUntilReady()));
 
-  const sweeper = startSweeper(
-    { queue: queues.events, pool: db.pool, logger },
-    { intervalMs: config.events.sweepIntervalMs, graceMs: config.events.sweepGraceMs },
-  );
+  // The sweeper re-offers stored events: it goes with the events consumers.
+  const sweeper = runs('events')
+    ? startSweeper(
+        { queue: queues.events, pool: db.pool, logger },
+        { intervalMs: config.events.sweepIntervalMs, graceMs: config.events.sweepGraceMs },
+      )
+    : null;
   // Redis (re)connected, possibly empty (it may keep nothing on disk): re-offer at once.
-  producerRedis.on('ready', () => sweeper.afterReconnect());
-  logger.info({ concurrency: config.events.concurrency }, 'workers started');
+  if (sweeper) producerRedis.on('ready', () => sweeper.afterReconnect());
+  logger.info(
+    { queues: [...config.worker.queues], eventsConcurrency: config.events.concurrency },
+    'workers started',
+  );
 
   return {
-    sweepNow: () => sweeper.runNow(),
+    sweepNow: async () => {
+      await sweeper?.runNow();
+    },
     runMaintenance: () =>
       runMaintenanceJob(maintenanceDeps, { data: { task: 'lifecycle' } } as Job),
     async stop() {
-      await sweeper.stop();
-      await events.close(); // waits for active jobs to finish
-      await maintenance.close();
-      await backfill.close();
-      await reports.close();
-      await notifications.close();
+      await sweeper?.stop();
+      // Each waits for its active jobs to finish; the events consumer first.
+      for (const w of consumers) await w.close();
       await queues.close();
       workerRedis.disconnect();
       producerRedis.disconnect();
