@@ -19,10 +19,11 @@ import {
   buildServer,
   createBenchDatabase,
   dropBenchDatabase,
+  insertActiveTenants,
   percentile,
-  redisUrl,
   ROOT,
   SERVER,
+  serverEnv,
   stop,
   waitHealthy,
 } from './support.ts';
@@ -158,14 +159,7 @@ async function main() {
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   const accounts = [0, 1, 2].map((n) => `acct_benchapp${runId}${n}`);
-  const tenants = (
-    await db.query<{ id: string; stripe_account_id: string }>(
-      `INSERT INTO tenants (id, stripe_account_id, livemode, status, connection_type, connected_at, updated_at)
-       SELECT gen_random_uuid(), a, false, 'active', 'oauth', now(), now() FROM unnest($1::text[]) a
-       RETURNING id, stripe_account_id`,
-      [accounts],
-    )
-  ).rows;
+  const tenants = await insertActiveTenants(db, accounts);
   let api: ReturnType<typeof spawn> | null = null;
   try {
     const seedStart = Date.now();
@@ -181,18 +175,10 @@ async function main() {
     api = spawn(process.execPath, [...nodeArgs, 'dist/main.js'], {
       cwd: SERVER,
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'warn',
+      env: serverEnv(url, `ddbench-app-${runId}`, {
         PORT: String(port),
-        DATABASE_URL: url,
-        REDIS_URL: redisUrl,
-        QUEUE_PREFIX: `ddbench-app-${runId}`,
         STRIPE_APP_SIGNING_SECRETS: APP_SECRET,
-        ENCRYPTION_KEYS: `b:${randomBytes(32).toString('base64')}`,
-        ENCRYPTION_PRIMARY_KEY_ID: 'b',
-      },
+      }),
     });
     const origin = `http://127.0.0.1:${port}`;
     await waitHealthy(`${origin}/healthz`, api);

@@ -17,9 +17,11 @@ import {
   createBenchDatabase,
   dbUrl,
   dropBenchDatabase,
+  insertActiveTenants,
   redisUrl,
   ROOT,
   SERVER,
+  serverEnv,
   stop,
   waitHealthy,
 } from './support.ts';
@@ -93,11 +95,7 @@ async function main() {
   const accounts = Array.from({ length: 50 }, (_, i) => `acct_bench${runId}${i}`);
   const c = new pg.Client({ connectionString: dbUrl(database) });
   await c.connect();
-  await c.query(
-    `INSERT INTO tenants (id, stripe_account_id, livemode, status, connection_type, connected_at, updated_at)
-     SELECT gen_random_uuid(), a, false, 'active', 'oauth', now(), now() FROM unnest($1::text[]) a`,
-    [accounts],
-  );
+  await insertActiveTenants(c, accounts);
 
   const ours: Record<string, LoadResult> = {};
   const bare: Record<string, LoadResult> = {};
@@ -109,20 +107,12 @@ async function main() {
       const api = spawn(process.execPath, ['dist/main.js'], {
         cwd: SERVER,
         stdio: ['ignore', 'ignore', 'inherit'],
-        env: {
-          ...process.env,
-          NODE_ENV: 'production',
-          LOG_LEVEL: 'warn',
+        env: serverEnv(dbUrl(database), prefix, {
           PORT: String(port),
-          DATABASE_URL: dbUrl(database),
           DATABASE_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? '10',
           API_PROCESSES: String(processes),
-          REDIS_URL: redisUrl,
-          QUEUE_PREFIX: prefix,
           STRIPE_CONNECT_WEBHOOK_SECRETS: SECRET,
-          ENCRYPTION_KEYS: `b:${randomBytes(32).toString('base64')}`,
-          ENCRYPTION_PRIMARY_KEY_ID: 'b',
-        },
+        }),
       });
       const origin = `http://127.0.0.1:${port}`;
       await waitHealthy(`${origin}/healthz`, api);

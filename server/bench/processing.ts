@@ -24,9 +24,11 @@ import {
   createBenchDatabase,
   dbUrl,
   dropBenchDatabase,
+  insertActiveTenants,
   redisUrl,
   ROOT,
   SERVER,
+  serverEnv,
   stop,
   waitHealthy,
 } from './support.ts';
@@ -137,24 +139,12 @@ async function ours(p: Plan, workers: number, runId: string) {
   await c.connect();
   const children: ChildProcess[] = [];
   try {
-    await c.query(
-      `INSERT INTO tenants (id, stripe_account_id, livemode, status, connection_type, connected_at, updated_at)
-       SELECT gen_random_uuid(), a, false, 'active', 'oauth', now(), now() FROM unnest($1::text[]) a`,
-      [p.accounts],
-    );
+    await insertActiveTenants(c, p.accounts);
     const port = await freePort();
-    const env = {
-      ...process.env,
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'warn',
+    const env = serverEnv(dbUrl(database), prefix, {
       PORT: String(port),
-      DATABASE_URL: dbUrl(database),
-      REDIS_URL: redisUrl,
-      QUEUE_PREFIX: prefix,
       STRIPE_CONNECT_WEBHOOK_SECRETS: SECRET,
-      ENCRYPTION_KEYS: `b:${randomBytes(32).toString('base64')}`,
-      ENCRYPTION_PRIMARY_KEY_ID: 'b',
-    };
+    });
     const api = spawn(process.execPath, ['dist/main.js'], {
       cwd: SERVER,
       env,

@@ -1,6 +1,7 @@
 // What every benchmark needs: a fresh migrated database, the built server, child processes that
 // become healthy and stop gracefully, and percentiles.
 import { spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
 
@@ -67,4 +68,34 @@ export async function stop(child: ChildProcess) {
 export function percentile(sorted: number[], p: number) {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Active OAuth tenants for the given accounts, as an install leaves them; their ids by account. */
+export async function insertActiveTenants(db: Pick<pg.Client, 'query'>, accounts: string[]) {
+  const { rows } = await db.query<{ id: string; stripe_account_id: string }>(
+    `INSERT INTO tenants (id, stripe_account_id, livemode, status, connection_type, connected_at, updated_at)
+     SELECT gen_random_uuid(), a, false, 'active', 'oauth', now(), now() FROM unnest($1::text[]) a
+     RETURNING id, stripe_account_id`,
+    [accounts],
+  );
+  return rows;
+}
+
+/** The environment of the built API or worker in a benchmark: production mode, a fresh key. */
+export function serverEnv(
+  databaseUrl: string,
+  queuePrefix: string,
+  extra: Record<string, string> = {},
+): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: queuePrefix,
+    ENCRYPTION_KEYS: `b:${randomBytes(32).toString('base64')}`,
+    ENCRYPTION_PRIMARY_KEY_ID: 'b',
+    ...extra,
+  };
 }

@@ -8,6 +8,7 @@
 // one (each failure then lands on its own event). Batches holding a lifecycle event (install,
 // uninstall) are left to that path too: the events after it must see the tenant's new state.
 import { LIFECYCLE_EVENTS } from '../connections/lifecycle-events.ts';
+import { withTransaction } from '../db.ts';
 import {
   paymentKey,
   transactionHandle,
@@ -46,16 +47,11 @@ export async function processEventBatch(
   rawEventIds: readonly number[],
 ): Promise<BatchResult | null> {
   const followUps: FollowUp[] = [];
-  const client = await deps.pool.connect();
-  try {
-    await client.query('BEGIN');
+  const done = await withTransaction(deps.pool, async (client) => {
     const db = transactionHandle(client);
     const rows = await lockEvents(db, rawEventIds);
     const todo = rows.filter((r) => r.status === 'received');
-    if (todo.some((r) => LIFECYCLE_EVENTS.has(r.type))) {
-      await client.query('ROLLBACK');
-      return null;
-    }
+    if (todo.some((r) => LIFECYCLE_EVENTS.has(r.type))) return null;
     const locksOf = (r: EventRow): PaymentLock[] =>
       r.tenant_status !== 'active'
         ? []
@@ -96,17 +92,13 @@ export async function processEventBatch(
       results.push({ id: row.id, outcome: await applyEvent(db, row, followUps) });
     }
     await recordOutcomes(db, results);
-    await client.query('COMMIT');
-    await queueFollowUps(deps, followUps, { rawEventIds: rawEventIds.length });
-    const outcomes: Outcomes = {};
-    for (const r of results) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
-    const skipped = rawEventIds.length - results.length - busy.length;
-    if (skipped) outcomes.skipped = skipped;
-    return { outcomes, busy: busy.map((r) => r.id) };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+    return { results, busy: busy.map((r) => r.id) };
+  });
+  if (!done) return null;
+  await queueFollowUps(deps, followUps, { rawEventIds: rawEventIds.length });
+  const outcomes: Outcomes = {};
+  for (const r of done.results) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+  const skipped = rawEventIds.length - done.results.length - done.busy.length;
+  if (skipped) outcomes.skipped = skipped;
+  return { outcomes, busy: done.busy };
 }

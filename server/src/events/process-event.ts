@@ -2,7 +2,7 @@
 // skipped, and the handler's writes commit in the same transaction that marks the event
 // processed — so a retry after a crash either sees it done or redoes it from scratch.
 import type Stripe from 'stripe';
-import type { Pool } from '../db.ts';
+import { withTransaction, type Pool } from '../db.ts';
 import type { Logger } from '../logger.ts';
 import { LIFECYCLE_EVENTS } from '../connections/lifecycle-events.ts';
 import { transactionHandle } from '../stripe-objects/lock-payments.ts';
@@ -86,26 +86,16 @@ export async function queueFollowUps(deps: ProcessDeps, followUps: FollowUp[], c
 
 export async function processEvent(deps: ProcessDeps, rawEventId: number): Promise<ProcessOutcome> {
   const followUps: FollowUp[] = [];
-  const client = await deps.pool.connect();
-  try {
-    await client.query('BEGIN');
+  const outcome = await withTransaction(deps.pool, async (client) => {
     const db = transactionHandle(client);
     const row = (await lockEvents(db, [rawEventId]))[0];
-    if (!row || row.status !== 'received') {
-      await client.query('COMMIT');
-      return 'skipped';
-    }
-    const outcome = await applyEvent(db, row, followUps);
-    await recordOutcomes(db, [{ id: rawEventId, outcome }]);
-    await client.query('COMMIT');
-    await queueFollowUps(deps, followUps, { rawEventId });
-    return outcome;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+    if (!row || row.status !== 'received') return 'skipped';
+    const result = await applyEvent(db, row, followUps);
+    await recordOutcomes(db, [{ id: rawEventId, outcome: result }]);
+    return result;
+  });
+  await queueFollowUps(deps, followUps, { rawEventId });
+  return outcome;
 }
 
 /** Records a failed attempt; `final` marks the event failed (visible and replayable). */
