@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `npm start`: installs what is missing, prepares the database, builds, and runs the API and the
 # workers in the foreground. Ctrl-C stops everything cleanly (SIGTERM: in-flight work finishes).
+# DISPUTEDESK_ENV_FILE (default .env) and DISPUTEDESK_DEV_DIR (default .dev, the logs) let a
+# second copy run beside the first (the start test in e2e/playwright does).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -9,8 +11,10 @@ ensure_redis
 ensure_dependencies
 cd "$ROOT"
 
-if [ ! -f .env ]; then
-  say "Writing .env from .env.example with fresh secrets"
+env_file=${DISPUTEDESK_ENV_FILE:-.env}
+dev=$(realpath -m "${DISPUTEDESK_DEV_DIR:-.dev}")
+if [ ! -f "$env_file" ]; then
+  say "Writing $env_file from .env.example with fresh secrets"
   key=$(node -e "process.stdout.write(require('crypto').randomBytes(32).toString('base64'))")
   whsec="whsec_$(node -e "process.stdout.write(require('crypto').randomBytes(24).toString('hex'))")"
   sed -e "s#^ENCRYPTION_KEYS=.*#ENCRYPTION_KEYS=k1:${key}#" \
@@ -18,11 +22,11 @@ if [ ! -f .env ]; then
       -e "s#^STRIPE_CONNECT_WEBHOOK_SECRETS=.*#STRIPE_CONNECT_WEBHOOK_SECRETS=${whsec}#" \
       -e "s#^ADMIN_API_TOKENS=.*#ADMIN_API_TOKENS=$(node -e "process.stdout.write(require('crypto').randomBytes(24).toString('hex'))")#" \
       -e "s#^STRIPE_APP_SIGNING_SECRETS=.*#STRIPE_APP_SIGNING_SECRETS=absec_$(node -e "process.stdout.write(require('crypto').randomBytes(24).toString('hex'))")#" \
-      .env.example >.env
+      .env.example >"$env_file"
 fi
 set -a
 # shellcheck disable=SC1091
-. ./.env
+. "$(realpath "$env_file")"
 set +a
 
 db_name=$(node -e "process.stdout.write(new URL(process.env.DATABASE_URL).pathname.slice(1))")
@@ -36,7 +40,7 @@ npm run --silent db:migrate 2>&1 | grep -E "applied|No pending|Applying" || true
 say "Building the server"
 npx turbo run build --filter=@disputedesk/server --output-logs=errors-only
 
-mkdir -p .dev
+mkdir -p "$dev"
 api="http://${HOST}:${PORT}"
 pids=()
 stop_all() {
@@ -62,7 +66,7 @@ if ! $real_stripe; then
     exit 1
   fi
   say "Starting the Stripe emulator on $emulator"
-  (cd e2e/stripe-emulator && exec node --import tsx src/main.ts --port "$emulator_port") > .dev/emulator.log 2>&1 &
+  (cd e2e/stripe-emulator && exec node --import tsx src/main.ts --port "$emulator_port") > "$dev/emulator.log" 2>&1 &
   pids+=($!)
   wait_for "The Stripe emulator" 60 curl -fs "$emulator/_emulator/info"
   # The emulator's platform sends every connected account's events to the API's Connect endpoint;
@@ -79,18 +83,18 @@ if ! $real_stripe; then
   export NOTIFICATION_ALLOW_PRIVATE_ADDRESSES=true
   say "Seeding three demo merchants into the emulator (two years of payments, disputes, payouts)"
   (cd e2e/stripe-emulator && node --import tsx scripts/seed.ts --accounts 3 --charges 4000 --dispute-rate 0.02 --seed 1 --url "$emulator") |
-    tee .dev/seed.log
-  (cd server && RECEIVER_PORT=$receiver_port exec node --import tsx scripts/demo-receiver.ts) > >(tee .dev/receiver.log) 2>&1 &
+    tee "$dev/seed.log"
+  (cd server && RECEIVER_PORT=$receiver_port RECEIVER_SECRET_FILE="$dev/receiver-secret" exec node --import tsx scripts/demo-receiver.ts) > >(tee "$dev/receiver.log") 2>&1 &
   pids+=($!)
 fi
 
-(cd server && exec node dist/main.js) > .dev/api.log 2>&1 &
+(cd server && exec node dist/main.js) > "$dev/api.log" 2>&1 &
 pids+=($!)
-(cd server && exec node dist/worker.js) > .dev/worker.log 2>&1 &
+(cd server && exec node dist/worker.js) > "$dev/worker.log" 2>&1 &
 pids+=($!)
 
 for _ in $(seq 60); do curl -fs "$api/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
-curl -fs "$api/readyz" >/dev/null || { echo "The API did not become ready; see .dev/api.log" >&2; exit 1; }
+curl -fs "$api/readyz" >/dev/null || { echo "The API did not become ready; see $dev/api.log" >&2; exit 1; }
 
 say "Creating an admin token for this session (7 days; revoke with npm run admin -- token revoke <id>)"
 admin_out=$(cd server && node --import tsx scripts/admin.ts token create --role admin --name "npm start on $(hostname)" --expires-in-days 7)
@@ -98,10 +102,10 @@ admin_token=$(printf '%s\n' "$admin_out" | grep -oE 'ddadm_[A-Za-z0-9_-]+' | hea
 
 demo=""
 if ! $real_stripe; then
-  mapfile -t merchants < <(grep -oE '^  acct_[A-Za-z0-9]+' .dev/seed.log | tr -d ' ')
+  mapfile -t merchants < <(grep -oE '^  acct_[A-Za-z0-9]+' "$dev/seed.log" | tr -d ' ')
   say "Installing DisputeDesk on the demo merchants (OAuth, as a merchant would)"
   (cd server && node --import tsx scripts/demo-connect.ts --api "$api" --emulator "$emulator" \
-    --receiver "http://127.0.0.1:$receiver_port/notifications" --admin-token "$admin_token" "${merchants[@]}")
+    --receiver "http://127.0.0.1:$receiver_port/notifications" --secret-file "$dev/receiver-secret" --admin-token "$admin_token" "${merchants[@]}")
   demo=$(cat <<DEMO
 
   Demo merchants (history importing now; watch it in the admin API or the worker log):
@@ -111,7 +115,7 @@ if ! $real_stripe; then
     npx stripe trigger charge.dispute.created --api-key $platform_key \\
       --api-base $emulator --stripe-account ${merchants[0]}
   …then see it normalized:  curl -H "Authorization: Bearer \$ADMIN" "$api/admin/v1/events?tenant_id=<id>&type=charge.dispute.*"
-  and the signed DISPUTE.STATUS the demo receiver verified: .dev/receiver.log
+  and the signed DISPUTE.STATUS the demo receiver verified: $dev/receiver.log
   Or run  npm run demo:dispute  (a new merchant paying with pm_card_createDispute).
 
   A new merchant's install: open $api/oauth/install?mode=test and press Install.
@@ -120,8 +124,8 @@ DEMO
 )
 fi
 
-logs=".dev/api.log, .dev/worker.log"
-$real_stripe || logs="$logs, .dev/emulator.log, .dev/receiver.log"
+logs="$dev/api.log, $dev/worker.log"
+$real_stripe || logs="$logs, $dev/emulator.log, $dev/receiver.log"
 cat <<INFO
 
   DisputeDesk is running.
