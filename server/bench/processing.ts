@@ -5,10 +5,12 @@
 // For each worker count: a fresh database with 50 tenants, the events sent through the API (one
 // process) while no worker runs, then the workers started and timed until every stored event is
 // processed. The events are a shuffled mix over the 50 tenants: for each payment a
-// payment_intent.succeeded and a charge.succeeded; for 10 % of them a dispute's created, updated
-// and closed events. Afterwards the rows are checked: every payment, charge and dispute stored
-// once in its newest state and each dispute's three statuses in its timeline. The peer gets the
-// same events (no tenants: it is single-account) and is checked the same way.
+// payment_intent.succeeded and a charge.succeeded (half the tenants put an order id in the
+// metadata); for 10 % of them a dispute's created, updated and closed events. Afterwards the
+// rows are checked: every payment, charge and dispute stored once in its newest state, each
+// dispute's three statuses in its timeline, the disputes of ordered payments linked to their
+// order. The peer gets the same events (no tenants: it is single-account) and is checked the same
+// way, without the timeline and the order links it does not make.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,6 +49,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 interface Plan {
   bodies: Array<{ id: string; body: string }>;
   disputes: number;
+  /** Disputes whose payment carries an order id (metadata.order_id), to be linked to it. */
+  disputesWithOrder: number;
   accounts: string[];
 }
 
@@ -55,11 +59,15 @@ function plan(runId: string): Plan {
   const bodies: Array<{ id: string; body: string }> = [];
   const base = Math.floor(Date.now() / 1000) - 86_400;
   let disputes = 0;
+  let disputesWithOrder = 0;
   for (let i = 0; i < payments; i++) {
     const account = accounts[i % accounts.length]!;
     const t = base + i;
-    const pi = paymentIntent({ created: t, status: 'succeeded' });
-    const ch = charge({ created: t, payment_intent: pi.id });
+    // Half the merchants put their order number in the payment's metadata.
+    const ordered = (i % accounts.length) % 2 === 0;
+    const metadata: Record<string, string> = ordered ? { order_id: `ORD-${i}` } : {};
+    const pi = paymentIntent({ created: t, status: 'succeeded', metadata });
+    const ch = charge({ created: t, payment_intent: pi.id, metadata });
     const add = (type: string, object: { id: string; object: string }, created: number) => {
       const e = event(type, object, { account, created });
       bodies.push({ id: e.id, body: JSON.stringify(e) });
@@ -68,6 +76,7 @@ function plan(runId: string): Plan {
     add('charge.succeeded', ch, t);
     if (i % 10 === 0) {
       disputes++;
+      if (ordered) disputesWithOrder++;
       const id = `du_bproc${runId}${i}`;
       const d = (status: 'needs_response' | 'under_review' | 'won' | 'lost') =>
         dispute({ id, status, charge: ch.id, paymentIntent: pi.id, created: t + 60 });
@@ -83,7 +92,7 @@ function plan(runId: string): Plan {
     const j = Math.floor(rand() * (i + 1));
     [bodies[i], bodies[j]] = [bodies[j]!, bodies[i]!];
   }
-  return { bodies, disputes, accounts };
+  return { bodies, disputes, disputesWithOrder, accounts };
 }
 
 /** User + system CPU seconds of processes on this machine (Linux /proc; 0 for any that is gone). */
@@ -125,8 +134,14 @@ async function check(c: pg.Client, p: Plan, schema: 'public' | 'stripe') {
     `SELECT count(*)::int n FROM ${schema}.disputes WHERE ${schema === 'public' ? 'stripe_status' : 'status'} IN ('won', 'lost')`,
     p.disputes,
   );
-  if (schema === 'public')
+  if (schema === 'public') {
     await expect('timeline rows', 'SELECT count(*)::int n FROM dispute_timeline', p.disputes * 3);
+    await expect(
+      'disputes linked to their order',
+      'SELECT count(*)::int n FROM disputes WHERE order_id IS NOT NULL',
+      p.disputesWithOrder,
+    );
+  }
   return problems;
 }
 

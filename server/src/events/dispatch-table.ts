@@ -5,7 +5,11 @@ import type Stripe from 'stripe';
 import { fillDisputeOrderIds, recordDisputes } from '../disputes/record-disputes.ts';
 import { lockPayments } from '../stripe-objects/lock-payments.ts';
 import type { ResourceName } from '../stripe-objects/resources.ts';
-import { upsertObjects, type Queryable } from '../stripe-objects/upsert-objects.ts';
+import {
+  upsertObjects,
+  upsertObjectsReturning,
+  type Queryable,
+} from '../stripe-objects/upsert-objects.ts';
 import { queueDisputeNotifications } from '../notifications/queue-dispute-notifications.ts';
 import { deliverNotificationJob } from '../queues.ts';
 import { authorized, deauthorized } from '../connections/lifecycle-events.ts';
@@ -101,12 +105,18 @@ const dispute: EventHandler = async (ctx, event) => {
   }
 };
 
+/** The written payments that carry an order id: the only ones that can give a dispute one. */
+const withOrderId = (rows: Array<{ stripe_id: string; order_id: unknown }>) =>
+  rows.filter((r) => r.order_id != null).map((r) => r.stripe_id);
+
 const charges: BulkHandler = {
   kind: 'charge',
   apply: async (ctx, events) => {
     await lockPayments(ctx.db, ctx.tenantId, events.flatMap(paymentIdsOf), 'shared');
     const snapshots = snapshotsOf<Stripe.Charge>(events);
-    const written = await upsertObjects(ctx.db, 'charge', ctx.tenantId, snapshots);
+    const written = await upsertObjectsReturning(ctx.db, 'charge', ctx.tenantId, snapshots, [
+      'order_id',
+    ]);
     // Older API versions embed the charge's refunds; they are as fresh as the charge.
     await upsertObjects(
       ctx.db,
@@ -116,7 +126,7 @@ const charges: BulkHandler = {
         (s.object.refunds?.data ?? []).map((r) => ({ object: r, snapshotAt: s.snapshotAt })),
       ),
     );
-    await fillDisputeOrderIds(ctx.db, ctx.tenantId, 'charges', written);
+    await fillDisputeOrderIds(ctx.db, ctx.tenantId, 'charges', withOrderId(written));
   },
 };
 
@@ -124,13 +134,14 @@ const paymentIntents: BulkHandler = {
   kind: 'payment_intent',
   apply: async (ctx, events) => {
     await lockPayments(ctx.db, ctx.tenantId, events.flatMap(paymentIdsOf), 'shared');
-    const written = await upsertObjects(
+    const written = await upsertObjectsReturning(
       ctx.db,
       'payment_intent',
       ctx.tenantId,
       snapshotsOf<Stripe.PaymentIntent>(events),
+      ['order_id'],
     );
-    await fillDisputeOrderIds(ctx.db, ctx.tenantId, 'payment_intents', written);
+    await fillDisputeOrderIds(ctx.db, ctx.tenantId, 'payment_intents', withOrderId(written));
   },
 };
 
