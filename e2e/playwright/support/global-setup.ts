@@ -6,24 +6,14 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
-import { STACK_FILE, type StackInfo } from './stack.ts';
+import { freePort, STACK_FILE, type StackInfo } from './stack.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const adminUrl = process.env.E2E_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PLATFORM_KEY = 'sk_test_emulator_platform_key';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 async function until(what: string, check: () => Promise<boolean>, ms = 60_000) {
   const deadline = Date.now() + ms;

@@ -3,7 +3,7 @@
 // and through its control API), a notification receiver, and the merchant's install in the browser.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect, type Page, type TestInfo } from '@playwright/test';
 import pg from 'pg';
@@ -11,6 +11,16 @@ import Stripe from 'stripe';
 import { verifyDisputeNotification } from '../../../docs/examples/verify-dispute-notification.mjs';
 
 export const STACK_FILE = path.join(import.meta.dirname, '..', '.stack.json');
+
+/** A TCP port free on loopback right now. */
+export const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
 
 export interface StackInfo {
   api: string;
