@@ -142,3 +142,21 @@ export function emulator(port: number) {
     {},
   );
 }
+
+/** The emulator on a free port, answering; and a caller for its control API (/_emulator/…). */
+export async function runningEmulator() {
+  const port = await freePort();
+  const proc = emulator(port).start();
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await until('the emulator', async () => (await fetch(`${url}/_emulator/info`)).ok);
+  } catch (err) {
+    await proc.stop();
+    throw err;
+  }
+  const control = async <T>(p: string, body: unknown) =>
+    (await (
+      await fetch(`${url}/_emulator/${p}`, { method: 'POST', body: JSON.stringify(body) })
+    ).json()) as T;
+  return { proc, port, url, control };
+}

@@ -4,7 +4,7 @@
 // event must eventually be acknowledged and processed, and each dispute stored once.
 import pg from 'pg';
 import Stripe from 'stripe';
-import { apiAndWorker, emulator, freePort, sleep, until } from '../processes.ts';
+import { apiAndWorker, freePort, runningEmulator, sleep, until } from '../processes.ts';
 import {
   activeTenants,
   freshDatabase,
@@ -24,17 +24,11 @@ interface Attempt {
 export async function crashScenario(short: boolean): Promise<ScenarioResult> {
   const seconds = short ? 12 : 45;
   const db = await freshDatabase();
-  const [emuPort, apiPort] = [await freePort(), await freePort()];
-  const emu = emulator(emuPort).start();
-  const emuUrl = `http://127.0.0.1:${emuPort}`;
+  const apiPort = await freePort();
+  const { proc: emu, port: emuPort, url: emuUrl, control } = await runningEmulator();
   const problems: string[] = [];
   let stack: ReturnType<typeof apiAndWorker> | null = null;
   try {
-    await until('the emulator', async () => (await fetch(`${emuUrl}/_emulator/info`)).ok);
-    const control = async <T>(p: string, body: unknown) =>
-      (await (
-        await fetch(`${emuUrl}/_emulator/${p}`, { method: 'POST', body: JSON.stringify(body) })
-      ).json()) as T;
     await control('settings', { retryDelaysMs: [300, 600, 1200, 2400, 4800, 9600, 19200] });
     const endpoint = (await (
       await fetch(`${emuUrl}/v1/webhook_endpoints`, {

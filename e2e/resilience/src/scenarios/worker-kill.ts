@@ -3,7 +3,7 @@
 // merchant's account holds — no gap, no duplicate.
 import pg from 'pg';
 import { FULL_KEY_PERMISSIONS } from '../../../../server/test/support/emulator.ts';
-import { apiAndWorker, emulator, freePort, sleep, until } from '../processes.ts';
+import { apiAndWorker, freePort, runningEmulator, sleep, until } from '../processes.ts';
 import {
   connectSecret,
   freshDatabase,
@@ -32,9 +32,7 @@ interface Progress {
 export async function workerKillScenario(short: boolean): Promise<ScenarioResult> {
   const charges = short ? 2500 : 30000;
   const db = await freshDatabase();
-  const emuPort = await freePort();
-  const emu = emulator(emuPort).start();
-  const emuUrl = `http://127.0.0.1:${emuPort}`;
+  const { proc: emu, url: emuUrl, control } = await runningEmulator();
   const problems: string[] = [];
   const stack = apiAndWorker({
     databaseUrl: db.url,
@@ -46,11 +44,6 @@ export async function workerKillScenario(short: boolean): Promise<ScenarioResult
     extraEnv: { BACKFILL_PAGES_PER_JOB: '5', BACKFILL_CONCURRENCY: '4' },
   });
   try {
-    await until('the emulator', async () => (await fetch(`${emuUrl}/_emulator/info`)).ok);
-    const control = async <T>(p: string, body: unknown) =>
-      (await (
-        await fetch(`${emuUrl}/_emulator/${p}`, { method: 'POST', body: JSON.stringify(body) })
-      ).json()) as T;
     const { id: account } = await control<{ id: string }>('accounts', {});
     const seeded = await control<{ objects: Record<string, number> }>('seed', {
       account,
