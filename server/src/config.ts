@@ -134,6 +134,7 @@ const EnvSchema = z
     ADMIN_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(30),
     TENANT_PURGE_AFTER_DAYS: z.coerce.number().min(0).default(30),
     MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(100).default(3600000),
+    BACKFILL_REOFFER_AFTER_MS: z.coerce.number().int().min(1000).default(600000),
     TRUST_PROXY: bool.default(false),
   })
   .superRefine((env, ctx) => {
@@ -225,6 +226,7 @@ function toConfig(env: z.output<typeof EnvSchema>) {
     tenants: {
       purgeAfterMs: env.TENANT_PURGE_AFTER_DAYS * 86400 * 1000,
       maintenanceIntervalMs: env.MAINTENANCE_INTERVAL_MS,
+      reofferAfterMs: env.BACKFILL_REOFFER_AFTER_MS,
     },
   };
 }

@@ -137,6 +137,7 @@ export async function startWorker(
     clients,
     retentionMs: config.tenants.purgeAfterMs,
     intervalMs: config.tenants.maintenanceIntervalMs,
+    reofferAfterMs: config.tenants.reofferAfterMs,
   };
   consume('maintenance', (job) => runMaintenanceJob(maintenanceDeps, job), 1);
   if (runs('maintenance')) {

@@ -1,7 +1,9 @@
 // Redis keeps the jobs, Postgres the truth. If queued jobs were lost (Redis restarted empty, or
-// an install happened while Redis was down), the maintenance pass offers the work again: windows
-// marked queued but untouched for ten minutes, active tenants that never had a backfill, report
-// files not ingested, and notifications still pending after ten minutes.
+// an install happened while Redis was down, or a worker died between marking a window queued and
+// queueing its job), the maintenance pass offers the work again: windows marked queued but
+// untouched for `reofferAfterMs` (BACKFILL_REOFFER_AFTER_MS, ten minutes by default), active
+// tenants that never had a backfill, report files not ingested, and notifications still pending
+// after as long.
 // Job ids make a re-offer of work that is still queued a no-op.
 import type { Pool } from '../db.ts';
 import {
@@ -16,10 +18,13 @@ import {
 export async function reofferBackfill(deps: {
   pool: Pool;
   queues: Pick<Queues, 'backfill' | 'reports' | 'notifications'>;
+  reofferAfterMs: number;
 }) {
+  const age = [deps.reofferAfterMs / 1000];
   const stale = await deps.pool.query<{ id: string; pages: number }>(
     `SELECT w.id::text AS id, w.pages FROM backfill_windows w JOIN backfill_runs r ON r.id = w.run_id
-      WHERE w.status = 'queued' AND r.status = 'running' AND w.updated_at < now() - interval '10 minutes'`,
+      WHERE w.status = 'queued' AND r.status = 'running' AND w.updated_at < now() - make_interval(secs => $1)`,
+    age,
   );
   for (const w of stale.rows) {
     await deps.queues.backfill.add(
@@ -46,7 +51,8 @@ export async function reofferBackfill(deps: {
     );
   }
   const files = await deps.pool.query<{ id: string; tenant_id: string }>(
-    `SELECT id, tenant_id FROM report_runs WHERE status = 'succeeded' AND updated_at < now() - interval '10 minutes'`,
+    `SELECT id, tenant_id FROM report_runs WHERE status = 'succeeded' AND updated_at < now() - make_interval(secs => $1)`,
+    age,
   );
   for (const r of files.rows) {
     await deps.queues.reports.add(
@@ -56,7 +62,8 @@ export async function reofferBackfill(deps: {
     );
   }
   const pending = await deps.pool.query<{ id: string }>(
-    `SELECT id::text AS id FROM notifications WHERE status = 'pending' AND created_at < now() - interval '10 minutes'`,
+    `SELECT id::text AS id FROM notifications WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1)`,
+    age,
   );
   for (const n of pending.rows) {
     await deps.queues.notifications.add(

@@ -17,6 +17,8 @@ export interface MaintenanceDeps extends TokenDeps {
   clients: TenantClients;
   retentionMs: number;
   intervalMs: number;
+  /** Queued work untouched this long is offered again (its job may have been lost). */
+  reofferAfterMs: number;
 }
 
 export async function refreshExpiringTokens(deps: MaintenanceDeps): Promise<number> {

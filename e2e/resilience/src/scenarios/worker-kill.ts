@@ -40,8 +40,15 @@ export async function workerKillScenario(short: boolean): Promise<ScenarioResult
     apiPort: await freePort(),
     connectSecret: connectSecret(),
     stripeApiBase: emuUrl,
-    // Small slices so a kill lands between committed pages.
-    extraEnv: { BACKFILL_PAGES_PER_JOB: '5', BACKFILL_CONCURRENCY: '4' },
+    // Small slices so a kill lands between committed pages. A kill between marking a window
+    // queued and queueing its job loses the job: maintenance offers it again after
+    // BACKFILL_REOFFER_AFTER_MS (ten minutes in production; seconds here, within the bound).
+    extraEnv: {
+      BACKFILL_PAGES_PER_JOB: '5',
+      BACKFILL_CONCURRENCY: '4',
+      MAINTENANCE_INTERVAL_MS: '2000',
+      BACKFILL_REOFFER_AFTER_MS: '10000',
+    },
   });
   try {
     const { id: account } = await control<{ id: string }>('accounts', {});
