@@ -209,7 +209,8 @@ export const TestDeliverySchema = z.object({
   delivered: z.boolean(),
   httpStatus: z.number().int().nullable(),
   error: z.string().nullable(),
-  durationMs: z.number().int(),
+  /** Only for a delivery that was attempted; a refused destination gets no timing. */
+  durationMs: z.number().int().nullable(),
 });
 export type TestDelivery = z.infer<typeof TestDeliverySchema>;
 

@@ -1,6 +1,6 @@
 // "Send a test" from the settings: one signed DISPUTE.STATUS sample, marked `test: true`, posted
 // now (not queued, not retried) so the merchant sees at once whether their receiver answers 2xx
-// and verifies the signature.
+// and verifies the signature. The destination is checked again here (post-notification.ts).
 import type { TestDelivery } from '../app-api/contract.ts';
 import { AppError } from '../errors.ts';
 import { postNotification, type PostDeps } from './post-notification.ts';
@@ -42,10 +42,12 @@ export async function sendTestNotification(
     { url: destination.url, tenantId: tenant.id, destinationId },
     body,
   );
+  // A refused destination (internal address) gets the refusal and nothing else: no status, no
+  // timing, so the test cannot be used to probe what answers inside our network.
   return {
     delivered: result.ok,
-    httpStatus: result.httpStatus,
+    httpStatus: result.refused ? null : result.httpStatus,
     error: result.error,
-    durationMs: Math.round(performance.now() - started),
+    durationMs: result.refused ? null : Math.round(performance.now() - started),
   };
 }
