@@ -1,6 +1,12 @@
-// The admin audit log: one row per mutating call (and per refused one), written before the answer
-// is sent, with the parameters' secrets redacted. Readable by admins, newest first.
+// The admin audit log: one row per mutating call (and per refused one), with the parameters'
+// secrets redacted. Readable by admins, newest first.
+//
+// Write-ahead: an accepted call's row is committed before its action starts (startAudit) and its
+// outcome filled in after (completeAudit). If the row cannot be written the action never runs; if
+// the outcome cannot be recorded the row stays with a null status — an action is never performed
+// without a row naming who asked for it.
 import type { Pool } from '../db.ts';
+import { storableCopy } from '../http/storable.ts';
 import { redactSecrets } from './redact.ts';
 import type { Actor } from './roles.ts';
 
@@ -14,22 +20,48 @@ export interface AuditEntry {
   ip: string | null;
 }
 
-export async function writeAudit(pool: Pool, e: AuditEntry) {
-  await pool.query(
+const json = (v: unknown) =>
+  v === undefined ? null : JSON.stringify(storableCopy(redactSecrets(v)));
+
+async function insertAudit(
+  pool: Pool,
+  e: Omit<AuditEntry, 'status' | 'result'> & { status: number | null; result?: unknown },
+) {
+  const { rows } = await pool.query<{ id: string }>(
     `INSERT INTO admin_audit (actor_id, actor, role, action, target, params, status, result, ip)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id::text`,
     [
       e.actor.id,
       e.actor.name,
       e.actor.role,
       e.action,
-      e.target,
-      JSON.stringify(redactSecrets(e.params)),
+      e.target === null ? null : (storableCopy(e.target) as string),
+      json(e.params),
       e.status,
-      e.result === undefined ? null : JSON.stringify(redactSecrets(e.result)),
+      json(e.result),
       e.ip,
     ],
   );
+  return rows[0]!.id;
+}
+
+/** A call refused before its action (bad input, weak role): one finished row. */
+export async function writeAudit(pool: Pool, e: AuditEntry) {
+  await insertAudit(pool, e);
+}
+
+/** Before the action runs: the row that proves who asked for it. Throws if it cannot be written. */
+export function startAudit(pool: Pool, e: Omit<AuditEntry, 'status' | 'result'>) {
+  return insertAudit(pool, { ...e, status: null });
+}
+
+/** After the action: its answer's status and result. */
+export async function completeAudit(pool: Pool, id: string, status: number, result: unknown) {
+  await pool.query('UPDATE admin_audit SET status = $2, result = $3 WHERE id = $1', [
+    id,
+    status,
+    json(result),
+  ]);
 }
 
 export async function listAudit(
@@ -45,21 +77,22 @@ export async function listAudit(
     action: string;
     target: string | null;
     params: unknown;
-    status: number;
+    status: number | null;
     result: unknown;
     ip: string | null;
   }>(
-    `SELECT id::text, at, actor_id, actor, role, action, target, params, status, result, ip
-       FROM admin_audit
+    `SELECT a.id::text AS id, at, actor_id, actor, role, action, target, params, status, result, ip
+       FROM admin_audit a
       WHERE ($1::text IS NULL OR actor = $1 OR actor_id::text = $1)
         AND ($2::text IS NULL OR action LIKE '%' || $2 || '%')
         AND ($3::text IS NULL OR target = $3)
-        AND ($4::bigint IS NULL OR id < $4)
-      ORDER BY id DESC LIMIT $5`,
-    [q.actor ?? null, q.action ?? null, q.target ?? null, q.before ?? null, q.limit],
+        AND ($4::bigint IS NULL OR a.id < $4)
+      -- a.id, the bigint: ordering by the selected text form skipped rows (9 > 10 as text)
+      ORDER BY a.id DESC LIMIT $5`,
+    [q.actor ?? null, q.action ?? null, q.target ?? null, q.before ?? null, q.limit + 1],
   );
   return {
-    data: rows.map((r) => ({
+    data: rows.slice(0, q.limit).map((r) => ({
       id: r.id,
       at: r.at.toISOString(),
       actorId: r.actor_id,
@@ -72,6 +105,6 @@ export async function listAudit(
       result: r.result,
       ip: r.ip,
     })),
-    next_cursor: rows.length === q.limit ? rows.at(-1)!.id : null,
+    next_cursor: rows.length > q.limit ? rows[q.limit - 1]!.id : null,
   };
 }

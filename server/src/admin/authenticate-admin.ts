@@ -1,11 +1,15 @@
 // Who is calling the admin API: a token from admin_tokens (tokens.ts), or a bootstrap
 // token from ADMIN_API_TOKENS (role admin; compared as SHA-256 digests in constant time).
-// Missing or bad → 401 (and counted per address: too many → 429); over the per-token call
-// limit → 429. Roles are checked per route (route-registry.ts).
+// A valid token always gets in, whatever others did from the same address (behind a proxy that
+// is everyone); over its per-token call limit → 429. Missing or bad → 401, counted per address
+// (too many this minute → 429) and recorded for admins (auth-failures.ts). Roles are checked per
+// route (route-registry.ts).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Pool } from '../db.ts';
+import type { Logger } from '../logger.ts';
 import { AppError } from '../errors.ts';
+import { recordAuthFailure } from './auth-failures.ts';
 import type { AdminRateLimiter } from './rate-limit.ts';
 import type { Actor } from './roles.ts';
 import { tokenActor } from './tokens.ts';
@@ -33,12 +37,11 @@ export function authenticateAdmin(deps: {
   pool: Pool;
   bootstrapTokens: readonly string[];
   limiter: AdminRateLimiter;
+  logger: Logger;
 }) {
   const bootstrap = deps.bootstrapTokens.map(digest);
   return async (req: Request, res: Response, next: NextFunction) => {
     const address = req.ip ?? 'unknown';
-    const blocked = await deps.limiter.blocked(address);
-    if (blocked) return next(tooMany(blocked, 'failed authentications from this address'));
     const token = presentedToken(req.get('authorization') ?? '');
     let actor: Actor | null = null;
     if (token) {
@@ -50,7 +53,19 @@ export function authenticateAdmin(deps: {
         : await tokenActor(deps.pool, token);
     }
     if (!actor) {
-      await deps.limiter.failedAuth(address);
+      const counted = await deps.limiter.failedAuth(address);
+      // The first failures per address and minute are kept as rows; past the limit only counted.
+      if (counted.ok) {
+        await recordAuthFailure(deps.pool, {
+          ip: req.ip ?? null,
+          token,
+          method: req.method,
+          path: req.originalUrl.split('?')[0]!.slice(0, 300),
+          userAgent: req.get('user-agent')?.slice(0, 300) ?? null,
+        }).catch((err: unknown) => deps.logger.warn({ err }, 'admin auth failure not recorded'));
+      } else {
+        return next(tooMany(counted.retryAfter, 'failed authentications from this address'));
+      }
       // Lets a browser ask for the token (user name ignored) when opening Bull Board.
       res.setHeader('www-authenticate', 'Basic realm="DisputeDesk admin", charset="UTF-8"');
       return next(

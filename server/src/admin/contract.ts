@@ -6,6 +6,13 @@ import { REPORT_TYPES } from '../reports/report-types.ts';
 import { ROLES } from './roles.ts';
 
 const iso = z.iso.datetime({ offset: true });
+/** A date filter Postgres can compare: ISO 8601 with an offset, years 1970–9999. */
+const isoFilter = iso.refine((v) => {
+  const t = Date.parse(v);
+  return Number.isFinite(t) && t >= 0 && t < Date.UTC(10000, 0, 1);
+}, 'must be a date between 1970 and 9999');
+/** Row ids as cursors: positive integers Postgres's bigint and JavaScript both hold exactly. */
+const idCursor = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const limit = (max: number, dflt: number) => z.coerce.number().int().min(1).max(max).default(dflt);
 
 // --- path parameters ----------------------------------------------------------------------------
@@ -35,12 +42,15 @@ export const EventFilterSchema = z.object({
   /** An exact type, or a prefix ending in `*` (`charge.dispute.*`). */
   type: z.string().min(1).max(255).optional(),
   status: z.enum(EVENT_STATUSES).optional(),
-  from: iso.optional(),
-  to: iso.optional(),
+  from: isoFilter.optional(),
+  to: isoFilter.optional(),
 });
 export const EventQuery = EventFilterSchema.extend({
   limit: limit(200, 50),
-  cursor: z.string().max(30).optional(),
+  cursor: z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, 'must be a cursor this API returned')
+    .optional(),
 });
 export const ReplayBody = EventFilterSchema.extend({ dry_run: z.boolean().default(true) });
 
@@ -49,13 +59,13 @@ export const AuditQuery = z.object({
   action: z.string().max(200).optional(),
   target: z.string().max(200).optional(),
   limit: limit(200, 50),
-  cursor: z.coerce.number().int().positive().optional(),
+  cursor: idCursor.optional(),
 });
 
 export const NotificationQuery = z.object({
   status: z.enum(['pending', 'delivered', 'dead']).optional(),
   limit: limit(100, 50),
-  cursor: z.coerce.number().int().positive().optional(),
+  cursor: idCursor.optional(),
 });
 
 export const TokenBody = z.object({
@@ -210,7 +220,8 @@ export const AuditList = z.object({
       action: z.string(),
       target: z.string().nullable(),
       params: z.unknown(),
-      status: z.number().int(),
+      /** Null while the action runs, or when its outcome could not be recorded. */
+      status: z.number().int().nullable(),
       result: z.unknown(),
       ip: z.string().nullable(),
     }),
@@ -237,3 +248,24 @@ export const NotificationList = z.object({
 });
 export const Redelivered = z.object({ id: z.string(), status: z.literal('pending') });
 export const Anything = Json;
+
+export const AuthFailureQuery = z.object({
+  ip: z.string().max(100).optional(),
+  limit: limit(200, 50),
+  cursor: idCursor.optional(),
+});
+export const AuthFailureList = z.object({
+  data: z.array(
+    z.object({
+      id: z.string(),
+      at: iso,
+      ip: z.string().nullable(),
+      reason: z.enum(['missing_token', 'unknown_token']),
+      tokenHash: z.string().nullable(),
+      method: z.string(),
+      path: z.string(),
+      userAgent: z.string().nullable(),
+    }),
+  ),
+  next_cursor: z.string().nullable(),
+});

@@ -1,5 +1,7 @@
 // Operations: queue counts, admin tokens (admin role), the audit log (admin role).
 import {
+  AuthFailureList,
+  AuthFailureQuery,
   AuditList,
   AuditQuery,
   QueueCounts,
@@ -11,6 +13,7 @@ import {
 } from './contract.ts';
 import type { AdminDeps } from './deps.ts';
 import { listAudit } from './audit-log.ts';
+import { listAuthFailures } from './auth-failures.ts';
 import { queueCounts } from './queue-counts.ts';
 import { route } from './route-registry.ts';
 import { createAdminToken, listAdminTokens, revokeAdminToken } from './tokens.ts';
@@ -71,5 +74,16 @@ export const opsRoutes = (deps: AdminDeps) => [
     query: AuditQuery,
     response: AuditList,
     handle: ({ query }) => listAudit(deps.pool, { ...query, before: query.cursor }),
+  }),
+  route({
+    method: 'get',
+    path: '/admin/v1/auth-failures',
+    role: 'admin',
+    tag: 'Tokens and audit',
+    summary:
+      'Failed admin authentications, newest first: address, route, and a 12-hex prefix of the presented token’s SHA-256',
+    query: AuthFailureQuery,
+    response: AuthFailureList,
+    handle: ({ query }) => listAuthFailures(deps.pool, query),
   }),
 ];

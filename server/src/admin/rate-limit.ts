@@ -42,12 +42,4 @@ export class AdminRateLimiter {
   failedAuth(address: string) {
     return this.hit(`authfail:${address}`, this.deps.authFailuresPerMinute);
   }
-
-  /** Whether this address has already failed too often this minute (without counting). */
-  async blocked(address: string): Promise<number> {
-    const window = Math.floor(Date.now() / 60_000);
-    const k = `${this.deps.prefix}:admin-rl:authfail:${address}:${window}`;
-    const n = Number((await this.deps.redis.get(k).catch(() => null)) ?? 0);
-    return n >= this.deps.authFailuresPerMinute ? 60 - Math.floor((Date.now() / 1000) % 60) : 0;
-  }
 }

@@ -1,15 +1,17 @@
 // Admin routes are declared once — method, path, required role, zod schemas of path, query,
 // body and answer, and the use case to call — and that declaration both mounts the Express
-// handler and writes the OpenAPI 3.1 document, so the two cannot drift. The handler checks the
-// role before anything else, parses input, calls the use case, and audits every call that is not
-// a GET (refused ones too) before answering.
+// handler and writes the OpenAPI 3.1 document, so the two cannot drift. The handler refuses text
+// Postgres cannot store, checks the role, parses input, and only then runs the use case; every
+// call that is not a GET is audited (refused ones too), write-ahead: the row is committed before
+// the action starts, or the action does not run (audit-log.ts).
 import type { Router } from 'express';
 import { z } from 'zod';
 import type { Pool } from '../db.ts';
 import { AppError } from '../errors.ts';
 import { parse } from '../http/parse.ts';
 import type { Logger } from '../logger.ts';
-import { writeAudit } from './audit-log.ts';
+import { assertStorable } from '../http/storable.ts';
+import { completeAudit, startAudit, writeAudit } from './audit-log.ts';
 import { adminActor } from './authenticate-admin.ts';
 import { allows, type Actor, type Role } from './roles.ts';
 
@@ -75,19 +77,21 @@ export function mountAdminRoutes(
     router[r.method](r.path, async (req, res) => {
       const actor = adminActor(res);
       const params = req.params as Record<string, string>;
+      const entry = {
+        actor,
+        action,
+        target: Object.values(params)[0] ?? null,
+        params: { path: params, query: req.query, body: (req.body as unknown) ?? null },
+        ip: req.ip ?? null,
+      };
+      let auditId: string | null = null;
       const audit = async (status: number, result: unknown) => {
         if (r.method === 'get') return;
-        await writeAudit(deps.pool, {
-          actor,
-          action,
-          target: Object.values(params)[0] ?? null,
-          params: { path: params, query: req.query, body: req.body ?? null },
-          status,
-          result,
-          ip: req.ip ?? null,
-        });
+        if (auditId) await completeAudit(deps.pool, auditId, status, result);
+        else await writeAudit(deps.pool, { ...entry, status, result });
       };
       try {
+        assertStorable({ path: params, query: req.query, body: req.body as unknown });
         if (!allows(actor.role, r.role)) {
           throw new AppError(
             'forbidden',
@@ -98,14 +102,18 @@ export function mountAdminRoutes(
             },
           );
         }
-        const out = await r.handle({
+        const input = {
           params: parse(r.params, params, 'path'),
           query: parse(r.query, req.query, 'query'),
           body: r.body ? parse(r.body, req.body ?? {}, 'body') : undefined,
           actor,
           ip: req.ip ?? null,
-        });
-        await audit(r.status, out);
+        };
+        if (r.method !== 'get') auditId = await startAudit(deps.pool, entry);
+        const out = await r.handle(input);
+        await audit(r.status, out).catch((e: unknown) =>
+          deps.logger.error({ err: e, action, auditId }, 'audit outcome not recorded'),
+        );
         res.status(r.status).json(out);
       } catch (err) {
         await audit(err instanceof AppError ? err.status : 500, {

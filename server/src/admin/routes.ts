@@ -1,9 +1,8 @@
 // The admin API (support staff): authentication and rate limits for everything under /admin,
-// Bull Board for operators, then every route of the registry — tenants, events, history and
+// Bull Board (read-only below admin), then every route of the registry — tenants, events, history and
 // reports, notifications, operations — and the OpenAPI document generated from them.
-import express, { type NextFunction, type Request, type Response } from 'express';
-import { AppError } from '../errors.ts';
-import { authenticateAdmin, adminActor } from './authenticate-admin.ts';
+import express from 'express';
+import { authenticateAdmin } from './authenticate-admin.ts';
 import { BULL_BOARD_PATH, bullBoard } from './bull-board.ts';
 import { Anything } from './contract.ts';
 import type { AdminDeps } from './deps.ts';
@@ -13,7 +12,6 @@ import { notificationRoutes } from './notification-routes.ts';
 import { opsRoutes } from './ops-routes.ts';
 import { AdminRateLimiter } from './rate-limit.ts';
 import { mountAdminRoutes, openApiDocument, route, type AdminRoute } from './route-registry.ts';
-import { allows } from './roles.ts';
 import { tenantRoutes } from './tenant-routes.ts';
 
 export function adminRoutes(deps: AdminDeps): AdminRoute[] {
@@ -48,19 +46,15 @@ export function adminRouter(deps: AdminDeps) {
   });
   router.use(
     '/admin',
-    authenticateAdmin({ pool: deps.pool, bootstrapTokens: deps.bootstrapTokens, limiter }),
+    authenticateAdmin({
+      pool: deps.pool,
+      bootstrapTokens: deps.bootstrapTokens,
+      limiter,
+      logger: deps.logger,
+    }),
     express.json({ limit: '64kb' }),
   );
-  router.use(
-    BULL_BOARD_PATH,
-    (_req: Request, res: Response, next: NextFunction) =>
-      next(
-        allows(adminActor(res).role, 'operator')
-          ? undefined
-          : new AppError('forbidden', 'Bull Board needs the operator role.'),
-      ),
-    bullBoard(deps.queues),
-  );
+  router.use(BULL_BOARD_PATH, bullBoard(deps));
   mountAdminRoutes(router, adminRoutes(deps), deps);
   return router;
 }

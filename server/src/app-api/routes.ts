@@ -4,6 +4,7 @@
 import express from 'express';
 import type { ConnectionDeps } from '../connections/install-deps.ts';
 import type { TenantClients } from '../connections/tenant-clients.ts';
+import { storableInput } from '../http/storable.ts';
 import { connectionRoutes } from './connection-routes.ts';
 import { disputeRoutes } from './dispute-routes.ts';
 import { settingsRoutes } from './settings-routes.ts';
@@ -16,7 +17,7 @@ export type AppApiDeps = ConnectionDeps & {
 
 export function appRouter(deps: AppApiDeps) {
   const router = express.Router();
-  router.use('/app', appCors, express.json({ limit: '64kb' }));
+  router.use('/app', appCors, express.json({ limit: '64kb' }), storableInput);
   router.use(
     '/app',
     verifyAppRequest({

@@ -2,6 +2,7 @@
 // we have for the tenant are fetched and fed through the normal path — stored in raw_events
 // (source `catchup`; duplicates of delivered events are skipped by the unique key) and queued for
 // processing. Pages are rate-limited like the backfill's.
+import { stripSecretsFromJson } from '../stripe-objects/strip-secrets.ts';
 import type Stripe from 'stripe';
 import type { TenantClients } from '../connections/tenant-clients.ts';
 import type { Pool } from '../db.ts';
@@ -68,7 +69,7 @@ export async function catchUpEvents(
         e.map((x) => x.api_version ?? null),
         e.map((x) => x.livemode),
         e.map((x) => new Date(x.created * 1000)),
-        e.map((x) => JSON.stringify(x)),
+        e.map((x) => stripSecretsFromJson(JSON.stringify(x))),
         e.map((x) => (isHandledEventType(x.type) ? 'received' : 'ignored')),
       ]);
       stored += inserted.rowCount ?? 0;

@@ -4,6 +4,7 @@
 import express, { type Response } from 'express';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
+import { storableInput } from '../http/storable.ts';
 import type { ConnectionDeps } from './install-deps.ts';
 import { completeOAuthInstall } from './install-oauth.ts';
 import { completePlatformInstall } from './install-platform.ts';
@@ -34,6 +35,7 @@ function html(res: Response, status: number, title: string, lines: string[]) {
 
 export function oauthRouter(deps: ConnectionDeps) {
   const router = express.Router();
+  router.use('/oauth', storableInput);
 
   router.get('/oauth/install', async (req, res) => {
     const q = InstallQuery.safeParse(req.query);

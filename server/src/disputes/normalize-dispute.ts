@@ -43,6 +43,10 @@ export interface NormalizedDispute {
 const idOf = (v: string | { id: string } | null | undefined): string | null =>
   v == null ? null : typeof v === 'string' ? v : v.id;
 
+type Expandable<T> = string | T | null | undefined;
+const expanded = <T extends object>(v: Expandable<T>): T | null =>
+  v != null && typeof v === 'object' ? v : null;
+
 function baseType(stripeStatus: string): DisputeType {
   if (stripeStatus.startsWith('warning_')) return 'RETRIEVAL';
   if (stripeStatus.startsWith('appeal_')) return 'PREARBITRATION';
@@ -77,6 +81,9 @@ function status(
       return 'CANCELLED';
     case 'won':
       return 'WON';
+    case 'charge_refunded':
+      // Old API versions: the merchant refunded instead of answering — conceded, not open.
+      return 'ACCEPTED';
     case 'lost': {
       // Evidence saved but never submitted counts as none: the issuer never saw it.
       if (ctx.submissions > 0) return 'LOST';
@@ -94,36 +101,58 @@ function status(
  *   backfill); it decides between ACCEPTED and EXPIRED for a lost dispute with no evidence.
  */
 export function normalizeDispute(d: Stripe.Dispute, observedAt: Date): NormalizedDispute {
+  // Every field below is read as optional: API versions differ in what they carry (older ones
+  // have `network_reason_code` at the top level, no `payment_method_details`, no
+  // `payment_intent`; `charge` and `payment_intent` may be expanded objects).
   const card = d.payment_method_details?.card;
   const caseType = card?.case_type ?? null;
-  const networkReasonCode = card?.network_reason_code ?? d.network_reason_code ?? null;
-  const brand = normalizeBrand(card?.brand ?? null);
+  const legacy = d as { network_reason_code?: string | null };
+  const networkReasonCode = card?.network_reason_code ?? legacy.network_reason_code ?? null;
+  const charge = expanded<Stripe.Charge>(d.charge);
+  const intent =
+    expanded<Stripe.PaymentIntent>(d.payment_intent) ??
+    expanded<Stripe.PaymentIntent>(charge?.payment_intent);
+  const brand = normalizeBrand(card?.brand ?? charge?.payment_method_details?.card?.brand ?? null);
   const dueBy = d.evidence_details?.due_by ? new Date(d.evidence_details.due_by * 1000) : null;
   const submissions = d.evidence_details?.submission_count ?? 0;
   const hasEvidence = d.evidence_details?.has_evidence ?? false;
   const chargeId = idOf(d.charge);
-  const paymentIntentId = idOf(d.payment_intent);
+  const paymentIntentId = idOf(d.payment_intent) ?? idOf(charge?.payment_intent);
+  const stripeStatus = d.status ?? 'needs_response';
+  const stripeReason = d.reason ?? 'general';
   return {
     stripeId: d.id,
     livemode: d.livemode,
     chargeId,
     paymentIntentId,
     transactionId: paymentIntentId ?? chargeId,
-    type: refineType(baseType(d.status), caseType),
-    status: status(d.status, { submissions, dueBy, observedAt }),
-    stripeStatus: d.status,
-    reason: unifiedReason({ brand, networkReasonCode, stripeReason: d.reason }),
+    type: refineType(baseType(stripeStatus), caseType),
+    status: status(stripeStatus, { submissions, dueBy, observedAt }),
+    stripeStatus,
+    reason: unifiedReason({ brand, networkReasonCode, stripeReason }),
     networkReasonCode,
-    stripeReason: d.reason,
+    stripeReason,
     cardBrand: brand,
     caseType,
-    amount: d.amount,
-    currency: d.currency.toUpperCase(),
+    amount: d.amount ?? 0,
+    currency: (d.currency ?? '').toUpperCase(),
     // due_by 0 (or absent) means the issuer allows no response.
     challengeRequiredBy: dueBy,
     evidenceSubmissions: submissions,
     hasEvidence,
     stripeCreatedAt: new Date(d.created * 1000),
-    metadataOrderId: d.metadata?.order_id ?? null,
+    metadataOrderId:
+      d.metadata?.order_id ?? charge?.metadata?.order_id ?? intent?.metadata?.order_id ?? null,
   };
 }
+
+/**
+ * Final statuses, old ones included (`charge_refunded`: the merchant refunded instead of
+ * answering, in API versions before 2019), for ordering same-second snapshots.
+ */
+export const FINAL_STRIPE_STATUSES: readonly string[] = [
+  'won',
+  'lost',
+  'prevented',
+  'charge_refunded',
+];

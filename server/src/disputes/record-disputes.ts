@@ -31,6 +31,14 @@ const ORDER_SQL = `
            WHERE d2.tenant_id = $1 AND d2.stripe_id = ANY($2::text[]) AND d2.order_id IS NULL) src
    WHERE d.tenant_id = $1 AND d.stripe_id = src.stripe_id AND src.order_id IS NOT NULL`;
 
+// Old disputes carry no payment_intent; their charge's PaymentIntent, when we know it, becomes the
+// dispute's (and its transaction id, per Forter's mapping).
+const PAYMENT_INTENT_SQL = `
+  UPDATE disputes d SET payment_intent_id = c.payment_intent_id, transaction_id = c.payment_intent_id
+    FROM charges c
+   WHERE d.tenant_id = $1 AND d.stripe_id = ANY($2::text[]) AND d.payment_intent_id IS NULL
+     AND c.tenant_id = $1 AND c.stripe_id = d.charge_id AND c.payment_intent_id IS NOT NULL`;
+
 export async function recordDisputes(
   db: Queryable,
   tenantId: string,
@@ -48,7 +56,10 @@ export async function recordDisputes(
     'type',
     'status',
     'order_id',
+    'payment_intent_id',
   ]);
+  if (written.some((r) => r.payment_intent_id === null))
+    await db.query(PAYMENT_INTENT_SQL, [tenantId, ids]);
   if (written.some((r) => r.order_id === null)) await db.query(ORDER_SQL, [tenantId, ids]);
   // One timeline row per (dispute, status) in this batch: the earliest sighting wins.
   const earliest = new Map<string, { s: DisputeSnapshot; type: string; status: string }>();
@@ -97,5 +108,24 @@ export async function fillDisputeOrderIds(
       WHERE d.tenant_id = $1 AND s.tenant_id = $1 AND s.stripe_id = ANY($2::text[])
         AND d.${column} = s.stripe_id AND d.order_id IS NULL AND s.order_id IS NOT NULL`,
     [tenantId, stripeIds],
+  );
+}
+
+/**
+ * When a disputed charge arrives after its dispute, a dispute that named no PaymentIntent (old API
+ * versions) gets the charge's — and its transaction id becomes the pi_.
+ */
+export async function fillDisputePaymentIntents(
+  db: Queryable,
+  tenantId: string,
+  chargeIds: readonly string[],
+) {
+  if (chargeIds.length === 0) return;
+  await db.query(
+    `UPDATE disputes d SET payment_intent_id = c.payment_intent_id, transaction_id = c.payment_intent_id
+       FROM charges c
+      WHERE c.tenant_id = $1 AND c.stripe_id = ANY($2::text[]) AND c.payment_intent_id IS NOT NULL
+        AND d.tenant_id = $1 AND d.charge_id = c.stripe_id AND d.payment_intent_id IS NULL`,
+    [tenantId, chargeIds],
   );
 }

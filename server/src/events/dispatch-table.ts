@@ -2,7 +2,11 @@
 // guard, so running it twice, or after a newer event, changes nothing. Event types that are not
 // here are stored as `ignored` at ingestion and answered 2xx.
 import type Stripe from 'stripe';
-import { fillDisputeOrderIds, recordDisputes } from '../disputes/record-disputes.ts';
+import {
+  fillDisputeOrderIds,
+  fillDisputePaymentIntents,
+  recordDisputes,
+} from '../disputes/record-disputes.ts';
 import { lockPayments } from '../stripe-objects/lock-payments.ts';
 import type { ResourceName } from '../stripe-objects/resources.ts';
 import {
@@ -73,7 +77,8 @@ export function paymentIdsOf(event: Stripe.Event): Array<string | null> {
   const o = event.data.object as { object?: string };
   if (o.object === 'dispute') {
     const d = o as Stripe.Dispute;
-    return [idOf(d.charge), idOf(d.payment_intent)];
+    const charge = typeof d.charge === 'object' && d.charge ? d.charge : null;
+    return [idOf(d.charge), idOf(d.payment_intent), idOf(charge?.payment_intent)];
   }
   if (o.object === 'charge') {
     const c = o as Stripe.Charge;
@@ -88,6 +93,21 @@ export function paymentIdsOf(event: Stripe.Event): Array<string | null> {
 
 const dispute: EventHandler = async (ctx, event) => {
   await lockPayments(ctx.db, ctx.tenantId, paymentIdsOf(event));
+  // A dispute rendered with its charge (and PaymentIntent) expanded carries them as they were at
+  // the event: store them like any snapshot (the ordering guard keeps newer ones).
+  const d = event.data.object as Stripe.Dispute;
+  const charge = typeof d.charge === 'object' && d.charge ? d.charge : null;
+  const intent = [d.payment_intent, charge?.payment_intent].find(
+    (p): p is Stripe.PaymentIntent => typeof p === 'object' && p != null,
+  );
+  if (charge)
+    await upsertObjects(ctx.db, 'charge', ctx.tenantId, [
+      { object: charge, snapshotAt: snapshotTime(event) },
+    ]);
+  if (intent)
+    await upsertObjects(ctx.db, 'payment_intent', ctx.tenantId, [
+      { object: intent, snapshotAt: snapshotTime(event) },
+    ]);
   const changed = await recordDisputes(ctx.db, ctx.tenantId, [
     {
       object: event.data.object as Stripe.Dispute,
@@ -116,6 +136,8 @@ const charges: BulkHandler = {
     const snapshots = snapshotsOf<Stripe.Charge>(events);
     const written = await upsertObjectsReturning(ctx.db, 'charge', ctx.tenantId, snapshots, [
       'order_id',
+      'disputed',
+      'payment_intent_id',
     ]);
     // Older API versions embed the charge's refunds; they are as fresh as the charge.
     await upsertObjects(
@@ -125,6 +147,11 @@ const charges: BulkHandler = {
       snapshots.flatMap((s) =>
         (s.object.refunds?.data ?? []).map((r) => ({ object: r, snapshotAt: s.snapshotAt })),
       ),
+    );
+    await fillDisputePaymentIntents(
+      ctx.db,
+      ctx.tenantId,
+      written.filter((r) => r.disputed && r.payment_intent_id != null).map((r) => r.stripe_id),
     );
     await fillDisputeOrderIds(ctx.db, ctx.tenantId, 'charges', withOrderId(written));
   },

@@ -78,8 +78,8 @@ export async function searchEvents(
   const where = eventWhere(f);
   const { rows } = await pool.query<EventRow>(
     `SELECT ${SUMMARY_COLUMNS}
-       FROM raw_events WHERE ${where.sql} AND ($7::bigint IS NULL OR id < $7)
-      ORDER BY id DESC LIMIT $8`,
+       FROM raw_events WHERE ${where.sql} AND ($7::bigint IS NULL OR raw_events.id < $7)
+      ORDER BY raw_events.id DESC LIMIT $8`, // the bigint, not the selected text form
     [...where.params, before, f.limit + 1],
   );
   const page = rows.slice(0, f.limit);

@@ -12,6 +12,35 @@ export const notFound: RequestHandler = (req, res) => {
     .json(errorBody(new AppError('not_found', `No route for ${req.method} ${req.path}.`)));
 };
 
+/** Client errors raised by Express and its body parsers (http-errors: `expose` means safe to show). */
+function clientHttpError(err: unknown): AppError | null {
+  const e = err as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown };
+  const status = typeof e?.status === 'number' ? e.status : e?.statusCode;
+  if (typeof status !== 'number' || status < 400 || status > 499 || e.expose !== true) return null;
+  const message = typeof e.message === 'string' ? e.message.slice(0, 200) : 'Bad request.';
+  if (status === 413) return new AppError('payload_too_large', 'The request body is too large.');
+  if (status === 415)
+    return new AppError('unsupported_media_type', `Unsupported request body: ${message}.`);
+  return new AppError('bad_request', `The request is malformed: ${message}.`);
+}
+
+/**
+ * Postgres data exceptions (class 22: a value out of range, an impossible date, text it cannot
+ * store) come from input that got past validation: a 400 that names no SQL, logged for a fix.
+ */
+function dataException(logger: Logger, err: unknown, where: { method: string; path: string }) {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !/^22[0-9A-Z]{3}$/.test(code)) return null;
+  logger.warn({ code, ...where }, 'request value refused by Postgres (missing validation)');
+  return new AppError(
+    'bad_request',
+    'A value in the request is out of range or cannot be stored.',
+    {
+      reason: 'invalid_value',
+    },
+  );
+}
+
 function toAppError(logger: Logger, err: unknown, where: { method: string; path: string }) {
   if (err instanceof AppError) return err;
   const type = (err as { type?: string } | null)?.type;
@@ -19,6 +48,8 @@ function toAppError(logger: Logger, err: unknown, where: { method: string; path:
     return new AppError('payload_too_large', 'The request body is too large.');
   if (type === 'entity.parse.failed')
     return new AppError('bad_request', 'The request body is not valid JSON.');
+  const client = clientHttpError(err) ?? dataException(logger, err, where);
+  if (client) return client;
   if (isConnectionError(err)) {
     // Postgres (or Redis) unreachable: a retryable answer, never a 500.
     return new AppError(

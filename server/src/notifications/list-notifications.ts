@@ -21,13 +21,13 @@ export async function listNotifications(
     delivered_at: Date | null;
   }>(
     `SELECT id::text, destination_id, dispute_id, status, attempts, last_error, payload, created_at, delivered_at
-       FROM notifications
-      WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::bigint IS NULL OR id < $3)
-      ORDER BY id DESC LIMIT $4`,
-    [tenantId, q.status ?? null, q.cursor ?? null, q.limit],
+       FROM notifications n
+      WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::bigint IS NULL OR n.id < $3)
+      ORDER BY n.id DESC LIMIT $4`, // the bigint, not the selected text form
+    [tenantId, q.status ?? null, q.cursor ?? null, q.limit + 1],
   );
   return {
-    data: rows.map((n) => ({
+    data: rows.slice(0, q.limit).map((n) => ({
       id: n.id,
       destinationId: n.destination_id,
       disputeId: n.dispute_id,
@@ -38,7 +38,7 @@ export async function listNotifications(
       createdAt: n.created_at.toISOString(),
       deliveredAt: n.delivered_at?.toISOString() ?? null,
     })),
-    next_cursor: rows.length === q.limit ? rows.at(-1)!.id : null,
+    next_cursor: rows.length > q.limit ? rows[q.limit - 1]!.id : null,
   };
 }
 

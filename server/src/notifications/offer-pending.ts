@@ -8,7 +8,8 @@ export async function offerPendingNotifications(
   destinationId: string,
 ) {
   const { rows } = await deps.pool.query<{ id: string }>(
-    `SELECT id::text AS id FROM notifications WHERE destination_id = $1 AND status = 'pending' ORDER BY id`,
+    `SELECT n.id::text AS id FROM notifications n
+      WHERE destination_id = $1 AND status = 'pending' ORDER BY n.id`,
     [destinationId],
   );
   await deps.queues.notifications.addBulk(

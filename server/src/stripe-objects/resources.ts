@@ -1,7 +1,10 @@
 // The catalog of normalized Stripe resources: table, typed key columns, and a progression rank
 // used to order two snapshots taken in the same second (Stripe timestamps are whole seconds).
+// Objects come from any API version (webhook endpoints pin their own; old accounts send old
+// shapes): no column may depend on a field that some version lacks. Required columns fall back
+// to what the object implies (e.g. `disputed` from an old charge's `dispute`), never to a crash.
 import type Stripe from 'stripe';
-import { normalizeDispute } from '../disputes/normalize-dispute.ts';
+import { FINAL_STRIPE_STATUSES, normalizeDispute } from '../disputes/normalize-dispute.ts';
 
 export type SqlType = 'text' | 'bool' | 'int8' | 'int4' | 'timestamptz';
 
@@ -11,6 +14,8 @@ export interface ResourceSpec<T extends { id: string }> {
   columns: Record<string, SqlType>;
   /** Columns whose existing value survives an update that carries null (derived, filled later). */
   keepExisting?: readonly string[];
+  /** SQL for a column on update, instead of EXCLUDED.<column> (`t` is the stored row). */
+  onUpdate?: Readonly<Record<string, string>>;
   values: (o: T, snapshotAt: Date) => Record<string, unknown>;
   /** Higher = further along its lifecycle. Only breaks ties between same-second snapshots. */
   rank: (o: T) => number[];
@@ -22,6 +27,9 @@ const ts = (seconds: number | null | undefined) => (seconds ? new Date(seconds *
 const order = (list: readonly string[], value: string | null | undefined) =>
   list.indexOf(value ?? '') + 1;
 const orderId = (m: Stripe.Metadata | null | undefined) => m?.order_id ?? null;
+const upper = (currency: string | null | undefined) => (currency ?? '').toUpperCase();
+/** Fields that some API versions do not render, read without trusting the type. */
+const legacy = <T>(o: object) => o as Partial<T> & Record<string, unknown>;
 
 const dispute: ResourceSpec<Stripe.Dispute> = {
   table: 'disputes',
@@ -43,7 +51,13 @@ const dispute: ResourceSpec<Stripe.Dispute> = {
     challenge_required_by: 'timestamptz',
     evidence_submissions: 'int4',
   },
-  keepExisting: ['order_id'],
+  // A PaymentIntent found later through the charge (old disputes have none of their own) stays,
+  // and the transaction id follows it (Forter's mapping: the pi_ when there is one).
+  keepExisting: ['order_id', 'payment_intent_id'],
+  onUpdate: {
+    transaction_id:
+      'COALESCE(EXCLUDED.payment_intent_id, t.payment_intent_id, EXCLUDED.transaction_id)',
+  },
   values: (d, snapshotAt) => {
     const n = normalizeDispute(d, snapshotAt);
     return {
@@ -77,7 +91,7 @@ const dispute: ResourceSpec<Stripe.Dispute> = {
         'appeal_under_review',
       ],
       d.status,
-    ) || (['won', 'lost', 'prevented'].includes(d.status) ? 9 : 0),
+    ) || (FINAL_STRIPE_STATUSES.includes(d.status) ? 9 : 0),
     d.evidence_details?.submission_count ?? 0,
   ],
 };
@@ -99,25 +113,38 @@ const charge: ResourceSpec<Stripe.Charge> = {
     card_last4: 'text',
     order_id: 'text',
   },
-  values: (c) => ({
-    payment_intent_id: idOf(c.payment_intent),
-    customer_id: idOf(c.customer),
-    amount: c.amount,
-    amount_refunded: c.amount_refunded,
-    currency: c.currency.toUpperCase(),
-    status: c.status,
-    paid: c.paid,
-    captured: c.captured,
-    refunded: c.refunded,
-    disputed: c.disputed,
-    card_brand: c.payment_method_details?.card?.brand ?? null,
-    card_last4: c.payment_method_details?.card?.last4 ?? null,
-    order_id: orderId(c.metadata),
-  }),
+  values: (c) => {
+    const old = legacy<Stripe.Charge>(c);
+    // Before 2019-10 a charge named its dispute (`dispute`) instead of `disputed`; before 2019-02
+    // the card was `source` (and `card` before 2015) instead of payment_method_details.
+    const card: { brand?: string | null; last4?: string | null } | null =
+      c.payment_method_details?.card ??
+      (old.source as { brand?: string } | undefined) ??
+      (old.card as { brand?: string } | undefined) ??
+      null;
+    const amount = c.amount ?? 0;
+    const refundedAmount = c.amount_refunded ?? 0;
+    const status = c.status ?? (c.paid === false ? 'failed' : 'succeeded');
+    return {
+      payment_intent_id: idOf(c.payment_intent),
+      customer_id: idOf(c.customer),
+      amount,
+      amount_refunded: refundedAmount,
+      currency: upper(c.currency),
+      status,
+      paid: c.paid ?? status === 'succeeded',
+      captured: c.captured ?? true,
+      refunded: c.refunded ?? (amount > 0 && refundedAmount >= amount),
+      disputed: c.disputed ?? old.dispute != null,
+      card_brand: card?.brand?.toLowerCase() ?? null,
+      card_last4: card?.last4 ?? null,
+      order_id: orderId(c.metadata),
+    };
+  },
   rank: (c) => [
     order(['pending', 'failed', 'succeeded'], c.status),
     c.captured ? 1 : 0,
-    c.amount_refunded,
+    c.amount_refunded ?? 0,
     c.disputed ? 1 : 0,
   ],
 };
@@ -133,15 +160,19 @@ const paymentIntent: ResourceSpec<Stripe.PaymentIntent> = {
     status: 'text',
     order_id: 'text',
   },
-  values: (p) => ({
-    customer_id: idOf(p.customer),
-    latest_charge_id: idOf(p.latest_charge),
-    amount: p.amount,
-    amount_received: p.amount_received,
-    currency: p.currency.toUpperCase(),
-    status: p.status,
-    order_id: orderId(p.metadata),
-  }),
+  values: (p) => {
+    // Before 2022-11-15 a PaymentIntent listed its charges instead of naming the latest one.
+    const charges = legacy<Stripe.PaymentIntent>(p).charges as { data?: Array<{ id: string }> };
+    return {
+      customer_id: idOf(p.customer),
+      latest_charge_id: idOf(p.latest_charge) ?? charges?.data?.[0]?.id ?? null,
+      amount: p.amount ?? 0,
+      amount_received: p.amount_received ?? 0,
+      currency: upper(p.currency),
+      status: p.status ?? 'requires_payment_method',
+      order_id: orderId(p.metadata),
+    };
+  },
   rank: (p) => [
     order(
       [
@@ -153,7 +184,7 @@ const paymentIntent: ResourceSpec<Stripe.PaymentIntent> = {
       ],
       p.status,
     ) || (p.status === 'canceled' || p.status === 'succeeded' ? 9 : 0),
-    p.amount_received,
+    p.amount_received ?? 0,
   ],
 };
 
@@ -170,9 +201,9 @@ const refund: ResourceSpec<Stripe.Refund> = {
   values: (r) => ({
     charge_id: idOf(r.charge),
     payment_intent_id: idOf(r.payment_intent),
-    amount: r.amount,
-    currency: r.currency.toUpperCase(),
-    status: r.status,
+    amount: r.amount ?? 0,
+    currency: upper(r.currency),
+    status: r.status ?? 'succeeded', // refunds had no status before 2016
     reason: r.reason,
   }),
   rank: (r) => [r.status === 'pending' || r.status === 'requires_action' ? 1 : r.status ? 2 : 0],
@@ -188,10 +219,10 @@ const payout: ResourceSpec<Stripe.Payout> = {
     arrival_date: 'timestamptz',
   },
   values: (p) => ({
-    amount: p.amount,
-    currency: p.currency.toUpperCase(),
-    status: p.status,
-    method: p.method,
+    amount: p.amount ?? 0,
+    currency: upper(p.currency),
+    status: p.status ?? 'paid',
+    method: p.method ?? 'standard',
     arrival_date: ts(p.arrival_date),
   }),
   rank: (p) => [order(['pending', 'in_transit'], p.status) || 9],
@@ -211,14 +242,14 @@ const balanceTransaction: ResourceSpec<Stripe.BalanceTransaction> = {
     available_on: 'timestamptz',
   },
   values: (b) => ({
-    amount: b.amount,
-    fee: b.fee,
-    net: b.net,
-    currency: b.currency.toUpperCase(),
-    type: b.type,
-    reporting_category: b.reporting_category,
+    amount: b.amount ?? 0,
+    fee: b.fee ?? 0,
+    net: b.net ?? (b.amount ?? 0) - (b.fee ?? 0),
+    currency: upper(b.currency),
+    type: b.type ?? 'adjustment',
+    reporting_category: b.reporting_category ?? null, // added in 2018
+    status: b.status ?? 'available',
     source_id: idOf(b.source),
-    status: b.status,
     available_on: ts(b.available_on),
   }),
   rank: (b) => [order(['pending', 'available'], b.status)],
@@ -230,8 +261,8 @@ const earlyFraudWarning: ResourceSpec<Stripe.Radar.EarlyFraudWarning> = {
   values: (w) => ({
     charge_id: idOf(w.charge),
     payment_intent_id: idOf(w.payment_intent ?? null),
-    fraud_type: w.fraud_type,
-    actionable: w.actionable,
+    fraud_type: w.fraud_type ?? 'unknown',
+    actionable: w.actionable ?? true,
   }),
   // A warning only ever stops being actionable (refunded or disputed).
   rank: (w) => [w.actionable ? 0 : 1],
@@ -257,14 +288,19 @@ const invoice: ResourceSpec<Stripe.Invoice> = {
     amount_paid: 'int8',
     currency: 'text',
   },
-  values: (i) => ({
-    customer_id: idOf(i.customer),
-    status: i.status,
-    amount_due: i.amount_due,
-    amount_paid: i.amount_paid,
-    currency: i.currency.toUpperCase(),
-  }),
-  rank: (i) => [order(['draft', 'open'], i.status) || (i.status ? 9 : 0), i.amount_paid],
+  values: (i) => {
+    // amount_due / amount_paid arrived in 2018; older invoices have total and paid.
+    const old = legacy<Stripe.Invoice>(i);
+    const total = typeof old.total === 'number' ? old.total : 0;
+    return {
+      customer_id: idOf(i.customer),
+      status: i.status ?? null,
+      amount_due: i.amount_due ?? total,
+      amount_paid: i.amount_paid ?? (old.paid === true ? total : 0),
+      currency: upper(i.currency),
+    };
+  },
+  rank: (i) => [order(['draft', 'open'], i.status) || (i.status ? 9 : 0), i.amount_paid ?? 0],
 };
 
 const paymentMethod: ResourceSpec<Stripe.PaymentMethod> = {
@@ -272,7 +308,7 @@ const paymentMethod: ResourceSpec<Stripe.PaymentMethod> = {
   columns: { customer_id: 'text', type: 'text', card_brand: 'text', card_last4: 'text' },
   values: (p) => ({
     customer_id: idOf(p.customer),
-    type: p.type,
+    type: p.type ?? 'card',
     card_brand: p.card?.brand ?? null,
     card_last4: p.card?.last4 ?? null,
   }),

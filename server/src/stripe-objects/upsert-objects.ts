@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { RESOURCES, type ResourceName, type ResourceSpec, type SqlType } from './resources.ts';
+import { stripSecretsFromJson } from './strip-secrets.ts';
 
 export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
@@ -32,7 +33,13 @@ function buildSql(name: ResourceName, returning: readonly string[]): string {
   const keep = new Set(spec.keepExisting ?? []);
   const updates = names
     .filter((c) => c !== 'stripe_id' && c !== 'stripe_created_at')
-    .map((c) => (keep.has(c) ? `${c} = COALESCE(EXCLUDED.${c}, t.${c})` : `${c} = EXCLUDED.${c}`));
+    .map((c) =>
+      spec.onUpdate?.[c]
+        ? `${c} = ${spec.onUpdate[c]}`
+        : keep.has(c)
+          ? `${c} = COALESCE(EXCLUDED.${c}, t.${c})`
+          : `${c} = EXCLUDED.${c}`,
+    );
   return `
     INSERT INTO ${spec.table} AS t (tenant_id, updated_at, ${names.join(', ')})
     SELECT $1::uuid, now(), ${names.map((c) => `u.${c}`).join(', ')}
@@ -86,7 +93,7 @@ export async function upsertObjectsReturning<C extends string>(
   // One row per id: Postgres refuses to update the same row twice in one statement.
   const byId = new Map<string, Row>();
   for (const s of snapshots) {
-    const raw = JSON.stringify(s.object);
+    const raw = stripSecretsFromJson(JSON.stringify(s.object));
     const row = {
       id: s.object.id,
       snapshotAt: s.snapshotAt,

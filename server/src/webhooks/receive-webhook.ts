@@ -3,6 +3,7 @@
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { isHandledEventType } from '../events/dispatch-table.ts';
+import { stripSecretsFromJson } from '../stripe-objects/strip-secrets.ts';
 import { parseEnvelope, type EventEnvelope } from './event-envelope.ts';
 import type { EventRecorder } from './event-recorder.ts';
 import type { RejectionCounter } from './rejection-counter.ts';
@@ -54,7 +55,8 @@ async function store(
   endpoint: Endpoint,
 ): Promise<Accepted> {
   const status = isHandledEventType(event.type) ? 'received' : 'ignored';
-  const raw = delivery.body.toString('utf8');
+  // Client secrets are never stored (strip-secrets.ts); the signature was checked on the bytes.
+  const raw = stripSecretsFromJson(delivery.body.toString('utf8'));
   const result = await deps.recorder.record({
     tenantId,
     stripeEventId: event.id,
@@ -62,7 +64,7 @@ async function store(
     apiVersion: event.api_version ?? null,
     livemode: event.livemode,
     createdSeconds: event.created,
-    // jsonb cannot hold NUL characters: the only change ever made to a stored payload.
+    // jsonb cannot hold NUL characters (with client secrets, the only changes made to a payload).
     payload: raw.includes('\\u0000') ? raw.replaceAll('\\u0000', '\\uFFFD') : raw,
     source: endpoint === 'connect' ? 'webhook_connect' : 'webhook_direct',
     status,
