@@ -39,6 +39,10 @@ const PAYMENT_INTENT_SQL = `
    WHERE d.tenant_id = $1 AND d.stripe_id = ANY($2::text[]) AND d.payment_intent_id IS NULL
      AND c.tenant_id = $1 AND c.stripe_id = d.charge_id AND c.payment_intent_id IS NOT NULL`;
 
+/** The status as normalized (a snapshot of an odd version may lack it). */
+const stripeStatusOf = (s: DisputeSnapshot) =>
+  (s.object.status as string | undefined) ?? 'needs_response';
+
 export async function recordDisputes(
   db: Queryable,
   tenantId: string,
@@ -62,9 +66,12 @@ export async function recordDisputes(
     await db.query(PAYMENT_INTENT_SQL, [tenantId, ids]);
   if (written.some((r) => r.order_id === null)) await db.query(ORDER_SQL, [tenantId, ids]);
   // One timeline row per (dispute, status) in this batch: the earliest sighting wins.
-  const earliest = new Map<string, { s: DisputeSnapshot; type: string; status: string }>();
+  const earliest = new Map<
+    string,
+    { s: DisputeSnapshot; type: string; status: string; stripeStatus: string }
+  >();
   for (const s of snapshots) {
-    const key = `${s.object.id}|${s.object.status}`;
+    const key = `${s.object.id}|${stripeStatusOf(s)}`;
     const seen = earliest.get(key);
     const t = s.snapshotAt.getTime();
     if (
@@ -73,16 +80,16 @@ export async function recordDisputes(
       (t === seen.s.snapshotAt.getTime() && s.sourceEventId < seen.s.sourceEventId)
     ) {
       const n = normalizeDispute(s.object, s.snapshotAt);
-      earliest.set(key, { s, type: n.type, status: n.status });
+      earliest.set(key, { s, type: n.type, status: n.status, stripeStatus: n.stripeStatus });
     }
   }
   const rows = [...earliest.values()].sort((a, b) =>
-    a.s.object.id + a.s.object.status < b.s.object.id + b.s.object.status ? -1 : 1,
+    a.s.object.id + a.stripeStatus < b.s.object.id + b.stripeStatus ? -1 : 1,
   );
   await db.query(TIMELINE_SQL, [
     tenantId,
     rows.map((r) => r.s.object.id),
-    rows.map((r) => r.s.object.status),
+    rows.map((r) => r.stripeStatus),
     rows.map((r) => r.type),
     rows.map((r) => r.status),
     rows.map((r) => r.s.snapshotAt),
