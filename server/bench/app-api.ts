@@ -7,12 +7,13 @@
 // Target (issue 6): the panel's call p95 ≤ 50 ms. BENCH_NODE_ARGS passes flags to the API process
 // (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof); BENCH_KEEP_DATABASE=1 keeps the seeded database.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { Pool } from 'undici';
+import { signedTexts } from '../src/app-api/request-binding.ts';
 import { signatureHeader } from '../src/webhooks/verify-signature.ts';
 import { freePort } from '../test/support/redis-server.ts';
 import {
@@ -113,7 +114,7 @@ async function measure(
   paths: () => string,
   requests: number,
   concurrency: number,
-  sign: () => string,
+  sign: (path: string) => string,
 ): Promise<Measured> {
   const latencies: number[] = [];
   let errors = 0;
@@ -123,10 +124,11 @@ async function measure(
     while (sent < requests) {
       sent++;
       const t0 = performance.now();
+      const path = paths();
       const res = await pool.request({
         method: 'GET',
-        path: paths(),
-        headers: { 'stripe-signature': sign() },
+        path,
+        headers: { 'stripe-signature': sign(path) },
       });
       await res.body.dump();
       latencies.push(performance.now() - t0);
@@ -184,18 +186,18 @@ async function main() {
     await waitHealthy(`${origin}/healthz`, api);
     const account = tenants[0]!.stripe_account_id;
     const identity = `user_id=usr_bench&account_id=${account}&mode=test`;
-    let header = '';
-    let headerAt = 0;
-    const sign = () => {
-      if (Date.now() - headerAt > 60_000) {
-        header = signatureHeader(
-          APP_SECRET,
-          JSON.stringify({ user_id: 'usr_bench', account_id: account }),
-        );
-        headerAt = Date.now();
-      }
-      return header;
-    };
+    // Each request is signed for itself (method, path with query, mode, empty body), as the app does.
+    const emptyBody = createHash('sha256').update('').digest('hex');
+    const sign = (path: string) =>
+      signatureHeader(
+        APP_SECRET,
+        signedTexts('usr_bench', account, {
+          method: 'GET',
+          path,
+          mode: 'test',
+          body_sha256: emptyBody,
+        })[0]!,
+      );
     const pool = new Pool(origin, { connections: 16 });
     const pick = () => 1 + Math.floor(Math.random() * DISPUTES);
     const panel = () =>

@@ -108,7 +108,7 @@ describe('signed app requests', () => {
       'GET',
       '/app/v1/connection',
       { user: 'usr_1', account: b.account },
-      { signature: appSignature('usr_1', a.account) },
+      { signature: (binding) => appSignature('usr_1', a.account, { binding }) },
     );
     expect(crossed).toMatchObject({
       status: 401,
@@ -119,9 +119,11 @@ describe('signed app requests', () => {
       '/app/v1/connection',
       { user: 'usr_1', account: a.account },
       {
-        signature: appSignature('usr_1', a.account, {
-          timestamp: Math.floor(Date.now() / 1000) - 301,
-        }),
+        signature: (binding) =>
+          appSignature('usr_1', a.account, {
+            binding,
+            timestamp: Math.floor(Date.now() / 1000) - 301,
+          }),
       },
     );
     expect(stale).toMatchObject({
@@ -132,7 +134,10 @@ describe('signed app requests', () => {
       'GET',
       '/app/v1/connection',
       { user: 'usr_1', account: a.account },
-      { signature: appSignature('usr_1', a.account, { secret: 'absec_someone_else_000' }) },
+      {
+        signature: (binding) =>
+          appSignature('usr_1', a.account, { binding, secret: 'absec_someone_else_000' }),
+      },
     );
     expect(foreign.status).toBe(401);
     // During a rotation the previous secret still works.
@@ -140,7 +145,10 @@ describe('signed app requests', () => {
       'GET',
       '/app/v1/connection',
       { user: 'usr_1', account: a.account },
-      { signature: appSignature('usr_1', a.account, { secret: APP_SECRETS[1] }) },
+      {
+        signature: (binding) =>
+          appSignature('usr_1', a.account, { binding, secret: APP_SECRETS[1] }),
+      },
     );
     expect(previous.status).toBe(200);
   });
@@ -154,7 +162,7 @@ describe('signed app requests', () => {
       'GET',
       '/app/v1/connection',
       { user: 'usr_a', account: b.account },
-      { signature: appSignature('usr_a', a.account) },
+      { signature: (binding) => appSignature('usr_a', a.account, { binding }) },
     );
     expect(attempt.status).toBe(401);
     const own = await appCall('GET', '/app/v1/connection', { user: 'usr_a', account: a.account });

@@ -12,7 +12,7 @@ import {
   ADMIN_TOKEN,
   DEFAULT_KEYS,
   FULL_KEY_PERMISSIONS,
-  appSignature,
+  signedAppHeaders,
   emulatorEnv,
   useEmulator,
 } from './support/emulator.ts';
@@ -125,18 +125,20 @@ describe('backfill', () => {
     for (const [resource, n] of Object.entries(expected))
       expect(byResource[resource], resource).toBe(n);
     // The app reads its own tenant's progress (signed); another account sees nothing of it.
-    const appRes = await fetch(
+    const own = new URL(
       `${env.stack.api.url}/app/v1/backfill?user_id=usr_1&account_id=${account}&mode=test`,
-      { headers: { 'stripe-signature': appSignature('usr_1', account) } },
     );
+    const appRes = await fetch(own, {
+      headers: await signedAppHeaders('GET', own, { user: 'usr_1', account }),
+    });
     expect(((await appRes.json()) as Progress).objects).toBe(done.objects);
     const { id: stranger } = await control<{ id: string }>('accounts', {});
-    const other = await fetch(
+    const strangerUrl = new URL(
       `${env.stack.api.url}/app/v1/backfill?user_id=usr_2&account_id=${stranger}&mode=test`,
-      {
-        headers: { 'stripe-signature': appSignature('usr_2', stranger) },
-      },
     );
+    const other = await fetch(strangerUrl, {
+      headers: await signedAppHeaders('GET', strangerUrl, { user: 'usr_2', account: stranger }),
+    });
     expect(other.status).toBe(404);
   });
 

@@ -1,5 +1,6 @@
 // The API client: every call carries a fresh signature from fetchStripeSignature() and the
 // identity it signs; answers and failures come back typed. Real HTTP against the stand-in.
+import { createHash } from 'node:crypto';
 import { fetchStripeSignature } from '@stripe/ui-extension-sdk/utils';
 import { ApiError, createApiClient } from '../src/api/client';
 import { FakeBackend, stubBackendPerFile } from './support/backend';
@@ -70,6 +71,29 @@ describe('the API client', () => {
     });
     expect(backend.requests[6]!.body).toMatchObject({ url: 'https://x.example/h' });
     expect(backend.requests[7]!.body).toMatchObject({ enabled: false });
+  });
+
+  it('binds each signature to its request: method, path with query, mode and body hash', async () => {
+    const dest = destinationFixture();
+    backend
+      .on('GET /app/v1/disputes', ok({ data: [], has_more: false, next_cursor: null }))
+      .on(`POST /app/v1/notification-destinations/${dest.id}`, ok(dest));
+    jest.mocked(fetchStripeSignature).mockClear();
+    const api = client();
+    await api.disputes({ status: 'LOST' });
+    await api.setDestinationEnabled(dest.id, true);
+    const calls = jest.mocked(fetchStripeSignature).mock.calls.map((c) => c[0]);
+    expect(calls).toHaveLength(2);
+    backend.requests.forEach((r, i) => {
+      expect(calls[i]).toEqual({
+        method: r.method,
+        path: r.target,
+        mode: 'live',
+        body_sha256: createHash('sha256').update(r.raw).digest('hex'),
+      });
+    });
+    expect(backend.requests[0]!.target).toContain('status=LOST');
+    expect(backend.requests[1]!.raw).toContain('"enabled":true');
   });
 
   it('turns error answers into ApiError with the code, message and details', async () => {

@@ -9,6 +9,7 @@ import { expect, type Page, type TestInfo } from '@playwright/test';
 import pg from 'pg';
 import Stripe from 'stripe';
 import { verifyDisputeNotification } from '../../../docs/examples/verify-dispute-notification.mjs';
+import { requestBinding } from '../../../server/src/app-api/request-binding.ts';
 
 export const STACK_FILE = path.join(import.meta.dirname, '..', '.stack.json');
 
@@ -61,7 +62,10 @@ export async function control<T>(p: string, body: unknown): Promise<T> {
   return (await res.json()) as T;
 }
 
-/** A request from the Stripe App: the identity, and Stripe-Signature over {user_id, account_id}. */
+/**
+ * A request from the Stripe App: the identity, and Stripe-Signature over {user_id, account_id}
+ * and the request binding (method, path with query, mode, body hash), as the app's client signs.
+ */
 export async function appCall<T = Record<string, unknown>>(
   account: string,
   method: 'GET' | 'POST',
@@ -69,17 +73,19 @@ export async function appCall<T = Record<string, unknown>>(
   body: Record<string, unknown> = {},
 ) {
   const identity = { user_id: 'usr_e2e', account_id: account };
-  const signature = Stripe.webhooks.generateTestHeaderString({
-    payload: JSON.stringify(identity),
-    secret: stack().appSecret,
-  });
   const url = new URL(`${stack().api}${p}`);
   if (method === 'GET')
     for (const [k, v] of Object.entries({ ...identity, mode: 'test' })) url.searchParams.set(k, v);
+  const text = method === 'POST' ? JSON.stringify({ ...identity, mode: 'test', ...body }) : '';
+  const binding = await requestBinding(method, `${url.pathname}${url.search}`, 'test', text);
+  const signature = Stripe.webhooks.generateTestHeaderString({
+    payload: JSON.stringify({ ...identity, ...binding }),
+    secret: stack().appSecret,
+  });
   const res = await fetch(url, {
     method,
     headers: { 'content-type': 'application/json', 'stripe-signature': signature },
-    ...(method === 'POST' ? { body: JSON.stringify({ ...identity, mode: 'test', ...body }) } : {}),
+    ...(method === 'POST' ? { body: text } : {}),
   });
   return { status: res.status, body: (await res.json()) as T };
 }

@@ -8,7 +8,7 @@ import { storableInput } from '../http/storable.ts';
 import { connectionRoutes } from './connection-routes.ts';
 import { disputeRoutes } from './dispute-routes.ts';
 import { settingsRoutes } from './settings-routes.ts';
-import { appCors, verifyAppRequest } from './verify-app-request.ts';
+import { appCors, keepRawBody, verifyAppRequest } from './verify-app-request.ts';
 
 export type AppApiDeps = ConnectionDeps & {
   clients: TenantClients;
@@ -17,7 +17,7 @@ export type AppApiDeps = ConnectionDeps & {
 
 export function appRouter(deps: AppApiDeps) {
   const router = express.Router();
-  router.use('/app', appCors, express.json({ limit: '64kb' }), storableInput);
+  router.use('/app', appCors, express.json({ limit: '64kb', verify: keepRawBody }), storableInput);
   router.use(
     '/app',
     verifyAppRequest({

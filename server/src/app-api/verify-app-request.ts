@@ -1,12 +1,16 @@
 // Every /app/… request comes from the Stripe App's UI extension, signed with
-// `fetchStripeSignature()`: Stripe-Signature over JSON.stringify({ user_id, account_id }) with
-// the app's signing secret(s) (several during a rotation), 300 s tolerance. The tenant is the
-// verified account_id — and the mode the request names — and nothing else.
+// `fetchStripeSignature(binding)`: Stripe-Signature over { user_id, account_id } plus the request
+// binding (method, path with query, mode, body SHA-256: request-binding.ts), with the app's
+// signing secret(s) (several during a rotation), 300 s tolerance. A signature over the identity
+// alone is refused: it would authorize any request for its 300 s. The tenant is the verified
+// account_id — and the signed mode — and nothing else.
+import { createHash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
 import type { Pool } from '../db.ts';
 import { AppError } from '../errors.ts';
 import { SIGNATURE_MESSAGES, verifySignature } from '../webhooks/verify-signature.ts';
+import { signedTexts, type RequestBinding } from './request-binding.ts';
 
 export interface AppCaller {
   userId: string;
@@ -51,13 +55,36 @@ export function verifyAppRequest(deps: {
       );
     }
     const { user_id, account_id, mode } = identity.data;
-    const result = verifySignature({
-      header: req.get('stripe-signature'),
-      body: Buffer.from(JSON.stringify({ user_id, account_id })),
-      secrets: deps.secrets,
-      toleranceSeconds: deps.toleranceSeconds,
-    });
+    const binding: RequestBinding = {
+      method: req.method,
+      path: req.originalUrl,
+      mode,
+      body_sha256: createHash('sha256')
+        .update(rawBodyOf(req) ?? '')
+        .digest('hex'),
+    };
+    const check = (text: string) =>
+      verifySignature({
+        header: req.get('stripe-signature'),
+        body: Buffer.from(text),
+        secrets: deps.secrets,
+        toleranceSeconds: deps.toleranceSeconds,
+      });
+    const results = signedTexts(user_id, account_id, binding).map(check);
+    const result = results.find((r) => r.ok) ?? results[0]!;
     if (!result.ok) {
+      if (
+        result.reason === 'signature_mismatch' &&
+        check(JSON.stringify({ user_id, account_id })).ok
+      ) {
+        return next(
+          new AppError(
+            'unauthorized',
+            'The signature covers only the user and account; it must also cover the method, path, mode and body of this request (fetchStripeSignature with the request binding).',
+            { reason: 'unbound_signature' },
+          ),
+        );
+      }
       return next(
         new AppError('unauthorized', SIGNATURE_MESSAGES[result.reason], { reason: result.reason }),
       );
@@ -115,3 +142,10 @@ export function connectedTenant(res: Response): NonNullable<AppCaller['tenant']>
   }
   return tenant;
 }
+
+/** The body's bytes as received (kept by the JSON parser's verify hook in routes.ts). */
+export function keepRawBody(req: Request, _res: unknown, buf: Buffer) {
+  (req as Request & { rawBody?: Buffer }).rawBody = buf;
+}
+
+const rawBodyOf = (req: Request) => (req as Request & { rawBody?: Buffer }).rawBody;

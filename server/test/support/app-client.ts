@@ -1,5 +1,7 @@
 // Requests as the Stripe App's UI extension makes them: the identity in the query (GET) or body,
-// and the Stripe-Signature of fetchStripeSignature() over {user_id, account_id}.
+// and the Stripe-Signature of fetchStripeSignature(binding) over {user_id, account_id} and the
+// request's method, path, mode and body hash.
+import { requestBinding, type RequestBinding } from '../../src/app-api/request-binding.ts';
 import { appSignature } from './emulator.ts';
 
 export interface AppIdentity {
@@ -22,12 +24,11 @@ export async function appCall<T = Record<string, unknown>>(
   opts: {
     body?: Record<string, unknown>;
     query?: Record<string, string>;
-    signature?: string | null;
+    /** A header (null: none), or one made from the request's binding; default: signed right. */
+    signature?: string | null | ((binding: RequestBinding) => string);
     origin?: string;
   } = {},
 ): Promise<AppAnswer<T>> {
-  const signature =
-    opts.signature === undefined ? appSignature(identity.user, identity.account) : opts.signature;
   const ids = {
     user_id: identity.user,
     account_id: identity.account,
@@ -36,6 +37,14 @@ export async function appCall<T = Record<string, unknown>>(
   const url = new URL(`${apiUrl}${path}`);
   for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
   if (method === 'GET') for (const [k, v] of Object.entries(ids)) url.searchParams.set(k, v);
+  const body = method === 'GET' ? '' : JSON.stringify({ ...ids, ...opts.body });
+  const binding = await requestBinding(method, `${url.pathname}${url.search}`, ids.mode, body);
+  const signature =
+    opts.signature === undefined
+      ? appSignature(identity.user, identity.account, { binding })
+      : typeof opts.signature === 'function'
+        ? opts.signature(binding)
+        : opts.signature;
   const res = await fetch(url, {
     method,
     headers: {
@@ -43,7 +52,7 @@ export async function appCall<T = Record<string, unknown>>(
       ...(signature ? { 'stripe-signature': signature } : {}),
       ...(opts.origin ? { origin: opts.origin } : {}),
     },
-    ...(method === 'GET' ? {} : { body: JSON.stringify({ ...ids, ...opts.body }) }),
+    ...(method === 'GET' ? {} : { body }),
   });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : {}) as T };

@@ -3,6 +3,11 @@
 import { createServer } from 'node:net';
 import { DEFAULT_KEYS, startEmulator, type Emulator } from '@disputedesk/stripe-emulator';
 import { afterAll, beforeAll } from 'vitest';
+import {
+  requestBinding,
+  signedTexts,
+  type RequestBinding,
+} from '../../src/app-api/request-binding.ts';
 import { signatureHeader } from '../../src/webhooks/verify-signature.ts';
 
 export { DEFAULT_KEYS };
@@ -64,17 +69,39 @@ export function emulatorEnv(e: ReturnType<typeof useEmulator>, extra: Record<str
   };
 }
 
-/** The header the Stripe App's fetchStripeSignature() produces for a user and account. */
+/**
+ * The header the Stripe App's fetchStripeSignature(binding) produces for a user and account and
+ * one request (method, path with query, mode, body). Without `binding`: the identity alone, as
+ * an old or forged client would sign — which the backend refuses.
+ */
 export function appSignature(
   userId: string,
   accountId: string,
-  opts: { secret?: string; timestamp?: number } = {},
+  opts: { secret?: string; timestamp?: number; binding?: RequestBinding } = {},
 ) {
   return signatureHeader(
     opts.secret ?? APP_SECRETS[0]!,
-    JSON.stringify({ user_id: userId, account_id: accountId }),
+    opts.binding
+      ? signedTexts(userId, accountId, opts.binding)[0]!
+      : JSON.stringify({ user_id: userId, account_id: accountId }),
     opts.timestamp,
   );
+}
+
+/** Headers of a signed app request to `url` (path and query as sent) with `body` ('' for GET). */
+export async function signedAppHeaders(
+  method: string,
+  url: URL,
+  ids: { user: string; account: string; mode?: 'test' | 'live' },
+  body = '',
+): Promise<Record<string, string>> {
+  const binding = await requestBinding(
+    method,
+    `${url.pathname}${url.search}`,
+    ids.mode ?? 'test',
+    body,
+  );
+  return { 'stripe-signature': appSignature(ids.user, ids.account, { binding }) };
 }
 
 /** Every permission DisputeDesk probes for a restricted key (report runs and webhooks write). */

@@ -1,6 +1,8 @@
 // The one client of the DisputeDesk backend. Every request carries the Dashboard user's and
-// account's ids and a Stripe-Signature from fetchStripeSignature() over them; the backend
-// verifies it and takes the account from it, never from anything else we send.
+// account's ids and a Stripe-Signature from fetchStripeSignature(binding): over them and this
+// request's method, path with query, mode and body hash (request-binding.ts), so a captured
+// header authorizes nothing else. The backend verifies it and takes the account from it, never
+// from anything else we send.
 import type {
   ApiErrorBody,
   ApiKeyResult,
@@ -14,6 +16,8 @@ import type {
   Summary,
   TestDelivery,
 } from '@disputedesk/contract';
+// Shared with the backend, which verifies what this signs (relative: it is bundled, not a package).
+import { requestBinding, type RequestBinding } from '../../../server/src/app-api/request-binding';
 import { fetchStripeSignature } from '@stripe/ui-extension-sdk/utils';
 
 export class ApiError extends Error {
@@ -33,15 +37,15 @@ export interface ApiClientOptions {
   userId: string;
   accountId: string;
   mode: 'test' | 'live';
-  /** Defaults to the SDK's fetchStripeSignature. */
-  sign?: () => Promise<string>;
+  /** Defaults to the SDK's fetchStripeSignature with the request binding as additional payload. */
+  sign?: (binding: RequestBinding) => Promise<string>;
   fetchImpl?: typeof fetch;
 }
 
 type Query = Record<string, string | undefined>;
 
 export function createApiClient(opts: ApiClientOptions) {
-  const sign = opts.sign ?? (() => fetchStripeSignature());
+  const sign = opts.sign ?? ((binding: RequestBinding) => fetchStripeSignature({ ...binding }));
   const fetchImpl = opts.fetchImpl ?? ((input, init) => fetch(input, init));
   const identity = { user_id: opts.userId, account_id: opts.accountId, mode: opts.mode };
   const base = opts.baseUrl.replace(/\/$/, '');
@@ -55,12 +59,15 @@ export function createApiClient(opts: ApiClientOptions) {
     for (const [k, v] of Object.entries({ ...input.query, ...(method === 'GET' ? identity : {}) }))
       if (v !== undefined) params.set(k, v);
     const qs = params.toString();
+    const target = `${path}${qs ? `?${qs}` : ''}`;
+    const body = method === 'GET' ? '' : JSON.stringify({ ...identity, ...input.body });
     let res: Response;
     try {
-      res = await fetchImpl(`${base}${path}${qs ? `?${qs}` : ''}`, {
+      const signature = await sign(await requestBinding(method, target, opts.mode, body));
+      res = await fetchImpl(`${base}${target}`, {
         method,
-        headers: { 'Content-Type': 'application/json', 'Stripe-Signature': await sign() },
-        ...(method === 'GET' ? {} : { body: JSON.stringify({ ...identity, ...input.body }) }),
+        headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signature },
+        ...(method === 'GET' ? {} : { body }),
       });
     } catch (err) {
       throw new ApiError(0, 'network_error', `DisputeDesk could not be reached (${String(err)}).`);

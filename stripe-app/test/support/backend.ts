@@ -10,6 +10,9 @@ export interface Recorded {
   query: Record<string, string>;
   headers: http.IncomingHttpHeaders;
   body: Record<string, unknown> | null;
+  /** The path and query as sent, and the body's text as sent. */
+  target: string;
+  raw: string;
 }
 
 type Answer = { status: number; body: unknown } | 'hang';
@@ -54,6 +57,8 @@ export class FakeBackend {
         query: Object.fromEntries(url.searchParams),
         headers: req.headers,
         body: raw ? (JSON.parse(raw) as Record<string, unknown>) : null,
+        target: req.url ?? '/',
+        raw,
       };
       this.requests.push(rec);
       const route = this.routes.get(`${rec.method} ${rec.path}`);
