@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { refreshAccessToken } from '../src/connections/oauth-tokens.ts';
 import { TenantClients } from '../src/connections/tenant-clients.ts';
-import { hashState } from '../src/connections/oauth-states.ts';
+import { hashState, issueState } from '../src/connections/oauth-states.ts';
 import { backfillJob, reportRunsJob } from '../src/queues.ts';
 import { signatureHeader } from '../src/webhooks/verify-signature.ts';
 import { APP_SECRETS, DEFAULT_KEYS, emulatorEnv, useEmulator } from './support/emulator.ts';
@@ -55,7 +55,8 @@ const tenantFor = (account: string, livemode = false) =>
 const accountIn = (html: string) => /(acct_\w+)/.exec(html)?.[1];
 
 describe('GET /oauth/install', () => {
-  it('redirects to the authorize URL with client id, redirect URI and a fresh state stored as a hash', async () => {
+  it('redirects to the authorize URL with client id, redirect URI and a fresh sealed state, writing nothing', async () => {
+    const rowsBefore = await env.stack.db.pool.query('SELECT count(*)::int AS n FROM oauth_states');
     const { res, to } = await startInstall();
     expect(res.status).toBe(302);
     expect(to!.origin + to!.pathname).toBe(`${emu.emulator.url}/oauth/authorize`);
@@ -63,16 +64,37 @@ describe('GET /oauth/install', () => {
     expect(to!.searchParams.get('redirect_uri')).toBe(`${emu.apiUrl}/oauth/callback`);
     const state = to!.searchParams.get('state')!;
     expect(state.length).toBeGreaterThanOrEqual(40);
-    const { rows } = await env.stack.db.pool.query(
-      `SELECT livemode, flow, expires_at - created_at AS ttl FROM oauth_states WHERE state_hash = $1`,
+    expect(state).not.toMatch(/test|oauth/); // sealed: the mode and flow cannot be read or changed
+    // Unauthenticated install hits cost no rows (a flood cannot fill the table).
+    for (let i = 0; i < 20; i++) expect((await startInstall()).res.status).toBe(302);
+    const rowsAfter = await env.stack.db.pool.query('SELECT count(*)::int AS n FROM oauth_states');
+    expect(rowsAfter.rows[0]).toEqual(rowsBefore.rows[0]);
+    expect((await startInstall()).to!.searchParams.get('state')).not.toBe(state);
+    // Used, it is recorded as a hash only.
+    await fetch(
+      `${env.stack.api.url}/oauth/callback?state=${encodeURIComponent(state)}&error=access_denied`,
+    );
+    const used = await env.stack.db.pool.query(
+      'SELECT livemode, flow, used_at IS NOT NULL AS used FROM oauth_states WHERE state_hash = $1',
       [hashState(state)],
     );
-    expect(rows[0]).toMatchObject({ livemode: false, flow: 'oauth' });
-    const raw = await env.stack.db.pool.query('SELECT 1 FROM oauth_states WHERE state_hash = $1', [
-      state,
-    ]);
-    expect(raw.rowCount).toBe(0);
-    expect((await startInstall()).to!.searchParams.get('state')).not.toBe(state);
+    expect(used.rows[0]).toEqual({ livemode: false, flow: 'oauth', used: true });
+  });
+
+  it('shows Stripe’s error text only on a callback with a valid state of ours', async () => {
+    const text = 'Your account is locked. Call +1-555-0100 to restore it';
+    const forged = await fetch(
+      `${env.stack.api.url}/oauth/callback?error=invalid_request&error_description=${encodeURIComponent(text)}`,
+    );
+    expect(forged.status).toBe(200);
+    const forgedPage = await forged.text();
+    expect(forgedPage).toContain('Install cancelled');
+    expect(forgedPage).not.toContain('555-0100');
+    const { to } = await startInstall();
+    const genuine = await fetch(
+      `${env.stack.api.url}/oauth/callback?state=${encodeURIComponent(to!.searchParams.get('state')!)}&error=invalid_request&error_description=${encodeURIComponent('The app is not available in your country')}`,
+    );
+    expect(await genuine.text()).toContain('Stripe said: The app is not available in your country');
   });
 
   it('refuses an unknown mode with a clear page', async () => {
@@ -134,14 +156,19 @@ describe('OAuth install', () => {
     const unknown = await fetch(`${env.stack.api.url}/oauth/callback?state=forged&code=ac_x`);
     expect(unknown.status).toBe(400);
     expect(await unknown.text()).toContain('not ours');
+    // A real state with one character changed is not ours either (sealed, authenticated).
+    const real = (await startInstall()).to!.searchParams.get('state')!;
+    const altered = real.slice(0, -2) + (real.endsWith('AA') ? 'BB' : 'AA');
+    const tampered = await fetch(
+      `${env.stack.api.url}/oauth/callback?state=${encodeURIComponent(altered)}&code=ac_x`,
+    );
+    expect(tampered.status).toBe(400);
     const missing = await fetch(`${env.stack.api.url}/oauth/callback?code=ac_x`);
     expect(missing.status).toBe(400);
-    await env.stack.db.pool.query(
-      `INSERT INTO oauth_states (state_hash, livemode, flow, created_at, expires_at)
-       VALUES ($1, false, 'oauth', now() - interval '20 minutes', now() - interval '10 minutes')`,
-      [hashState('an-old-state')],
+    const old = issueState(env.stack.keyring, { livemode: false, flow: 'oauth', ttlSeconds: -600 });
+    const expired = await fetch(
+      `${env.stack.api.url}/oauth/callback?state=${encodeURIComponent(old)}&code=ac_x`,
     );
-    const expired = await fetch(`${env.stack.api.url}/oauth/callback?state=an-old-state&code=ac_x`);
     expect(expired.status).toBe(410);
     expect(await expired.text()).toContain('expired');
   });

@@ -58,7 +58,7 @@ export function oauthRouter(deps: ConnectionDeps) {
         ],
       );
     }
-    const state = await issueState(deps.pool, {
+    const state = issueState(deps.keyring, {
       livemode: q.data.mode === 'live',
       flow: q.data.flow,
       ttlSeconds: deps.oauth.stateTtlSeconds,
@@ -78,12 +78,16 @@ export function oauthRouter(deps: ConnectionDeps) {
         'Start the install again from Stripe.',
       ]);
     const { state, code, error, install_signature: signature } = q.data;
-    const checked = await consumeState(deps.pool, state);
+    const checked = await consumeState(deps, state);
     if (error) {
-      // The merchant pressed Cancel (or Stripe refused); the state is spent either way.
+      // The merchant pressed Cancel (or Stripe refused); the state is spent either way. Stripe's
+      // words are shown only on a callback that carries a valid state of ours: anyone can craft
+      // a link to this page, and it must not say what they choose.
       return html(res, 200, 'Install cancelled', [
         'DisputeDesk was not connected to your Stripe account. You can install it again at any time.',
-        ...(error === 'access_denied' ? [] : [`Stripe said: ${q.data.error_description ?? error}`]),
+        ...(error === 'access_denied' || !checked.ok
+          ? []
+          : [`Stripe said: ${q.data.error_description ?? error}`]),
       ]);
     }
     if (!checked.ok) {
