@@ -166,11 +166,11 @@ describe('processing failures', () => {
 
   it('retries with backoff, then marks the event failed with its error; a replay runs it again', async () => {
     const { account, tenantId } = await connected(stack);
-    // A dispute event whose object cannot be normalized (no currency): the handler throws.
+    // A dispute event no Stripe version sends (an amount that is not a number): storing it fails.
     const broken = dispute();
     const evt = event(
       'charge.dispute.created',
-      { ...broken, currency: undefined as unknown as string },
+      { ...broken, amount: 'twelve' as unknown as number },
       { account },
     );
     expect(
@@ -187,7 +187,7 @@ describe('processing failures', () => {
       { what: 'event marked failed' },
     );
     expect(failed.attempts).toBe(3);
-    expect(failed.lastError).toMatch(/TypeError/);
+    expect(failed.lastError).toMatch(/invalid input syntax for type bigint/);
 
     const replay = await replayEvent(stack.enqueueDeps, Number(failed.id), { tenantId: tenantId! });
     expect(replay.previousStatus).toBe('failed');

@@ -37,7 +37,7 @@ export function oauthRouter(deps: ConnectionDeps) {
   const router = express.Router();
   router.use('/oauth', storableInput);
 
-  router.get('/oauth/install', async (req, res) => {
+  router.get('/oauth/install', (req, res) => {
     const q = InstallQuery.safeParse(req.query);
     if (!q.success)
       return html(res, 400, 'Unknown install mode', [

@@ -16,6 +16,9 @@ export const notFound: RequestHandler = (req, res) => {
 function clientHttpError(err: unknown): AppError | null {
   const e = err as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown };
   const status = typeof e?.status === 'number' ? e.status : e?.statusCode;
+  // The router's "Failed to decode param" (a URIError given status 400, not marked `expose`).
+  if (err instanceof URIError && status === 400)
+    return new AppError('bad_request', 'The URL is not valid percent-encoded UTF-8.');
   if (typeof status !== 'number' || status < 400 || status > 499 || e.expose !== true) return null;
   const message = typeof e.message === 'string' ? e.message.slice(0, 200) : 'Bad request.';
   if (status === 413) return new AppError('payload_too_large', 'The request body is too large.');
