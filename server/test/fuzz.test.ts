@@ -4,8 +4,8 @@
 // wrong types, impossible dates and numbers, malformed cursors and ids, SQL and path tricks,
 // broken bodies and encodings. Every answer must be below 500, in the standard error shape when
 // it is an error, and free of stack or SQL text; afterwards no table has changed (the audit log
-// and the failed-sign-in log excepted: recording refusals is their job). FUZZ_RUNS sets the
-// samples per route (default 25) and FUZZ_SEED the seed.
+// and the failed-sign-in log excepted: recording refusals is their job). FUZZ_RUNS and FUZZ_SEED:
+// support/fuzz-settings.ts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AdminDeps } from '../src/admin/deps.ts';
@@ -15,11 +15,12 @@ import { activateTenant } from '../src/connections/activate-tenant.ts';
 import { TenantClients } from '../src/connections/tenant-clients.ts';
 import { createRedis } from '../src/redis.ts';
 import { signedAppHeaders, ADMIN_TOKEN, APP_SECRETS } from './support/emulator.ts';
+import { FUZZ_RUNS, FUZZ_SEED } from './support/fuzz-settings.ts';
 import { useStack } from './support/harness.ts';
 import { stripeId } from './support/ids.ts';
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 25);
-const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
+const RUNS = FUZZ_RUNS;
+const SEED = FUZZ_SEED;
 
 const env = useStack({
   worker: false,
@@ -312,7 +313,7 @@ describe('fuzzing every route with bad input', () => {
                       input.body !== null &&
                         typeof input.body === 'object' &&
                         !Array.isArray(input.body)
-                        ? { ...(input.body as object), ...identity }
+                        ? { ...input.body, ...identity }
                         : input.body,
                     ) ?? 'null');
               const signed = await signedAppHeaders(method, url, who, body);
