@@ -8,11 +8,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AuditList, TokenCreated, TokenList } from '../src/admin/contract.ts';
 import { adminRouter } from '../src/admin/routes.ts';
 import { runAdminCommand } from '../src/admin/token-command.ts';
-import { TenantClients } from '../src/connections/tenant-clients.ts';
-import { createRedis } from '../src/redis.ts';
 import { adminCall } from './support/admin-client.ts';
 import { ADMIN_TOKEN } from './support/emulator.ts';
-import { useStack } from './support/harness.ts';
+import { routerDeps, useStack } from './support/harness.ts';
 import { stripeId } from './support/ids.ts';
 import { waitFor } from './support/poll.ts';
 
@@ -115,27 +113,9 @@ describe('the OpenAPI document', () => {
     expect(result.valid).toBe(true);
 
     // The router as main.ts builds it, inspected layer by layer.
-    const { config, db, keyring, logger, queues } = env.stack;
-    const redis = createRedis(config.redis.url, 'producer');
+    const deps = routerDeps(env.stack);
     try {
-      const router = adminRouter({
-        prisma: db.prisma,
-        pool: db.pool,
-        keyring,
-        logger,
-        queue: queues.events,
-        queues,
-        stripe: config.stripe,
-        oauth: config.oauth,
-        app: config.app,
-        publicBaseUrl: config.http.publicBaseUrl,
-        clients: new TenantClients({ prisma: db.prisma, keyring, stripe: config.stripe, logger }),
-        notifications: config.notifications,
-        redis,
-        redisPrefix: config.redis.prefix,
-        bootstrapTokens: [],
-        rateLimits: config.admin.rateLimits,
-      }) as unknown as {
+      const router = adminRouter(deps) as unknown as {
         stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }>;
       };
       const mounted = router.stack
@@ -147,7 +127,7 @@ describe('the OpenAPI document', () => {
       expect(mounted.length).toBeGreaterThan(30);
       expect(mounted.sort()).toEqual(documented.sort());
     } finally {
-      redis.disconnect();
+      deps.redis.disconnect();
     }
   });
 });

@@ -8,15 +8,12 @@
 // support/fuzz-settings.ts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AdminDeps } from '../src/admin/deps.ts';
 import { adminRoutes } from '../src/admin/routes.ts';
 import { appRouter } from '../src/app-api/routes.ts';
 import { activateTenant } from '../src/connections/activate-tenant.ts';
-import { TenantClients } from '../src/connections/tenant-clients.ts';
-import { createRedis } from '../src/redis.ts';
 import { signedAppHeaders, ADMIN_TOKEN, APP_SECRETS } from './support/emulator.ts';
 import { FUZZ_RUNS, FUZZ_SEED } from './support/fuzz-settings.ts';
-import { useStack } from './support/harness.ts';
+import { routerDeps, useStack } from './support/harness.ts';
 import { stripeId } from './support/ids.ts';
 
 const RUNS = FUZZ_RUNS;
@@ -151,27 +148,7 @@ async function fingerprint() {
   return out;
 }
 
-function deps(): AdminDeps {
-  const { config, db, keyring, logger, queues } = env.stack;
-  return {
-    prisma: db.prisma,
-    pool: db.pool,
-    keyring,
-    logger,
-    queue: queues.events,
-    queues,
-    stripe: config.stripe,
-    oauth: config.oauth,
-    app: config.app,
-    publicBaseUrl: config.http.publicBaseUrl,
-    clients: new TenantClients({ prisma: db.prisma, keyring, stripe: config.stripe, logger }),
-    notifications: config.notifications,
-    redis: createRedis(config.redis.url, 'producer'),
-    redisPrefix: config.redis.prefix,
-    bootstrapTokens: [],
-    rateLimits: config.admin.rateLimits,
-  };
-}
+const deps = () => routerDeps(env.stack);
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 /** Percent-encodes a path segment; a lone surrogate goes as the invalid UTF-8 bytes ED A0 80. */

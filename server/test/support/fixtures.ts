@@ -7,7 +7,7 @@ export const API_VERSION = '2026-10-28.endive';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> | T[K] : T[K] };
 
-const emptyEvidence = (): Stripe.Dispute.Evidence => ({
+export const emptyEvidence = (): Stripe.Dispute.Evidence => ({
   access_activity_log: null,
   billing_address: null,
   cancellation_policy: null,

@@ -13,6 +13,8 @@ import { startWorker, type WorkerHandle } from '../../src/worker.ts';
 import { createQueues, type Queues } from '../../src/queues.ts';
 import { createRedis } from '../../src/redis.ts';
 import type { EnqueueDeps } from '../../src/events/enqueue-events.ts';
+import type { AdminDeps } from '../../src/admin/deps.ts';
+import { TenantClients } from '../../src/connections/tenant-clients.ts';
 
 export const CONNECT_SECRETS = [
   'whsec_test_connect_current_0001',
@@ -167,4 +169,30 @@ export function useStack(opts: { worker?: boolean; env?: () => Record<string, st
     await env.database?.drop();
   });
   return env;
+}
+
+/**
+ * What main.ts gives the admin and app routers, built from a running stack (to inspect or build
+ * the routers in a test). Disconnect `redis` when done.
+ */
+export function routerDeps(stack: Stack): AdminDeps {
+  const { config, db, keyring, logger, queues } = stack;
+  return {
+    prisma: db.prisma,
+    pool: db.pool,
+    keyring,
+    logger,
+    queue: queues.events,
+    queues,
+    stripe: config.stripe,
+    oauth: config.oauth,
+    app: config.app,
+    publicBaseUrl: config.http.publicBaseUrl,
+    clients: new TenantClients({ prisma: db.prisma, keyring, stripe: config.stripe, logger }),
+    notifications: config.notifications,
+    redis: createRedis(config.redis.url, 'producer'),
+    redisPrefix: config.redis.prefix,
+    bootstrapTokens: [],
+    rateLimits: config.admin.rateLimits,
+  };
 }

@@ -5,6 +5,7 @@
 // API upgrades backwards (charges named `dispute` before `disputed`, carried the card as `source`
 // before payment_method_details, PaymentIntents listed `charges` before `latest_charge`, disputes
 // had `balance_transaction` and could be `charge_refunded`). Ids and amounts are fresh per call.
+import { emptyEvidence } from './fixtures.ts';
 import { nowSeconds, stripeId } from './ids.ts';
 
 type Json = Record<string, unknown>;
@@ -141,35 +142,11 @@ export function charge2023(o: { paymentIntentId?: string | null; disputed?: bool
   };
 }
 
-const evidence = () => ({
-  access_activity_log: null,
-  billing_address: null,
-  cancellation_policy: null,
-  cancellation_policy_disclosure: null,
-  cancellation_rebuttal: null,
-  customer_communication: null,
-  customer_email_address: null,
-  customer_name: null,
-  customer_purchase_ip: null,
-  customer_signature: null,
-  duplicate_charge_documentation: null,
-  duplicate_charge_explanation: null,
-  duplicate_charge_id: null,
-  product_description: null,
-  receipt: null,
-  refund_policy: null,
-  refund_policy_disclosure: null,
-  refund_refusal_explanation: null,
-  service_date: null,
-  service_documentation: null,
-  shipping_address: null,
-  shipping_carrier: null,
-  shipping_date: null,
-  shipping_documentation: null,
-  shipping_tracking_number: null,
-  uncategorized_file: null,
-  uncategorized_text: null,
-});
+/** Every evidence field empty; versions before 2022 had no `enhanced_evidence`. */
+const evidence = () => {
+  const { enhanced_evidence: _newer, ...fields } = emptyEvidence();
+  return fields;
+};
 
 /** A dispute as fixtures3 (2023) renders it: `payment_intent: null`, no payment_method_details. */
 export function dispute2023(o: { charge: string | Json; status?: string; reason?: string }) {
