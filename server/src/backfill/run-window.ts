@@ -6,12 +6,10 @@
 // run succeeds only when every window is done.
 import Stripe from 'stripe';
 import type { Pool } from '../db.ts';
-import { recordDisputes } from '../disputes/record-disputes.ts';
+import { intakeDisputes } from '../disputes/intake-disputes.ts';
 import type { Logger } from '../logger.ts';
 import { backfillWindowJob, deliverNotificationJob, type Queues } from '../queues.ts';
-import { queueDisputeNotifications } from '../notifications/queue-dispute-notifications.ts';
 import type { ResourceName } from '../stripe-objects/resources.ts';
-import { lockPayments } from '../stripe-objects/lock-payments.ts';
 import { upsertObjects } from '../stripe-objects/upsert-objects.ts';
 import type { TenantClients } from '../connections/tenant-clients.ts';
 import { LISTERS } from './list-resources.ts';
@@ -137,38 +135,23 @@ export async function runBackfillWindow(
       await client.query('BEGIN');
       const snapshots = page.data.map((object) => ({ object, snapshotAt: fetchedAt }));
       if (w.resource === 'dispute') {
-        // The same per-payment locks as the webhook handler: a dispute arriving by webhook while
-        // this page stores it is then seen by one or the other, never missed by both (which
-        // would notify its opening twice).
-        const idOf = (v: string | { id: string } | null) => (typeof v === 'string' ? v : v?.id);
-        await lockPayments(
-          client,
-          w.tenant_id,
-          page.data.flatMap((d) => {
-            const dispute = d as Stripe.Dispute;
-            return [idOf(dispute.charge), idOf(dispute.payment_intent)];
-          }),
-        );
-        const changed = await recordDisputes(
-          client,
-          w.tenant_id,
-          snapshots.map((s) => ({
-            ...s,
-            object: s.object as Stripe.Dispute,
-            sourceEventId: 'backfill',
-          })),
-        );
-        // History is not news: only disputes opened since the connection are notified (whichever
-        // of the backfill and the webhook records them first).
+        // The same intake as the webhook handler (the same payment locks: a dispute arriving by
+        // webhook while this page stores it is seen by one or the other, never notified twice).
+        // History is not news: only disputes opened since the connection are notified.
         const since = w.connected_at ? w.connected_at.getTime() / 1000 - 60 : Infinity;
         const fresh = new Set(
           page.data.filter((d) => (d as Stripe.Dispute).created >= since).map((d) => d.id),
         );
         notify.push(
-          ...(await queueDisputeNotifications(
+          ...(await intakeDisputes(
             client,
             w.tenant_id,
-            changed.filter((id) => fresh.has(id)),
+            snapshots.map((s) => ({
+              ...s,
+              object: s.object as Stripe.Dispute,
+              sourceEventId: 'backfill',
+            })),
+            { notify: (id) => fresh.has(id) },
           )),
         );
       } else {

@@ -2,11 +2,8 @@
 // guard, so running it twice, or after a newer event, changes nothing. Event types that are not
 // here are stored as `ignored` at ingestion and answered 2xx.
 import type Stripe from 'stripe';
-import {
-  fillDisputeOrderIds,
-  fillDisputePaymentIntents,
-  recordDisputes,
-} from '../disputes/record-disputes.ts';
+import { disputePaymentIds, intakeDisputes } from '../disputes/intake-disputes.ts';
+import { fillDisputeOrderIds, fillDisputePaymentIntents } from '../disputes/record-disputes.ts';
 import { lockPayments } from '../stripe-objects/lock-payments.ts';
 import type { ResourceName } from '../stripe-objects/resources.ts';
 import {
@@ -14,7 +11,6 @@ import {
   upsertObjectsReturning,
   type Queryable,
 } from '../stripe-objects/upsert-objects.ts';
-import { queueDisputeNotifications } from '../notifications/queue-dispute-notifications.ts';
 import { deliverNotificationJob } from '../queues.ts';
 import { authorized, deauthorized } from '../connections/lifecycle-events.ts';
 import {
@@ -75,11 +71,7 @@ export const exclusivePaymentLocks = (event: Stripe.Event) =>
 
 export function paymentIdsOf(event: Stripe.Event): Array<string | null> {
   const o = event.data.object as { object?: string };
-  if (o.object === 'dispute') {
-    const d = o as Stripe.Dispute;
-    const charge = typeof d.charge === 'object' && d.charge ? d.charge : null;
-    return [idOf(d.charge), idOf(d.payment_intent), idOf(charge?.payment_intent)];
-  }
+  if (o.object === 'dispute') return disputePaymentIds(o as Stripe.Dispute);
   if (o.object === 'charge') {
     const c = o as Stripe.Charge;
     return [c.id, idOf(c.payment_intent)];
@@ -92,30 +84,14 @@ export function paymentIdsOf(event: Stripe.Event): Array<string | null> {
 }
 
 const dispute: EventHandler = async (ctx, event) => {
-  await lockPayments(ctx.db, ctx.tenantId, paymentIdsOf(event));
-  // A dispute rendered with its charge (and PaymentIntent) expanded carries them as they were at
-  // the event: store them like any snapshot (the ordering guard keeps newer ones).
-  const d = event.data.object as Stripe.Dispute;
-  const charge = typeof d.charge === 'object' && d.charge ? d.charge : null;
-  const intent = [d.payment_intent, charge?.payment_intent].find(
-    (p): p is Stripe.PaymentIntent => typeof p === 'object' && p != null,
-  );
-  if (charge)
-    await upsertObjects(ctx.db, 'charge', ctx.tenantId, [
-      { object: charge, snapshotAt: snapshotTime(event) },
-    ]);
-  if (intent)
-    await upsertObjects(ctx.db, 'payment_intent', ctx.tenantId, [
-      { object: intent, snapshotAt: snapshotTime(event) },
-    ]);
-  const changed = await recordDisputes(ctx.db, ctx.tenantId, [
+  const notifications = await intakeDisputes(ctx.db, ctx.tenantId, [
     {
       object: event.data.object as Stripe.Dispute,
       snapshotAt: snapshotTime(event),
       sourceEventId: event.id,
     },
   ]);
-  for (const id of await queueDisputeNotifications(ctx.db, ctx.tenantId, changed)) {
+  for (const id of notifications) {
     ctx.afterCommit({
       queue: 'notifications',
       name: deliverNotificationJob.name,

@@ -111,13 +111,18 @@ const charge: ResourceSpec<Stripe.Charge> = {
     disputed: 'bool',
     card_brand: 'text',
     card_last4: 'text',
+    card_fingerprint: 'text',
     order_id: 'text',
   },
   values: (c) => {
     const old = legacy<Stripe.Charge>(c);
     // Before 2019-10 a charge named its dispute (`dispute`) instead of `disputed`; before 2019-02
     // the card was `source` (and `card` before 2015) instead of payment_method_details.
-    const card: { brand?: string | null; last4?: string | null } | null =
+    const card: {
+      brand?: string | null;
+      last4?: string | null;
+      fingerprint?: string | null;
+    } | null =
       c.payment_method_details?.card ??
       (old.source as { brand?: string } | undefined) ??
       (old.card as { brand?: string } | undefined) ??
@@ -138,6 +143,7 @@ const charge: ResourceSpec<Stripe.Charge> = {
       disputed: c.disputed ?? old.dispute != null,
       card_brand: card?.brand?.toLowerCase() ?? null,
       card_last4: card?.last4 ?? null,
+      card_fingerprint: card?.fingerprint ?? null,
       order_id: orderId(c.metadata),
     };
   },

@@ -107,6 +107,8 @@ export function createCharge(
             electronic_commerce_indicator: null,
             exp_month: 12,
             exp_year: 2034,
+            // The same card number gives the same fingerprint (as the PaymentMethod's).
+            fingerprint: `fp${opts.card.last4}${opts.card.brand}`,
             funding: 'credit',
             installments: null,
             last4: opts.card.last4,
