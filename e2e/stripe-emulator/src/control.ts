@@ -154,6 +154,18 @@ export class ControlApi {
       }
       case 'POST /seed':
         return seedAccounts(state, this.platformId, seedOptions(body));
+      case 'POST /expire-dispute': {
+        // Time passing for one dispute: its response deadline is now behind it (what Stripe's test
+        // mode cannot do on demand), so refusals of late evidence can be tried.
+        const account = state.accounts.get(typeof body.account === 'string' ? body.account : '');
+        const id = typeof body.dispute === 'string' ? body.dispute : '';
+        const dispute = account ? state.get(account, 'dispute', id) : undefined;
+        if (!dispute) throw bad('No such dispute');
+        const details = dispute.evidence_details as Record<string, unknown>;
+        details.due_by = Math.floor(Date.now() / 1000) - 60;
+        details.past_due = true;
+        return { dispute: dispute.id, due_by: details.due_by };
+      }
       default:
         throw new StripeApiError(404, 'invalid_request_error', `Unknown control route ${route}`);
     }

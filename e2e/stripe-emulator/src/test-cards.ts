@@ -17,6 +17,8 @@ export interface TestCard {
     reason: string;
     networkReasonCode: string;
     caseType: string;
+    /** Visa Compelling Evidence 3.0 eligible (needs prior undisputed transactions). */
+    ce3?: boolean;
   };
   earlyFraudWarning?: boolean;
 }
@@ -98,6 +100,29 @@ export const TEST_CARDS: Record<string, TestCard> = {
       reason: 'fraudulent',
       networkReasonCode: '10.4',
       caseType: 'inquiry',
+    },
+  },
+  pm_card_createCe3EligibleDispute: {
+    brand: 'visa',
+    last4: '6975',
+    outcome: 'succeed',
+    dispute: {
+      status: 'needs_response',
+      reason: 'fraudulent',
+      networkReasonCode: '10.4',
+      caseType: 'chargeback',
+      ce3: true,
+    },
+  },
+  pm_card_createComplianceDispute: {
+    brand: 'visa',
+    last4: '2210',
+    outcome: 'succeed',
+    dispute: {
+      status: 'needs_response',
+      reason: 'noncompliant',
+      networkReasonCode: 'C028',
+      caseType: 'compliance',
     },
   },
   pm_card_createIssuerFraudRecord: {

@@ -3,7 +3,10 @@
 // types (`import type`), so both sides change together.
 import { z } from 'zod';
 import { DISPUTE_STATUSES, DISPUTE_TYPES } from '../disputes/normalize-dispute.ts';
+import { EVIDENCE_FIELDS } from '../disputes/evidence/fields.ts';
 import { UNIFIED_REASONS } from '../disputes/reason-codes.ts';
+
+const EVIDENCE_FIELD_NAMES = EVIDENCE_FIELDS as unknown as readonly [string, ...string[]];
 
 const iso = z.iso.datetime({ offset: true });
 
@@ -36,6 +39,25 @@ export const PaymentId = z
   .string()
   .regex(/^(ch|py|pi)_[A-Za-z0-9]+$/, 'must be a charge (ch_…) or PaymentIntent (pi_…) id');
 export const DisputeId = z.string().regex(/^(du|dp)_[A-Za-z0-9]+$/, 'must be a dispute id (du_…)');
+
+// Evidence: edit (fields by Stripe's names, null clears), save, submit, accept. `version` is the
+// draft version the caller read: a draft changed since is refused (409 stale_version).
+const FieldValue = z.string().max(150_000).nullable();
+export const EvidenceEditBody = z.object({
+  version: z.number().int().positive(),
+  fields: z.partialRecord(z.enum(EVIDENCE_FIELD_NAMES), FieldValue),
+});
+export const EvidenceSaveBody = z.object({ version: z.number().int().positive() });
+export const EvidenceSubmitBody = z.object({
+  version: z.number().int().positive(),
+  /** The dispute id typed back, as confirmation. */
+  confirm: z.string().min(1).max(100),
+  /** Visa compliance disputes: the merchant accepts the network's fee if it rules against them. */
+  feeAcknowledged: z.boolean().optional(),
+  /** Submit although a required field is empty. */
+  allowIncomplete: z.boolean().optional(),
+});
+export const AcceptBody = z.object({ confirm: z.string().min(1).max(100) });
 
 export const DestinationBody = z.object({ url: z.url().max(2000) });
 export const EnabledBody = z.object({ enabled: z.boolean() });
@@ -245,3 +267,62 @@ export const ErrorSchema = z.object({
   }),
 });
 export type ApiErrorBody = z.infer<typeof ErrorSchema>;
+
+const DraftFieldSchema = z.object({
+  value: z.string().nullable(),
+  source: z.string().nullable(),
+  edited: z.boolean(),
+});
+export const EvidenceDraftSchema = z.object({
+  disputeId: z.string(),
+  state: z.enum(['draft', 'saved', 'submitted', 'accepted']),
+  version: z.number().int(),
+  reason: UnifiedReasonSchema,
+  type: z.string(),
+  status: z.string(),
+  dueBy: z.string().nullable(),
+  answerable: z.object({ ok: z.boolean(), reason: z.string().nullable() }),
+  fields: z.record(z.enum(EVIDENCE_FIELD_NAMES), DraftFieldSchema),
+  checklist: z.object({
+    items: z.array(
+      z.object({
+        field: z.enum(EVIDENCE_FIELD_NAMES),
+        importance: z.enum(['required', 'recommended']),
+        filled: z.boolean(),
+      }),
+    ),
+    completeness: z.number().int().min(0).max(100),
+    missingRequired: z.array(z.enum(EVIDENCE_FIELD_NAMES)),
+  }),
+  ce3: z
+    .object({
+      status: z.string().nullable(),
+      requiredActions: z.array(z.string()),
+      priorTransactions: z.array(
+        z.object({
+          id: z.string(),
+          amount: z.number(),
+          currency: z.string(),
+          created: z.string(),
+          matchedBy: z.array(z.string()),
+        }),
+      ),
+      enoughPriorTransactions: z.boolean(),
+    })
+    .nullable(),
+  text: z.object({ used: z.number().int(), limit: z.number().int() }),
+  updatedBy: z.string().nullable(),
+  updatedAt: z.string().nullable(),
+  actions: z.array(
+    z.object({
+      action: z.string(),
+      actor: z.string(),
+      actorType: z.string(),
+      status: z.string(),
+      error: z.string().nullable(),
+      at: z.string(),
+    }),
+  ),
+});
+export type EvidenceDraft = z.infer<typeof EvidenceDraftSchema>;
+export const AcceptedSchema = z.object({ disputeId: z.string(), status: z.string() });

@@ -7,6 +7,7 @@ import type { TenantClients } from '../connections/tenant-clients.ts';
 import { storableInput } from '../http/storable.ts';
 import { connectionRoutes } from './connection-routes.ts';
 import { disputeRoutes } from './dispute-routes.ts';
+import { evidenceRoutes } from './evidence-routes.ts';
 import { settingsRoutes } from './settings-routes.ts';
 import { appCors, keepRawBody, verifyAppRequest } from './verify-app-request.ts';
 
@@ -17,7 +18,12 @@ export type AppApiDeps = ConnectionDeps & {
 
 export function appRouter(deps: AppApiDeps) {
   const router = express.Router();
-  router.use('/app', appCors, express.json({ limit: '64kb', verify: keepRawBody }), storableInput);
+  router.use(
+    '/app',
+    appCors, // Evidence text may reach Stripe's 150,000 characters (up to 4 bytes each in UTF-8).
+    express.json({ limit: '1mb', verify: keepRawBody }),
+    storableInput,
+  );
   router.use(
     '/app',
     verifyAppRequest({
@@ -28,6 +34,7 @@ export function appRouter(deps: AppApiDeps) {
   );
   connectionRoutes(router, deps);
   disputeRoutes(router, deps);
+  evidenceRoutes(router, deps);
   settingsRoutes(router, deps);
   return router;
 }

@@ -54,14 +54,21 @@ export function createDispute(
     charge: charge.id,
     created,
     currency: charge.currency,
-    enhanced_eligibility_types: [],
+    enhanced_eligibility_types: spec.ce3 ? ['visa_compelling_evidence_3'] : [],
     evidence: {
       ...Object.fromEntries(EVIDENCE_FIELDS.map((f) => [f, null])),
       enhanced_evidence: {},
     },
     evidence_details: {
       due_by: created + 7 * 86400,
-      enhanced_eligibility: {},
+      enhanced_eligibility: spec.ce3
+        ? {
+            visa_compelling_evidence_3: {
+              required_actions: ['missing_prior_undisputed_transactions'],
+              status: 'requires_action',
+            },
+          }
+        : {},
       has_evidence: false,
       past_due: false,
       submission_count: 0,
@@ -116,6 +123,94 @@ function find(ctx: RequestContext, id: string) {
 const isClosed = (d: StoredObject) =>
   ['won', 'lost', 'warning_closed', 'prevented'].includes(String(d.status));
 
+const isSubmitted = (d: StoredObject) =>
+  ['under_review', 'warning_under_review'].includes(String(d.status));
+
+/** Stripe's limit on the evidence's text fields together. */
+const TEXT_LIMIT = 150_000;
+const FILE_EVIDENCE = new Set([
+  'cancellation_policy',
+  'customer_communication',
+  'customer_signature',
+  'duplicate_charge_documentation',
+  'receipt',
+  'refund_policy',
+  'service_documentation',
+  'shipping_documentation',
+  'uncategorized_file',
+]);
+
+/** Refusals of an evidence update, as Stripe words them. */
+function assertAnswerable(ctx: RequestContext, dispute: StoredObject) {
+  if (isClosed(dispute)) {
+    throw invalidParam(
+      'dispute',
+      'This dispute is already closed and its evidence can no longer be updated.',
+      'dispute_already_closed',
+    );
+  }
+  if (isSubmitted(dispute)) {
+    throw invalidParam(
+      'dispute',
+      'Evidence for this dispute has already been submitted and can no longer be updated.',
+      'dispute_already_submitted',
+    );
+  }
+  const dueBy = Number((dispute.evidence_details as { due_by: number }).due_by);
+  if (!dueBy || dueBy <= nowSeconds()) {
+    throw invalidParam(
+      'dispute',
+      'The deadline to respond to this dispute has passed; evidence can no longer be submitted.',
+      'dispute_past_due',
+    );
+  }
+  void ctx;
+}
+
+/** Attached files must be this account's, with purpose dispute_evidence. */
+function assertEvidenceFile(ctx: RequestContext, field: string, id: string) {
+  const file = ctx.state.get(ctx.account, 'file', id);
+  if (!file)
+    throw invalidParam(`evidence[${field}]`, `No such file upload: '${id}'`, 'resource_missing');
+  if (file.purpose !== 'dispute_evidence') {
+    throw invalidParam(
+      `evidence[${field}]`,
+      `The file ${id} has purpose '${String(file.purpose)}'; dispute evidence needs purpose 'dispute_evidence'.`,
+    );
+  }
+}
+
+function applyEnhanced(dispute: StoredObject, enhanced: unknown) {
+  if (enhanced === undefined || enhanced === '') return;
+  if (typeof enhanced !== 'object' || enhanced === null) {
+    throw invalidParam('evidence[enhanced_evidence]', 'Invalid hash', 'parameter_invalid_hash');
+  }
+  const target = (dispute.evidence as { enhanced_evidence: Record<string, unknown> })
+    .enhanced_evidence;
+  for (const [k, v] of Object.entries(enhanced)) {
+    if (k !== 'visa_compelling_evidence_3' && k !== 'visa_compliance') {
+      throw invalidParam(
+        `evidence[enhanced_evidence][${k}]`,
+        `Received unknown parameter: evidence[enhanced_evidence][${k}]`,
+        'parameter_unknown',
+      );
+    }
+    target[k] = v;
+  }
+  const ce3 = target.visa_compelling_evidence_3 as
+    { prior_undisputed_transactions?: unknown[] | Record<string, unknown> } | undefined;
+  const prior = ce3?.prior_undisputed_transactions;
+  const count = Array.isArray(prior) ? prior.length : prior ? Object.keys(prior).length : 0;
+  const eligibility = (
+    dispute.evidence_details as { enhanced_eligibility: Record<string, unknown> }
+  ).enhanced_eligibility as {
+    visa_compelling_evidence_3?: { required_actions: string[]; status: string };
+  };
+  if (eligibility.visa_compelling_evidence_3 && count >= 2) {
+    eligibility.visa_compelling_evidence_3 = { required_actions: [], status: 'qualified' };
+  }
+}
+
 function settle(ctx: RequestContext, dispute: StoredObject, outcome: 'won' | 'lost') {
   if (isClosed(dispute)) return;
   const inquiry = String(dispute.status).startsWith('warning_');
@@ -145,19 +240,14 @@ export const disputeRoutes: Route[] = [
     path: '/v1/disputes/:id',
     handle: (ctx, { id }) => {
       const dispute = find(ctx, id!);
-      if (isClosed(dispute)) {
-        throw invalidParam(
-          'dispute',
-          'This dispute is already closed and its evidence can no longer be updated.',
-          'dispute_already_closed',
-        );
-      }
+      assertAnswerable(ctx, dispute);
       const previous: Record<string, unknown> = {};
       const evidence = ctx.params.evidence as Record<string, unknown> | undefined;
       if (evidence !== undefined) {
         previous.evidence = structuredClone(dispute.evidence);
         const current = dispute.evidence as Record<string, unknown>;
-        for (const [field, value] of Object.entries(evidence)) {
+        const { enhanced_evidence: enhanced, ...plain } = evidence;
+        for (const [field, value] of Object.entries(plain)) {
           if (!(EVIDENCE_FIELDS as readonly string[]).includes(field)) {
             throw invalidParam(
               `evidence[${field}]`,
@@ -165,8 +255,23 @@ export const disputeRoutes: Route[] = [
               'parameter_unknown',
             );
           }
-          current[field] = str(value, `evidence[${field}]`);
+          const text = str(value, `evidence[${field}]`);
+          if (text && FILE_EVIDENCE.has(field)) assertEvidenceFile(ctx, field, text);
+          current[field] = text;
         }
+        const used = EVIDENCE_FIELDS.filter((f) => !FILE_EVIDENCE.has(f)).reduce(
+          (n, f) => n + (typeof current[f] === 'string' ? current[f].length : 0),
+          0,
+        );
+        if (used > TEXT_LIMIT) {
+          dispute.evidence = previous.evidence;
+          throw invalidParam(
+            'evidence',
+            `The combined length of the evidence text fields is ${used} characters; the maximum is ${TEXT_LIMIT}.`,
+            'parameter_invalid_string_length',
+          );
+        }
+        applyEnhanced(dispute, enhanced);
         (dispute.evidence_details as Record<string, unknown>).has_evidence = true;
       }
       if (ctx.params.metadata !== undefined) {
@@ -180,6 +285,21 @@ export const disputeRoutes: Route[] = [
         ctx.params.submit === undefined ||
         ctx.params.submit === 'true' ||
         ctx.params.submit === true;
+      const caseType = (dispute.payment_method_details as { card?: { case_type?: string } })?.card
+        ?.case_type;
+      const enhancedNow = (
+        dispute.evidence as {
+          enhanced_evidence?: { visa_compliance?: { fee_acknowledged?: unknown } };
+        }
+      ).enhanced_evidence;
+      const feeAcknowledged = String(enhancedNow?.visa_compliance?.fee_acknowledged) === 'true';
+      if (submit && caseType === 'compliance' && !feeAcknowledged) {
+        if (previous.evidence) dispute.evidence = previous.evidence;
+        throw invalidParam(
+          'evidence[enhanced_evidence][visa_compliance][fee_acknowledged]',
+          'You must acknowledge the Visa compliance dispute fee (evidence[enhanced_evidence][visa_compliance][fee_acknowledged]=true) to submit evidence for this dispute.',
+        );
+      }
       if (submit && evidence !== undefined) {
         const details = dispute.evidence_details as Record<string, unknown>;
         details.submission_count = Number(details.submission_count) + 1;
@@ -206,6 +326,16 @@ export const disputeRoutes: Route[] = [
     path: '/v1/disputes/:id/close',
     handle: (ctx, { id }) => {
       const dispute = find(ctx, id!);
+      if (isClosed(dispute)) {
+        throw invalidParam('dispute', 'This dispute is already closed.', 'dispute_already_closed');
+      }
+      if (isSubmitted(dispute)) {
+        throw invalidParam(
+          'dispute',
+          'Evidence for this dispute has already been submitted; it can no longer be closed.',
+          'dispute_already_submitted',
+        );
+      }
       settle(ctx, dispute, 'lost');
       return dispute;
     },

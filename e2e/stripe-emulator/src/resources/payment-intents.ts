@@ -161,10 +161,10 @@ export function createPaymentIntent(ctx: RequestContext): StoredObject {
     payment_method_types: Array.isArray(p.payment_method_types) ? p.payment_method_types : ['card'],
     payment_record: null,
     processing: null,
-    receipt_email: null,
+    receipt_email: str(p.receipt_email, 'receipt_email'),
     review: null,
     setup_future_usage: null,
-    shipping: null,
+    shipping: shippingParam(p.shipping),
     source: null,
     statement_descriptor: null,
     statement_descriptor_suffix: null,
@@ -259,3 +259,33 @@ export const paymentIntentRoutes: Route[] = [
     },
   },
 ];
+
+/** `shipping` as Stripe stores it: name, address, carrier, phone, tracking number. */
+function shippingParam(v: unknown): StoredObject | null {
+  if (v === undefined || v === '' || v === null) return null;
+  if (typeof v !== 'object')
+    throw invalidParam('shipping', 'Invalid hash', 'parameter_invalid_hash');
+  const s = v as Record<string, unknown>;
+  const a = (s.address ?? {}) as Record<string, unknown>;
+  if (!str(s.name, 'shipping[name]')) {
+    throw new StripeApiError(
+      400,
+      'invalid_request_error',
+      'Missing required param: shipping[name].',
+      'parameter_missing',
+      'shipping[name]',
+    );
+  }
+  return {
+    address: Object.fromEntries(
+      ['city', 'country', 'line1', 'line2', 'postal_code', 'state'].map((k) => [
+        k,
+        str(a[k], `shipping[address][${k}]`),
+      ]),
+    ),
+    carrier: str(s.carrier, 'shipping[carrier]'),
+    name: str(s.name, 'shipping[name]'),
+    phone: str(s.phone, 'shipping[phone]'),
+    tracking_number: str(s.tracking_number, 'shipping[tracking_number]'),
+  } as unknown as StoredObject;
+}

@@ -1,8 +1,9 @@
 // At intake: an evidence draft for each new answerable dispute (open, deadline ahead) that has
 // none yet, assembled from stored data. Idempotent (insert if absent); a draft a person has
-// touched is never replaced here.
+// touched is never replaced here. Later reads refresh the fields nobody edited.
 import type { Queryable } from '../../stripe-objects/upsert-objects.ts';
 import { assembleDraft } from './assemble-draft.ts';
+import { EVIDENCE_FIELDS, type DraftFields } from './fields.ts';
 import { loadEvidenceContext } from './load-context.ts';
 
 export async function prepareEvidenceDrafts(
@@ -29,4 +30,32 @@ export async function prepareEvidenceDrafts(
       [tenantId, id, JSON.stringify(draft.fields), draft.ce3 ? JSON.stringify(draft.ce3) : null],
     );
   }
+}
+
+/**
+ * Brings a draft's un-edited fields up to date with what is stored now: a dispute's payment,
+ * customer or invoice may arrive after the dispute (deliveries are unordered). Fields a person
+ * edited are never touched, and the version (which guards human edits) does not change.
+ */
+export async function refreshEvidenceDraft(db: Queryable, tenantId: string, disputeId: string) {
+  const { rows } = await db.query<{ fields: DraftFields; ce3: unknown; state: string }>(
+    'SELECT fields, ce3, state FROM evidence_drafts WHERE tenant_id = $1 AND dispute_id = $2',
+    [tenantId, disputeId],
+  );
+  const stored = rows[0];
+  if (!stored || (stored.state !== 'draft' && stored.state !== 'saved')) return;
+  const ctx = await loadEvidenceContext(db, tenantId, disputeId);
+  if (!ctx) return;
+  const fresh = assembleDraft(ctx);
+  const fields = { ...stored.fields };
+  for (const f of EVIDENCE_FIELDS) if (!fields[f]?.edited) fields[f] = fresh.fields[f];
+  const changed =
+    JSON.stringify(fields) !== JSON.stringify(stored.fields) ||
+    JSON.stringify(fresh.ce3) !== JSON.stringify(stored.ce3);
+  if (!changed) return;
+  await db.query(
+    `UPDATE evidence_drafts SET fields = $3, ce3 = $4
+      WHERE tenant_id = $1 AND dispute_id = $2 AND state IN ('draft', 'saved')`,
+    [tenantId, disputeId, JSON.stringify(fields), fresh.ce3 ? JSON.stringify(fresh.ce3) : null],
+  );
 }

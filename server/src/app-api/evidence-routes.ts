@@ -1,0 +1,90 @@
+// Responding to a dispute from the app: read the draft (fields with sources, checklist, CE3.0),
+// edit it, save it to Stripe, submit it, or accept the dispute. The actor is the Stripe user the
+// signature names; the tenant is the verified account's.
+import type { Router } from 'express';
+import { acceptDispute } from '../disputes/evidence/accept-dispute.ts';
+import type { EvidenceActor } from '../disputes/evidence/actor.ts';
+import { getDraftView } from '../disputes/evidence/draft-view.ts';
+import { editDraft } from '../disputes/evidence/edit-draft.ts';
+import { saveEvidence } from '../disputes/evidence/save-evidence.ts';
+import { submitEvidence } from '../disputes/evidence/submit-evidence.ts';
+import { parse } from '../http/parse.ts';
+import {
+  AcceptBody,
+  DisputeId,
+  EvidenceEditBody,
+  EvidenceSaveBody,
+  EvidenceSubmitBody,
+} from './contract.ts';
+import type { AppApiDeps } from './routes.ts';
+import { appCaller, connectedTenant } from './verify-app-request.ts';
+import type { Response } from 'express';
+
+const actorOf = (res: Response): EvidenceActor => {
+  const caller = appCaller(res);
+  return { type: 'app_user', id: caller.userId, name: caller.userId };
+};
+
+export function evidenceRoutes(router: Router, deps: AppApiDeps) {
+  const base = '/app/v1/disputes/:disputeId';
+  const id = (raw: unknown) => parse(DisputeId, raw, 'dispute id');
+
+  router.get(`${base}/evidence`, async (req, res) => {
+    res.json(await getDraftView(deps.pool, connectedTenant(res).id, id(req.params.disputeId)));
+  });
+
+  router.post(`${base}/evidence`, async (req, res) => {
+    const body = parse(EvidenceEditBody, req.body, 'body');
+    res.json(
+      await editDraft(
+        deps.pool,
+        connectedTenant(res).id,
+        id(req.params.disputeId),
+        {
+          version: body.version,
+          fields: body.fields,
+        },
+        actorOf(res),
+      ),
+    );
+  });
+
+  router.post(`${base}/evidence/save`, async (req, res) => {
+    const body = parse(EvidenceSaveBody, req.body, 'body');
+    res.json(
+      await saveEvidence(
+        deps,
+        connectedTenant(res).id,
+        id(req.params.disputeId),
+        body,
+        actorOf(res),
+      ),
+    );
+  });
+
+  router.post(`${base}/evidence/submit`, async (req, res) => {
+    const body = parse(EvidenceSubmitBody, req.body, 'body');
+    res.json(
+      await submitEvidence(
+        deps,
+        connectedTenant(res).id,
+        id(req.params.disputeId),
+        body,
+        actorOf(res),
+      ),
+    );
+  });
+
+  router.post(`${base}/accept`, async (req, res) => {
+    const body = parse(AcceptBody, req.body, 'body');
+    res.json(
+      await acceptDispute(
+        deps,
+        connectedTenant(res).id,
+        id(req.params.disputeId),
+        body,
+        actorOf(res),
+      ),
+    );
+  });
+}

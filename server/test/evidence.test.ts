@@ -1,0 +1,422 @@
+// Answering disputes from the app, against the emulator: the draft assembled at intake with each
+// field's source and the reason's checklist; edits guarded by the draft version; submit (once,
+// confirmed, idempotent at Stripe) → under review → won with `winning_evidence`; accept → lost;
+// Stripe's refusals (past the deadline, a key without write access); Visa CE3.0 prior payments;
+// compliance disputes' fee acknowledgement; and another tenant's dispute is not found.
+import Stripe from 'stripe';
+import { describe, expect, it } from 'vitest';
+import { EvidenceDraftSchema } from '../src/app-api/contract.ts';
+import { adminCall } from './support/admin-client.ts';
+import { appCall } from './support/app-client.ts';
+import {
+  DEFAULT_KEYS,
+  emulatorEnv,
+  FULL_KEY_PERMISSIONS,
+  restrictedKeyMerchant,
+  useEmulator,
+} from './support/emulator.ts';
+import { useStack } from './support/harness.ts';
+import { stripeId } from './support/ids.ts';
+import { waitFor } from './support/poll.ts';
+
+const emu = useEmulator();
+const env = useStack({ env: () => emulatorEnv(emu, { STRIPE_RATE_LIMIT_TEST: '0' }) });
+
+const WRITE_KEY: Record<string, string> = {
+  ...FULL_KEY_PERMISSIONS,
+  dispute: 'write',
+  file: 'write',
+};
+const platform = () =>
+  new Stripe(DEFAULT_KEYS.test, { host: '127.0.0.1', port: emu.emulator.port, protocol: 'http' });
+
+type Draft = ReturnType<typeof EvidenceDraftSchema.parse>;
+
+async function merchant(permissions = WRITE_KEY) {
+  const { account, key } = await restrictedKeyMerchant(emu, permissions);
+  const res = await adminCall<{ tenantId: string }>(
+    env.stack.api.url,
+    'POST',
+    'connections/api-key',
+    {
+      body: { apiKey: key },
+    },
+  );
+  expect(res.status).toBe(201);
+  return { account, tenantId: res.body.tenantId, who: { user: stripeId('usr'), account } };
+}
+
+/** A payment that the issuer disputes, with what the merchant knows about it. */
+async function disputedPayment(account: string, card = 'pm_card_createDispute') {
+  const customer = await platform().customers.create(
+    { name: 'Jenny Rosen', email: 'jenny@example.com' },
+    { stripeAccount: account },
+  );
+  const pi = await platform().paymentIntents.create(
+    {
+      amount: 5900,
+      currency: 'usd',
+      customer: customer.id,
+      payment_method: card,
+      confirm: true,
+      description: 'Trail running shoes, size 42',
+      shipping: {
+        name: 'Jenny Rosen',
+        address: { line1: '1 Main St', city: 'Springfield', postal_code: '12345', country: 'US' },
+        carrier: 'UPS',
+        tracking_number: '1Z999AA10123456784',
+      },
+      metadata: { order_id: 'ORD-9', ip_address: '203.0.113.7', shipping_date: '2026-11-20' },
+    },
+    { stripeAccount: account },
+  );
+  const { rows } = await waitFor(
+    async () => {
+      const r = await env.stack.db.pool.query<{ stripe_id: string }>(
+        `SELECT d.stripe_id FROM disputes d JOIN tenants t ON t.id = d.tenant_id
+          WHERE t.stripe_account_id = $1 AND d.payment_intent_id = $2`,
+        [account, pi.id],
+      );
+      return r.rows.length ? r : null;
+    },
+    { what: 'the dispute stored' },
+  );
+  return { pi, customer, disputeId: rows[0]!.stripe_id };
+}
+
+const draftOf = async (who: { user: string; account: string }, disputeId: string) => {
+  const res = await appCall<Draft>(
+    env.stack.api.url,
+    'GET',
+    `/app/v1/disputes/${disputeId}/evidence`,
+    who,
+  );
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return EvidenceDraftSchema.parse(res.body);
+};
+
+const post = <T = Record<string, unknown>>(
+  who: { user: string; account: string },
+  path: string,
+  body: Record<string, unknown>,
+) => appCall<T>(env.stack.api.url, 'POST', path, who, { body });
+
+describe('the evidence draft', () => {
+  it('is assembled at intake, each field with its source, checked against the reason', async () => {
+    const m = await merchant();
+    const { disputeId } = await disputedPayment(m.account);
+    const draft = await waitFor(async () => {
+      const d = await draftOf(m.who, disputeId);
+      return d.fields.customer_email_address!.value ? d : null; // the customer's event may lag
+    });
+    expect(draft).toMatchObject({ state: 'draft', version: 1, reason: 'FRAUD', status: 'OPEN' });
+    expect(draft.answerable).toEqual({ ok: true, reason: null });
+    expect(draft.fields.product_description).toEqual({
+      value: 'Trail running shoes, size 42',
+      source: 'payment_intent.description',
+      edited: false,
+    });
+    expect(draft.fields.shipping_carrier).toMatchObject({
+      value: 'UPS',
+      source: 'payment_intent.shipping.carrier',
+    });
+    expect(draft.fields.shipping_tracking_number!.value).toBe('1Z999AA10123456784');
+    expect(draft.fields.shipping_address!.value).toBe('1 Main St, 12345 Springfield, US');
+    expect(draft.fields.customer_purchase_ip).toMatchObject({
+      value: '203.0.113.7',
+      source: 'payment_intent.metadata',
+    });
+    expect(draft.fields.shipping_date!.value).toBe('2026-11-20');
+    expect(draft.fields.customer_email_address!.value).toBe('jenny@example.com');
+    const required = draft.checklist.items
+      .filter((i) => i.importance === 'required')
+      .map((i) => i.field);
+    expect(required).toEqual(
+      expect.arrayContaining(['customer_name', 'customer_email_address', 'billing_address']),
+    );
+    expect(draft.checklist.missingRequired).toContain('billing_address');
+    expect(draft.checklist.completeness).toBeGreaterThan(30);
+    expect(draft.checklist.completeness).toBeLessThan(100);
+    expect(draft.ce3).toMatchObject({ enoughPriorTransactions: false, priorTransactions: [] });
+  });
+
+  it('refuses a stale version and text over Stripe’s limit; edits record who typed them', async () => {
+    const m = await merchant();
+    const { disputeId } = await disputedPayment(m.account);
+    const v1 = await draftOf(m.who, disputeId);
+    const edited = await post<Draft>(m.who, `/app/v1/disputes/${disputeId}/evidence`, {
+      version: v1.version,
+      fields: { billing_address: '1 Main St, Springfield', customer_name: 'Jenny Rosen' },
+    });
+    expect(edited.status).toBe(200);
+    expect(edited.body.version).toBe(v1.version + 1);
+    expect(edited.body.fields.billing_address).toEqual({
+      value: '1 Main St, Springfield',
+      source: `merchant (${m.who.user})`,
+      edited: true,
+    });
+    // A second tab still holding version 1 does not overwrite what the first saved.
+    const stale = await post(m.who, `/app/v1/disputes/${disputeId}/evidence`, {
+      version: v1.version,
+      fields: { billing_address: 'something else' },
+    });
+    expect(stale).toMatchObject({
+      status: 409,
+      body: { error: { details: { reason: 'stale_version', currentVersion: v1.version + 1 } } },
+    });
+    const tooLong = await post(m.who, `/app/v1/disputes/${disputeId}/evidence`, {
+      version: v1.version + 1,
+      fields: { uncategorized_text: 'x'.repeat(100_000), access_activity_log: 'y'.repeat(60_000) },
+    });
+    expect(tooLong).toMatchObject({
+      status: 400,
+      body: { error: { details: { reason: 'evidence_too_long' } } },
+    });
+    const notAFile = await post(m.who, `/app/v1/disputes/${disputeId}/evidence`, {
+      version: v1.version + 1,
+      fields: { receipt: 'receipt.pdf' },
+    });
+    expect(notAFile).toMatchObject({
+      status: 400,
+      body: { error: { details: { reason: 'invalid_file_id' } } },
+    });
+  });
+});
+
+describe('responding', () => {
+  it('submits once, confirmed, and the dispute goes under review then is won', async () => {
+    const m = await merchant();
+    const { disputeId } = await disputedPayment(m.account);
+    const d = await draftOf(m.who, disputeId);
+    const filled = await post<Draft>(m.who, `/app/v1/disputes/${disputeId}/evidence`, {
+      version: d.version,
+      fields: {
+        customer_name: 'Jenny Rosen',
+        customer_email_address: 'jenny@example.com',
+        billing_address: '1 Main St, Springfield',
+        uncategorized_text: 'winning_evidence',
+      },
+    });
+    const version = filled.body.version;
+    const unconfirmed = await post(m.who, `/app/v1/disputes/${disputeId}/evidence/submit`, {
+      version,
+      confirm: 'yes',
+    });
+    expect(unconfirmed).toMatchObject({
+      status: 400,
+      body: { error: { details: { reason: 'confirmation_required' } } },
+    });
+    const saved = await post<Draft>(m.who, `/app/v1/disputes/${disputeId}/evidence/save`, {
+      version,
+    });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    expect(saved.body.state).toBe('saved');
+    // Two submits at once (a double click, two tabs): Stripe receives one submission.
+    const [a, b] = await Promise.all([
+      post<Draft>(m.who, `/app/v1/disputes/${disputeId}/evidence/submit`, {
+        version,
+        confirm: disputeId,
+      }),
+      post<Draft>(m.who, `/app/v1/disputes/${disputeId}/evidence/submit`, {
+        version,
+        confirm: disputeId,
+      }),
+    ]);
+    expect([a.status, b.status]).toContain(200);
+    const ok = a.status === 200 ? a : b;
+    expect(ok.body).toMatchObject({ state: 'submitted', status: 'CHALLENGED' });
+    expect(ok.body.answerable.ok).toBe(false);
+    const atStripe = await platform().disputes.retrieve(
+      disputeId,
+      {},
+      { stripeAccount: m.account },
+    );
+    expect(atStripe.evidence_details.submission_count).toBe(1);
+    expect(atStripe.evidence.customer_name).toBe('Jenny Rosen');
+    const again = await post(m.who, `/app/v1/disputes/${disputeId}/evidence/submit`, {
+      version,
+      confirm: disputeId,
+    });
+    expect(again).toMatchObject({
+      status: 409,
+      body: { error: { details: { reason: 'not_answerable' } } },
+    });
+    await waitFor(async () => ((await draftOf(m.who, disputeId)).status === 'WON' ? true : null), {
+      what: 'the dispute won',
+    });
+    const final = await draftOf(m.who, disputeId);
+    expect(
+      final.actions.filter((x) => x.action === 'submit' && x.status === 'succeeded').length,
+    ).toBeGreaterThanOrEqual(1);
+    expect(final.actions[0]).toMatchObject({
+      action: 'save',
+      actor: m.who.user,
+      actorType: 'app_user',
+    });
+  });
+
+  it('accepts (closes) a dispute once confirmed; it is then accepted, not open', async () => {
+    const m = await merchant();
+    const { disputeId } = await disputedPayment(m.account);
+    const res = await post(m.who, `/app/v1/disputes/${disputeId}/accept`, { confirm: disputeId });
+    expect(res).toMatchObject({ status: 200, body: { disputeId, status: 'ACCEPTED' } });
+    const atStripe = await platform().disputes.retrieve(
+      disputeId,
+      {},
+      { stripeAccount: m.account },
+    );
+    expect(atStripe.status).toBe('lost');
+    const twice = await post(m.who, `/app/v1/disputes/${disputeId}/accept`, { confirm: disputeId });
+    expect(twice).toMatchObject({
+      status: 409,
+      body: { error: { details: { reason: 'not_answerable' } } },
+    });
+  });
+
+  it('passes on Stripe’s refusals: past the deadline, and a key that may not write disputes', async () => {
+    const m = await merchant();
+    const { disputeId } = await disputedPayment(m.account);
+    await fetch(`${emu.emulator.url}/_emulator/expire-dispute`, {
+      method: 'POST',
+      body: JSON.stringify({ account: m.account, dispute: disputeId }),
+    });
+    const d = await draftOf(m.who, disputeId);
+    const late = await post(m.who, `/app/v1/disputes/${disputeId}/evidence/submit`, {
+      version: d.version,
+      confirm: disputeId,
+      allowIncomplete: true,
+    });
+    expect(late.status).toBe(409);
+    expect(JSON.stringify(late.body)).toContain('deadline');
+    const readOnly = await merchant(FULL_KEY_PERMISSIONS);
+    const other = await disputedPayment(readOnly.account);
+    const refused = await post(readOnly.who, `/app/v1/disputes/${other.disputeId}/accept`, {
+      confirm: other.disputeId,
+    });
+    expect(refused.status).toBe(403);
+    const draft = await draftOf(readOnly.who, other.disputeId);
+    expect(draft.actions.at(-1)).toMatchObject({ action: 'accept', status: 'failed' });
+    expect(draft.status).toBe('OPEN');
+  });
+
+  it('needs the fee acknowledgement for a compliance dispute', async () => {
+    const m = await merchant();
+    const { disputeId } = await disputedPayment(m.account, 'pm_card_createComplianceDispute');
+    const d = await draftOf(m.who, disputeId);
+    expect(d.type).toBe('COMPLIANCE');
+    const body = { version: d.version, confirm: disputeId, allowIncomplete: true };
+    const without = await post(m.who, `/app/v1/disputes/${disputeId}/evidence/submit`, body);
+    expect(without).toMatchObject({
+      status: 400,
+      body: { error: { details: { reason: 'fee_acknowledgement_required' } } },
+    });
+    const withFee = await post<Draft>(m.who, `/app/v1/disputes/${disputeId}/evidence/submit`, {
+      ...body,
+      feeAcknowledged: true,
+    });
+    expect(withFee.status, JSON.stringify(withFee.body)).toBe(200);
+    const atStripe = await platform().disputes.retrieve(
+      disputeId,
+      {},
+      { stripeAccount: m.account },
+    );
+    expect(atStripe.evidence.enhanced_evidence).toMatchObject({
+      visa_compliance: { fee_acknowledged: 'true' },
+    });
+  });
+
+  it('finds Visa CE3.0 prior payments of the same customer and qualifies at Stripe with them', async () => {
+    const m = await merchant();
+    const { rows } = await env.stack.db.pool.query<{ id: string }>(
+      'SELECT id FROM tenants WHERE stripe_account_id = $1',
+      [m.account],
+    );
+    const tenantId = rows[0]!.id;
+    const customer = await platform().customers.create(
+      { email: 'ce3@example.com' },
+      { stripeAccount: m.account },
+    );
+    // Two undisputed payments of this customer 200 and 300 days ago (history the import brought in).
+    for (const days of [200, 300]) {
+      const at = new Date(Date.now() - days * 86400_000);
+      await env.stack.db.pool.query(
+        `INSERT INTO charges (tenant_id, stripe_id, livemode, customer_id, amount, amount_refunded, currency,
+                              status, paid, captured, refunded, disputed, stripe_created_at, raw,
+                              snapshot_at, snapshot_tiebreak)
+         VALUES ($1, $2, false, $3, 1000, 0, 'USD', 'succeeded', true, true, false, false, $4, '{}', $4, '0')`,
+        [tenantId, stripeId('ch'), customer.id, at],
+      );
+    }
+    const pi = await platform().paymentIntents.create(
+      {
+        amount: 3000,
+        currency: 'usd',
+        customer: customer.id,
+        payment_method: 'pm_card_createCe3EligibleDispute',
+        confirm: true,
+      },
+      { stripeAccount: m.account },
+    );
+    const disputeId = await waitFor(async () => {
+      const r = await env.stack.db.pool.query<{ stripe_id: string }>(
+        'SELECT stripe_id FROM disputes WHERE tenant_id = $1 AND payment_intent_id = $2',
+        [tenantId, pi.id],
+      );
+      return r.rows[0]?.stripe_id ?? null;
+    });
+    const draft = await waitFor(async () => {
+      const d = await draftOf(m.who, disputeId);
+      return d.ce3?.enoughPriorTransactions ? d : null; // the charge's event brings the customer id
+    });
+    expect(draft.ce3).toMatchObject({
+      status: 'requires_action',
+      requiredActions: ['missing_prior_undisputed_transactions'],
+      enoughPriorTransactions: true,
+    });
+    expect(draft.ce3!.priorTransactions.map((p) => p.matchedBy)).toEqual([
+      ['customer'],
+      ['customer'],
+    ]);
+    const saved = await post(m.who, `/app/v1/disputes/${disputeId}/evidence/save`, {
+      version: draft.version,
+    });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    const atStripe = await platform().disputes.retrieve(
+      disputeId,
+      {},
+      { stripeAccount: m.account },
+    );
+    expect(atStripe.evidence_details.enhanced_eligibility.visa_compelling_evidence_3?.status).toBe(
+      'qualified',
+    );
+  });
+});
+
+describe('across tenants', () => {
+  it('never lets one account read, edit, submit or accept another account’s dispute', async () => {
+    const a = await merchant();
+    const b = await merchant();
+    const { disputeId } = await disputedPayment(a.account);
+    await draftOf(a.who, disputeId);
+    const d = await draftOf(a.who, disputeId);
+    for (const [method, path, body] of [
+      ['GET', `/app/v1/disputes/${disputeId}/evidence`, undefined],
+      [
+        'POST',
+        `/app/v1/disputes/${disputeId}/evidence`,
+        { version: d.version, fields: { customer_name: 'x' } },
+      ],
+      ['POST', `/app/v1/disputes/${disputeId}/evidence/save`, { version: d.version }],
+      [
+        'POST',
+        `/app/v1/disputes/${disputeId}/evidence/submit`,
+        { version: d.version, confirm: disputeId, allowIncomplete: true },
+      ],
+      ['POST', `/app/v1/disputes/${disputeId}/accept`, { confirm: disputeId }],
+    ] as const) {
+      const res = await appCall(env.stack.api.url, method, path, b.who, body ? { body } : {});
+      expect(res.status, `${method} ${path}`).toBe(404);
+    }
+    expect((await draftOf(a.who, disputeId)).version).toBe(d.version);
+  });
+});
