@@ -420,3 +420,67 @@ describe('across tenants', () => {
     expect((await draftOf(a.who, disputeId)).version).toBe(d.version);
   });
 });
+
+describe('support staff', () => {
+  it('read as viewers; edit, save and submit as operators on the merchant’s behalf, audited', async () => {
+    const m = await merchant();
+    const { disputeId } = await disputedPayment(m.account);
+    const api = env.stack.api.url;
+    const tokens: Record<string, string> = {};
+    for (const role of ['viewer', 'operator'] as const) {
+      const created = await adminCall<{ token: string }>(api, 'POST', 'tokens', {
+        body: { name: `${role} ${disputeId}`, role, expires_in_days: 1 },
+      });
+      tokens[role] = created.body.token;
+    }
+    const path = `tenants/${m.tenantId}/disputes/${disputeId}`;
+    const read = await adminCall<Draft>(api, 'GET', `${path}/evidence`, { token: tokens.viewer });
+    expect(read.status).toBe(200);
+    const draft = EvidenceDraftSchema.parse(read.body);
+    const body = { version: draft.version, fields: { customer_name: 'Jenny Rosen' } };
+    expect(
+      (await adminCall(api, 'POST', `${path}/evidence`, { token: tokens.viewer, body })).status,
+    ).toBe(403);
+    const edited = await adminCall<Draft>(api, 'POST', `${path}/evidence`, {
+      token: tokens.operator,
+      body,
+    });
+    expect(edited.status).toBe(200);
+    expect(edited.body.fields.customer_name).toMatchObject({
+      source: `support (operator ${disputeId})`,
+      edited: true,
+    });
+    const submitted = await adminCall<Draft>(api, 'POST', `${path}/evidence/submit`, {
+      token: tokens.operator,
+      body: { version: edited.body.version, confirm: disputeId, allowIncomplete: true },
+    });
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
+    expect(submitted.body.actions.at(-1)).toMatchObject({
+      action: 'submit',
+      actorType: 'admin',
+      actor: `operator ${disputeId}`,
+      status: 'succeeded',
+    });
+    const audit = await env.stack.db.pool.query<{ action: string; status: number }>(
+      'SELECT action, status FROM admin_audit WHERE target = $1 ORDER BY id',
+      [m.tenantId],
+    );
+    expect(audit.rows).toEqual(
+      expect.arrayContaining([
+        { action: 'POST /admin/v1/tenants/:tenantId/disputes/:disputeId/evidence', status: 200 },
+        {
+          action: 'POST /admin/v1/tenants/:tenantId/disputes/:disputeId/evidence/submit',
+          status: 200,
+        },
+      ]),
+    );
+    // Another tenant's id in the path finds nothing.
+    const other = await merchant();
+    const crossed = await adminCall(
+      api,
+      'GET',
+      `tenants/${other.tenantId}/disputes/${disputeId}/evidence`,
+    );
+    expect(crossed.status).toBe(404);
+  });
+});

@@ -7,6 +7,7 @@ import { BULL_BOARD_PATH, bullBoard } from './bull-board.ts';
 import { Anything } from './contract.ts';
 import type { AdminDeps } from './deps.ts';
 import { eventRoutes } from './event-routes.ts';
+import { evidenceRoutes } from './evidence-routes.ts';
 import { historyRoutes } from './history-routes.ts';
 import { notificationRoutes } from './notification-routes.ts';
 import { opsRoutes } from './ops-routes.ts';
@@ -19,6 +20,7 @@ export function adminRoutes(deps: AdminDeps): AdminRoute[] {
   const routes: AdminRoute[] = [
     ...tenantRoutes(deps),
     ...eventRoutes(deps),
+    ...evidenceRoutes(deps),
     ...historyRoutes(deps),
     ...notificationRoutes(deps),
     ...opsRoutes(deps),
