@@ -135,6 +135,7 @@ const EnvSchema = z
     TENANT_PURGE_AFTER_DAYS: z.coerce.number().min(0).default(30),
     MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(100).default(3600000),
     BACKFILL_REOFFER_AFTER_MS: z.coerce.number().int().min(1000).default(600000),
+    DEADLINE_CHECK_INTERVAL_MS: z.coerce.number().int().min(1000).default(900000),
     TRUST_PROXY: bool.default(false),
   })
   .superRefine((env, ctx) => {
@@ -228,6 +229,7 @@ function toConfig(env: z.output<typeof EnvSchema>) {
       maintenanceIntervalMs: env.MAINTENANCE_INTERVAL_MS,
       reofferAfterMs: env.BACKFILL_REOFFER_AFTER_MS,
     },
+    evidence: { deadlineCheckIntervalMs: env.DEADLINE_CHECK_INTERVAL_MS },
   };
 }
 

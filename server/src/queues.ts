@@ -97,6 +97,8 @@ export const maintenanceJob = {
   queue: QUEUE_NAMES.maintenance,
   payload: z.discriminatedUnion('task', [
     z.object({ task: z.literal('lifecycle') }),
+    /** Deadline reminders and automatic submission (disputes/evidence/check-deadlines.ts). */
+    z.object({ task: z.literal('deadlines') }),
     z.object({
       task: z.literal('delete-webhook-endpoint'),
       tenantId: z.uuid(),

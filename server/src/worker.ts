@@ -22,6 +22,8 @@ export interface WorkerHandle {
   sweepNow(): Promise<void>;
   /** One lifecycle pass now (purges, token refreshes), as the scheduler runs it. */
   runMaintenance(): Promise<unknown>;
+  /** One deadline pass now (reminders, automatic submission), as the scheduler runs it. */
+  checkDeadlines(): Promise<unknown>;
 }
 
 export async function startWorker(
@@ -148,6 +150,13 @@ export async function startWorker(
         { name: 'lifecycle', data: { task: 'lifecycle' } },
       )
       .catch((err: unknown) => logger.warn({ err }, 'could not schedule lifecycle maintenance'));
+    await queues.maintenance
+      .upsertJobScheduler(
+        'deadlines',
+        { every: config.evidence.deadlineCheckIntervalMs },
+        { name: 'deadlines', data: { task: 'deadlines' } },
+      )
+      .catch((err: unknown) => logger.warn({ err }, 'could not schedule the deadline pass'));
   }
   await Promise.all(consumers.map((w) => w.waitUntilReady()));
 
@@ -171,6 +180,8 @@ export async function startWorker(
     },
     runMaintenance: () =>
       runMaintenanceJob(maintenanceDeps, { data: { task: 'lifecycle' } } as Job),
+    checkDeadlines: () =>
+      runMaintenanceJob(maintenanceDeps, { data: { task: 'deadlines' } } as Job),
     async stop() {
       await sweeper?.stop();
       // Each waits for its active jobs to finish; the events consumer first.

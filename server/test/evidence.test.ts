@@ -6,6 +6,7 @@
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { EvidenceDraftSchema } from '../src/app-api/contract.ts';
+import { createDestination } from '../src/notifications/destinations.ts';
 import { adminCall } from './support/admin-client.ts';
 import { appCall } from './support/app-client.ts';
 import {
@@ -434,6 +435,11 @@ describe('support staff', () => {
       tokens[role] = created.body.token;
     }
     const path = `tenants/${m.tenantId}/disputes/${disputeId}`;
+    await createDestination(
+      { prisma: env.stack.db.prisma, keyring: env.stack.keyring, allowPrivateAddresses: true },
+      m.tenantId,
+      'https://hooks.invalid/support',
+    );
     const read = await adminCall<Draft>(api, 'GET', `${path}/evidence`, { token: tokens.viewer });
     expect(read.status).toBe(200);
     const draft = EvidenceDraftSchema.parse(read.body);
@@ -461,6 +467,19 @@ describe('support staff', () => {
       actor: `operator ${disputeId}`,
       status: 'succeeded',
     });
+    // The merchant's systems hear who submitted (DISPUTE.ACTION), after the status change.
+    const outbox = await env.stack.db.pool.query<{ payload: Record<string, unknown> }>(
+      'SELECT payload FROM notifications WHERE tenant_id = $1 AND dispute_id = $2 ORDER BY id',
+      [m.tenantId, disputeId],
+    );
+    const events = outbox.rows.map(
+      (r) => `${String(r.payload.eventType)}:${String(r.payload.status)}`,
+    );
+    expect(events.slice(-2)).toEqual(['DISPUTE.STATUS:CHALLENGED', 'DISPUTE.ACTION:CHALLENGED']);
+    expect(outbox.rows.at(-1)!.payload).toMatchObject({
+      action: 'EVIDENCE_SUBMITTED',
+      actor: { type: 'admin', name: `operator ${disputeId}` },
+    });
     const audit = await env.stack.db.pool.query<{ action: string; status: number }>(
       'SELECT action, status FROM admin_audit WHERE target = $1 ORDER BY id',
       [m.tenantId],
@@ -482,5 +501,108 @@ describe('support staff', () => {
       `tenants/${other.tenantId}/disputes/${disputeId}/evidence`,
     );
     expect(crossed.status).toBe(404);
+  });
+});
+
+describe('never late', () => {
+  /** Time passing for one dispute: its deadline is `hours` away (as the issuer set it). */
+  const dueIn = (tenantId: string, disputeId: string, hours: number) =>
+    env.stack.db.pool.query(
+      `UPDATE disputes SET challenge_required_by = now() + make_interval(hours => $3)
+        WHERE tenant_id = $1 AND stripe_id = $2`,
+      [tenantId, disputeId, hours],
+    );
+
+  it('reminds 72 h and 24 h before the deadline, once each, as signed notifications', async () => {
+    const m = await merchant();
+    const { disputeId } = await disputedPayment(m.account);
+    // A destination (its deliveries fail here, offline; the outbox rows are what is checked).
+    await createDestination(
+      { prisma: env.stack.db.prisma, keyring: env.stack.keyring, allowPrivateAddresses: true },
+      m.tenantId,
+      'https://hooks.invalid/dd',
+    );
+    const deadlineNotes = async () =>
+      (
+        await env.stack.db.pool.query<{ reminder: string }>(
+          `SELECT payload->>'reminder' AS reminder FROM notifications
+            WHERE tenant_id = $1 AND dispute_id = $2 AND payload->>'eventType' = 'DISPUTE.DEADLINE'
+            ORDER BY id`,
+          [m.tenantId, disputeId],
+        )
+      ).rows.map((r) => r.reminder);
+    const reminders = async () =>
+      (
+        await env.stack.db.pool.query<{ kind: string }>(
+          'SELECT kind FROM dispute_reminders WHERE tenant_id = $1 AND dispute_id = $2 ORDER BY kind',
+          [m.tenantId, disputeId],
+        )
+      ).rows.map((r) => r.kind);
+    await env.stack.worker!.checkDeadlines();
+    expect(await reminders()).toEqual([]); // seven days left
+    await dueIn(m.tenantId, disputeId, 50);
+    await env.stack.worker!.checkDeadlines();
+    await env.stack.worker!.checkDeadlines();
+    expect(await reminders()).toEqual(['72h']);
+    await dueIn(m.tenantId, disputeId, 20);
+    await env.stack.worker!.checkDeadlines();
+    expect(await reminders()).toEqual(['24h', '72h']);
+    await env.stack.worker!.checkDeadlines();
+    expect(await reminders()).toEqual(['24h', '72h']);
+    expect(await deadlineNotes()).toEqual(['72h', '24h']);
+  });
+
+  it('submits complete drafts automatically when the tenant opted in; incomplete ones wait, none is accepted', async () => {
+    const m = await merchant();
+    const off = await appCall<{ autoSubmit: boolean }>(
+      env.stack.api.url,
+      'GET',
+      '/app/v1/settings/evidence',
+      m.who,
+    );
+    expect(off.body).toMatchObject({ autoSubmit: false, hoursBefore: 24, minCompleteness: 80 });
+    const ready = await disputedPayment(m.account);
+    const draft = await draftOf(m.who, ready.disputeId);
+    await post(m.who, `/app/v1/disputes/${ready.disputeId}/evidence`, {
+      version: draft.version,
+      fields: {
+        customer_name: 'Jenny Rosen',
+        customer_email_address: 'jenny@example.com',
+        billing_address: '1 Main St, Springfield',
+        receipt: null,
+      },
+    });
+    const thin = await disputedPayment(m.account);
+    for (const d of [ready, thin]) await dueIn(m.tenantId, d.disputeId, 10);
+    await env.stack.worker!.checkDeadlines();
+    // Not opted in: nothing submitted.
+    expect((await draftOf(m.who, ready.disputeId)).state).toBe('draft');
+    const on = await post(m.who, '/app/v1/settings/evidence', {
+      autoSubmit: true,
+      minCompleteness: 50,
+    });
+    expect(on.body).toMatchObject({ autoSubmit: true, minCompleteness: 50, updatedBy: m.who.user });
+    await env.stack.worker!.checkDeadlines();
+    const done = await draftOf(m.who, ready.disputeId);
+    expect(done).toMatchObject({ state: 'submitted', status: 'CHALLENGED' });
+    expect(done.actions.at(-1)).toMatchObject({
+      action: 'submit',
+      actorType: 'automatic',
+      status: 'succeeded',
+    });
+    const waiting = await draftOf(m.who, thin.disputeId);
+    expect(waiting).toMatchObject({ state: 'draft', status: 'OPEN' });
+    expect(waiting.actions.at(-1)).toMatchObject({ actorType: 'automatic', status: 'skipped' });
+    expect(waiting.actions.at(-1)!.error).toMatch(/empty: customer_name|completeness/);
+    await env.stack.worker!.checkDeadlines();
+    expect(
+      (await draftOf(m.who, thin.disputeId)).actions.filter((a) => a.actorType === 'automatic'),
+    ).toHaveLength(1);
+    const atStripe = await platform().disputes.retrieve(
+      thin.disputeId,
+      {},
+      { stripeAccount: m.account },
+    );
+    expect(atStripe.status).toBe('needs_response');
   });
 });

@@ -8,11 +8,17 @@ import {
   EvidenceDraftSchema,
   EvidenceEditBody,
   EvidenceSaveBody,
+  EvidenceSettingsBody,
+  EvidenceSettingsSchema,
   EvidenceSubmitBody,
 } from '../app-api/contract.ts';
 import { acceptDispute } from '../disputes/evidence/accept-dispute.ts';
 import type { EvidenceActor } from '../disputes/evidence/actor.ts';
 import { getDraftView } from '../disputes/evidence/draft-view.ts';
+import {
+  getEvidenceSettings,
+  setEvidenceSettings,
+} from '../disputes/evidence/evidence-settings.ts';
 import { editDraft } from '../disputes/evidence/edit-draft.ts';
 import { saveEvidence } from '../disputes/evidence/save-evidence.ts';
 import { submitEvidence } from '../disputes/evidence/submit-evidence.ts';
@@ -27,6 +33,28 @@ const actorOf = (a: Actor): EvidenceActor => ({ type: 'admin', id: a.id, name: a
 const base = '/admin/v1/tenants/:tenantId/disputes/:disputeId';
 
 export const evidenceRoutes = (deps: AdminDeps) => [
+  route({
+    method: 'get',
+    path: '/admin/v1/tenants/:tenantId/evidence-settings',
+    role: 'viewer',
+    tag,
+    summary: 'A tenant’s evidence settings (automatic submission)',
+    params: TenantParams,
+    response: EvidenceSettingsSchema,
+    handle: ({ params }) => getEvidenceSettings(deps.pool, params.tenantId),
+  }),
+  route({
+    method: 'post',
+    path: '/admin/v1/tenants/:tenantId/evidence-settings',
+    role: 'operator',
+    tag,
+    summary: 'Change a tenant’s evidence settings (automatic submission; never auto-accepts)',
+    params: TenantParams,
+    body: EvidenceSettingsBody,
+    response: EvidenceSettingsSchema,
+    handle: ({ params, body, actor }) =>
+      setEvidenceSettings(deps.pool, params.tenantId, body, `support (${actor.name})`),
+  }),
   route({
     method: 'get',
     path: `${base}/evidence`,

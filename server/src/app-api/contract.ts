@@ -58,6 +58,16 @@ export const EvidenceSubmitBody = z.object({
   allowIncomplete: z.boolean().optional(),
 });
 export const AcceptBody = z.object({ confirm: z.string().min(1).max(100) });
+/** Automatic submission: off by default; never accepts a dispute. */
+export const EvidenceSettingsBody = z
+  .object({
+    autoSubmit: z.boolean(),
+    /** Submit this many hours before the deadline (1–168). */
+    hoursBefore: z.number().int().min(1).max(168),
+    /** Only drafts at least this complete (0–100) with nothing required empty. */
+    minCompleteness: z.number().int().min(0).max(100),
+  })
+  .partial();
 
 export const DestinationBody = z.object({ url: z.url().max(2000) });
 export const EnabledBody = z.object({ enabled: z.boolean() });
@@ -326,3 +336,10 @@ export const EvidenceDraftSchema = z.object({
 });
 export type EvidenceDraft = z.infer<typeof EvidenceDraftSchema>;
 export const AcceptedSchema = z.object({ disputeId: z.string(), status: z.string() });
+
+export const EvidenceSettingsSchema = z.object({
+  autoSubmit: z.boolean(),
+  hoursBefore: z.number().int(),
+  minCompleteness: z.number().int(),
+  updatedBy: z.string().nullable(),
+});

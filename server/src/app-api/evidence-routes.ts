@@ -5,6 +5,10 @@ import type { Router } from 'express';
 import { acceptDispute } from '../disputes/evidence/accept-dispute.ts';
 import type { EvidenceActor } from '../disputes/evidence/actor.ts';
 import { getDraftView } from '../disputes/evidence/draft-view.ts';
+import {
+  getEvidenceSettings,
+  setEvidenceSettings,
+} from '../disputes/evidence/evidence-settings.ts';
 import { editDraft } from '../disputes/evidence/edit-draft.ts';
 import { saveEvidence } from '../disputes/evidence/save-evidence.ts';
 import { submitEvidence } from '../disputes/evidence/submit-evidence.ts';
@@ -14,6 +18,7 @@ import {
   DisputeId,
   EvidenceEditBody,
   EvidenceSaveBody,
+  EvidenceSettingsBody,
   EvidenceSubmitBody,
 } from './contract.ts';
 import type { AppApiDeps } from './routes.ts';
@@ -73,6 +78,16 @@ export function evidenceRoutes(router: Router, deps: AppApiDeps) {
         actorOf(res),
       ),
     );
+  });
+
+  router.get('/app/v1/settings/evidence', async (_req, res) => {
+    res.json(await getEvidenceSettings(deps.pool, connectedTenant(res).id));
+  });
+
+  router.post('/app/v1/settings/evidence', async (req, res) => {
+    const body = parse(EvidenceSettingsBody, req.body, 'body');
+    const tenant = connectedTenant(res);
+    res.json(await setEvidenceSettings(deps.pool, tenant.id, body, appCaller(res).userId));
   });
 
   router.post(`${base}/accept`, async (req, res) => {

@@ -6,6 +6,7 @@ import type { Pool } from '../db.ts';
 import type { Logger } from '../logger.ts';
 import { maintenanceJob, type Queues } from '../queues.ts';
 import { reofferBackfill } from '../backfill/reoffer-backfill.ts';
+import { checkDeadlines } from '../disputes/evidence/check-deadlines.ts';
 import { REFRESH_MARGIN_MS, refreshAccessToken, type TokenDeps } from './oauth-tokens.ts';
 import { purgeDisconnectedTenants } from './purge-tenants.ts';
 import type { TenantClients } from './tenant-clients.ts';
@@ -43,6 +44,7 @@ export async function refreshExpiringTokens(deps: MaintenanceDeps): Promise<numb
 
 export async function runMaintenanceJob(deps: MaintenanceDeps, job: Job) {
   const data = maintenanceJob.payload.parse(job.data);
+  if (data.task === 'deadlines') return checkDeadlines(deps);
   if (data.task === 'lifecycle') {
     const purge = await purgeDisconnectedTenants(deps, deps.retentionMs);
     const refreshed = await refreshExpiringTokens(deps);

@@ -9,6 +9,7 @@ import { withTransaction, type Pool } from '../../db.ts';
 import { AppError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { offerDeliveries } from '../../notifications/offer-deliveries.ts';
+import { queueDisputeEvent } from '../../notifications/queue-dispute-event.ts';
 import type { Queues } from '../../queues.ts';
 import type { Queryable } from '../../stripe-objects/upsert-objects.ts';
 import { intakeDisputes } from '../intake-disputes.ts';
@@ -98,9 +99,18 @@ export async function runDisputeAction(
     // events said; an event of the same second ties and the lifecycle rank decides (a `won`
     // beats this `under_review`), and later events win.
     const snapshotAt = new Date(Math.floor(Date.now() / 1000) * 1000);
-    return intakeDisputes(db, tenantId, [
+    const statusChanges = await intakeDisputes(db, tenantId, [
       { object: dispute, snapshotAt, sourceEventId: `action_${actionId}` },
     ]);
+    // Merchants' systems learn who acted (DISPUTE.ACTION), after the status change it caused.
+    const acted =
+      spec.action === 'save'
+        ? []
+        : await queueDisputeEvent(db, tenantId, disputeId, 'DISPUTE.ACTION', {
+            action: spec.action === 'submit' ? 'EVIDENCE_SUBMITTED' : 'ACCEPTED',
+            actor: { type: spec.actor.type, id: spec.actor.id, name: spec.actor.name },
+          });
+    return [...statusChanges, ...acted];
   });
   await offerDeliveries(deps.queues, notifications, deps.logger);
 }
