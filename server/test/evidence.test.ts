@@ -3,13 +3,16 @@
 // confirmed, idempotent at Stripe) → under review → won with `winning_evidence`; accept → lost;
 // Stripe's refusals (past the deadline, a key without write access); Visa CE3.0 prior payments;
 // compliance disputes' fee acknowledgement; and another tenant's dispute is not found.
+import { createHash } from 'node:crypto';
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { EvidenceDraftSchema } from '../src/app-api/contract.ts';
+import { requestBinding } from '../src/app-api/request-binding.ts';
 import { createDestination } from '../src/notifications/destinations.ts';
 import { adminCall } from './support/admin-client.ts';
 import { appCall } from './support/app-client.ts';
 import {
+  appSignature,
   DEFAULT_KEYS,
   emulatorEnv,
   FULL_KEY_PERMISSIONS,
@@ -604,5 +607,166 @@ describe('never late', () => {
       { stripeAccount: m.account },
     );
     expect(atStripe.status).toBe('needs_response');
+  });
+});
+
+describe('evidence files', () => {
+  const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+
+  /** Raw bytes to the upload route, signed over them as the app signs. */
+  async function uploadBytes(
+    who: { user: string; account: string },
+    disputeId: string,
+    q: Record<string, string>,
+    data: Buffer,
+    type = 'application/pdf',
+  ) {
+    const url = new URL(`${env.stack.api.url}/app/v1/disputes/${disputeId}/evidence/files/upload`);
+    for (const [k, v] of Object.entries({
+      ...q,
+      user_id: who.user,
+      account_id: who.account,
+      mode: 'test',
+    }))
+      url.searchParams.set(k, v);
+    const binding = await requestBinding(
+      'POST',
+      `${url.pathname}${url.search}`,
+      'test',
+      data.toString('latin1'),
+    );
+    const digest = createHash('sha256').update(data).digest('hex');
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': type,
+        'stripe-signature': appSignature(who.user, who.account, {
+          binding: { ...binding, body_sha256: digest },
+        }),
+      },
+      body: data,
+    });
+    return {
+      status: res.status,
+      body: (await res.json()) as Draft & { error?: { details?: { reason?: string } } },
+    };
+  }
+
+  it('uploads PDF/JPEG/PNG by content, refuses other content and oversize, attaches Stripe files by id, generates documents', async () => {
+    const m = await merchant();
+    const { disputeId } = await disputedPayment(m.account);
+    let v = (await draftOf(m.who, disputeId)).version;
+    const uploaded = await uploadBytes(
+      m.who,
+      disputeId,
+      { field: 'receipt', version: String(v), filename: 'receipt.pdf' },
+      PDF,
+    );
+    expect(uploaded.status, JSON.stringify(uploaded.body)).toBe(200);
+    expect(uploaded.body.fields.receipt).toMatchObject({
+      source: 'upload: receipt.pdf',
+      edited: true,
+    });
+    const fileId = uploaded.body.fields.receipt!.value!;
+    const atStripe = await platform().files.retrieve(fileId, {}, { stripeAccount: m.account });
+    expect(atStripe).toMatchObject({ purpose: 'dispute_evidence', type: 'pdf', size: PDF.length });
+    v = uploaded.body.version;
+    const fake = await uploadBytes(
+      m.who,
+      disputeId,
+      { field: 'receipt', version: String(v) },
+      Buffer.from('plain text'),
+      'application/pdf',
+    );
+    expect(fake).toMatchObject({
+      status: 415,
+      body: { error: { details: { reason: 'invalid_file_type' } } },
+    });
+    const huge = await uploadBytes(
+      m.who,
+      disputeId,
+      { field: 'receipt', version: String(v) },
+      Buffer.concat([PDF, Buffer.alloc(5 * 1024 * 1024)]),
+    );
+    expect(huge.status).toBe(413);
+    const notAFileField = await uploadBytes(
+      m.who,
+      disputeId,
+      { field: 'customer_name', version: String(v) },
+      PDF,
+    );
+    expect(notAFileField.status).toBe(400);
+    // A file the app's FileUploader put on Stripe: attached by id after checking it at Stripe.
+    const viaStripe = await platform().files.create(
+      {
+        purpose: 'dispute_evidence',
+        file: { data: PDF, name: 'chat.pdf', type: 'application/pdf' },
+      },
+      { stripeAccount: m.account },
+    );
+    const attached = await post<Draft>(m.who, `/app/v1/disputes/${disputeId}/evidence/files`, {
+      version: v,
+      field: 'customer_communication',
+      fileId: viaStripe.id,
+    });
+    expect(attached.status, JSON.stringify(attached.body)).toBe(200);
+    expect(attached.body.fields.customer_communication).toMatchObject({
+      value: viaStripe.id,
+      source: 'upload: chat.pdf',
+    });
+    const identity = await platform().files.create(
+      {
+        purpose: 'identity_document',
+        file: { data: PDF, name: 'id.pdf', type: 'application/pdf' },
+      },
+      { stripeAccount: m.account },
+    );
+    const wrong = await post(m.who, `/app/v1/disputes/${disputeId}/evidence/files`, {
+      version: attached.body.version,
+      field: 'uncategorized_file',
+      fileId: identity.id,
+    });
+    expect(wrong).toMatchObject({
+      status: 400,
+      body: { error: { details: { reason: 'wrong_purpose' } } },
+    });
+    const foreign = await post(m.who, `/app/v1/disputes/${disputeId}/evidence/files`, {
+      version: attached.body.version,
+      field: 'uncategorized_file',
+      fileId: 'file_notours',
+    });
+    expect(foreign.status).toBe(404);
+    // Generated documents: the receipt and the customer's payment history, as PDFs.
+    await waitFor(async () =>
+      (await env.stack.db.pool.query('SELECT 1 FROM charges WHERE tenant_id = $1', [m.tenantId]))
+        .rowCount
+        ? true
+        : null,
+    );
+    const receipt = await post<Draft>(m.who, `/app/v1/disputes/${disputeId}/evidence/documents`, {
+      version: attached.body.version,
+      kind: 'receipt',
+    });
+    expect(receipt.status, JSON.stringify(receipt.body)).toBe(200);
+    expect(receipt.body.fields.receipt!.source).toBe('generated receipt (PDF)');
+    const history = await post<Draft>(m.who, `/app/v1/disputes/${disputeId}/evidence/documents`, {
+      version: receipt.body.version,
+      kind: 'payment_history',
+    });
+    expect(history.body.fields.uncategorized_file!.source).toBe('generated payment history (PDF)');
+    const contents = await fetch(
+      `${emu.emulator.url}/v1/files/${receipt.body.fields.receipt!.value}/contents`,
+      { headers: { authorization: `Bearer ${DEFAULT_KEYS.test}`, 'stripe-account': m.account } },
+    );
+    const pdf = Buffer.from(await contents.arrayBuffer());
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    // Saved: Stripe's evidence names the files.
+    const saved = await post(m.who, `/app/v1/disputes/${disputeId}/evidence/save`, {
+      version: history.body.version,
+    });
+    expect(saved.status).toBe(200);
+    const dispute = await platform().disputes.retrieve(disputeId, {}, { stripeAccount: m.account });
+    expect(dispute.evidence.receipt).toBe(receipt.body.fields.receipt!.value);
+    expect(dispute.evidence.customer_communication).toBe(viaStripe.id);
   });
 });

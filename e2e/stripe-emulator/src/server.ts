@@ -22,6 +22,7 @@ import { paymentIntentRoutes } from './resources/payment-intents.ts';
 import { webhookEndpointRoutes } from './resources/webhook-endpoints.ts';
 import { balanceRoutes } from './resources/balance.ts';
 import { fileRoutes, RawBody } from './resources/files.ts';
+import { boundaryOf, parseMultipart } from './multipart.ts';
 import { paymentMethodRoutes } from './resources/payment-methods.ts';
 import { payoutRoutes } from './resources/payouts.ts';
 import { refundRoutes } from './resources/refunds.ts';
@@ -66,10 +67,14 @@ export const DEFAULT_KEYS = {
   live: 'sk_live_emulator_platform_key',
 };
 
-async function readBody(req: http.IncomingMessage): Promise<string> {
+async function readBytes(req: http.IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+async function readBody(req: http.IncomingMessage): Promise<string> {
+  return (await readBytes(req)).toString('utf8');
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -171,11 +176,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           throw injectedFailure();
         }
         if (faults.errorRate > 0 && Math.random() < faults.errorRate) throw injectedFailure();
-        const rawBody = req.method === 'POST' ? await readBody(req) : '';
-        const params = { ...qs.parse(url.search.slice(1), QS), ...qs.parse(rawBody, QS) } as Record<
-          string,
-          unknown
-        >;
+        const boundary = req.method === 'POST' ? boundaryOf(req.headers['content-type']) : null;
+        const bytes = req.method === 'POST' ? await readBytes(req) : Buffer.alloc(0);
+        // Uploads are multipart (files kept as bytes); everything else is form-encoded.
+        const rawBody = boundary ? `multipart:${bytes.length}` : bytes.toString('utf8');
+        const params = {
+          ...qs.parse(url.search.slice(1), QS),
+          ...(boundary ? parseMultipart(bytes, boundary) : qs.parse(rawBody, QS)),
+        } as Record<string, unknown>;
         const match = router.match(req.method ?? 'GET', url.pathname);
         if (!('route' in match)) {
           throw new StripeApiError(

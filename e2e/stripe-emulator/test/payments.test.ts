@@ -217,3 +217,80 @@ describe('disputes', () => {
     });
   });
 });
+
+describe('dispute evidence files and refusals', () => {
+  const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+  const PNG = Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    Buffer.alloc(32),
+  ]);
+  const upload = (data: Buffer, name: string, type = 'application/octet-stream') =>
+    stripe.files.create({ purpose: 'dispute_evidence', file: { data, name, type } });
+
+  async function openDispute() {
+    const pi = await stripe.paymentIntents.create({
+      amount: 1500,
+      currency: 'usd',
+      payment_method: 'pm_card_createDispute',
+      confirm: true,
+    });
+    return (await stripe.disputes.list({ payment_intent: pi.id })).data[0]!;
+  }
+
+  it('takes PDF, JPEG and PNG by content up to 5 MB; refuses other content, whatever its name', async () => {
+    const pdf = await upload(PDF, 'receipt.pdf', 'application/pdf');
+    expect(pdf).toMatchObject({ purpose: 'dispute_evidence', type: 'pdf', size: PDF.length });
+    expect((await upload(PNG, 'photo')).type).toBe('png');
+    const contents = await fetch(`${emulator.url}/v1/files/${pdf.id}/contents`, {
+      headers: { authorization: `Bearer ${DEFAULT_KEYS.test}` },
+    });
+    expect(Buffer.from(await contents.arrayBuffer()).equals(PDF)).toBe(true);
+    await expect(
+      upload(Buffer.from('just text'), 'fake.pdf', 'application/pdf'),
+    ).rejects.toMatchObject({
+      code: 'file_invalid_type',
+    });
+    await expect(
+      upload(Buffer.concat([PDF, Buffer.alloc(5 * 1024 * 1024)]), 'big.pdf'),
+    ).rejects.toMatchObject({ code: 'file_too_large' });
+  });
+
+  it('attaches this account’s evidence files; refuses updates once submitted, and closing then', async () => {
+    const dispute = await openDispute();
+    const pdf = await upload(PDF, 'receipt.pdf');
+    await expect(
+      stripe.disputes.update(dispute.id, { evidence: { receipt: 'file_nope' }, submit: false }),
+    ).rejects.toMatchObject({ code: 'resource_missing' });
+    const saved = await stripe.disputes.update(dispute.id, {
+      evidence: { receipt: pdf.id, product_description: 'Shoes' },
+      submit: false,
+    });
+    expect(saved.evidence.receipt).toBe(pdf.id);
+    expect(saved.status).toBe('needs_response');
+    await expect(
+      stripe.disputes.update(dispute.id, { evidence: { uncategorized_text: 'x'.repeat(150_001) } }),
+    ).rejects.toMatchObject({ code: 'parameter_invalid_string_length' });
+    const submitted = await stripe.disputes.update(dispute.id, { evidence: {}, submit: true });
+    expect(submitted.status).toBe('under_review');
+    await expect(
+      stripe.disputes.update(dispute.id, { evidence: { product_description: 'more' } }),
+    ).rejects.toMatchObject({ code: 'dispute_already_submitted' });
+    await expect(stripe.disputes.close(dispute.id)).rejects.toMatchObject({
+      code: 'dispute_already_submitted',
+    });
+  });
+
+  it('refuses evidence past the deadline', async () => {
+    const dispute = await openDispute();
+    const info = (await (await fetch(`${emulator.url}/_emulator/info`)).json()) as {
+      platform_account: string;
+    };
+    await fetch(`${emulator.url}/_emulator/expire-dispute`, {
+      method: 'POST',
+      body: JSON.stringify({ account: info.platform_account, dispute: dispute.id }),
+    });
+    await expect(
+      stripe.disputes.update(dispute.id, { evidence: { product_description: 'late' } }),
+    ).rejects.toMatchObject({ code: 'dispute_past_due' });
+  });
+});

@@ -3,10 +3,11 @@
 // types (`import type`), so both sides change together.
 import { z } from 'zod';
 import { DISPUTE_STATUSES, DISPUTE_TYPES } from '../disputes/normalize-dispute.ts';
-import { EVIDENCE_FIELDS } from '../disputes/evidence/fields.ts';
+import { EVIDENCE_FIELDS, FILE_FIELDS } from '../disputes/evidence/fields.ts';
 import { UNIFIED_REASONS } from '../disputes/reason-codes.ts';
 
 const EVIDENCE_FIELD_NAMES = EVIDENCE_FIELDS as unknown as readonly [string, ...string[]];
+const FILE_FIELD_NAMES = FILE_FIELDS as unknown as readonly [string, ...string[]];
 
 const iso = z.iso.datetime({ offset: true });
 
@@ -58,6 +59,22 @@ export const EvidenceSubmitBody = z.object({
   allowIncomplete: z.boolean().optional(),
 });
 export const AcceptBody = z.object({ confirm: z.string().min(1).max(100) });
+/** A File already uploaded to Stripe (the app's FileUploader), attached to a file field. */
+export const AttachFileBody = z.object({
+  version: z.number().int().positive(),
+  field: z.enum(FILE_FIELD_NAMES),
+  fileId: z.string().regex(/^file_[A-Za-z0-9]+$/, 'must be a File id (file_…)'),
+});
+/** Raw bytes uploaded through us: the query names the field and version. */
+export const UploadQuery = z.object({
+  version: z.coerce.number().int().positive(),
+  field: z.enum(FILE_FIELD_NAMES),
+  filename: z.string().min(1).max(200).default('evidence'),
+});
+export const GenerateBody = z.object({
+  version: z.number().int().positive(),
+  kind: z.enum(['receipt', 'payment_history']),
+});
 /** Automatic submission: off by default; never accepts a dispute. */
 export const EvidenceSettingsBody = z
   .object({
@@ -67,7 +84,12 @@ export const EvidenceSettingsBody = z
     /** Only drafts at least this complete (0–100) with nothing required empty. */
     minCompleteness: z.number().int().min(0).max(100),
   })
-  .partial();
+  .partial()
+  .refine(
+    (b) =>
+      b.autoSubmit !== undefined || b.hoursBefore !== undefined || b.minCompleteness !== undefined,
+    'name at least one of autoSubmit, hoursBefore, minCompleteness',
+  );
 
 export const DestinationBody = z.object({ url: z.url().max(2000) });
 export const EnabledBody = z.object({ enabled: z.boolean() });

@@ -3,6 +3,8 @@
 // signature names; the tenant is the verified account's.
 import type { Router } from 'express';
 import { acceptDispute } from '../disputes/evidence/accept-dispute.ts';
+import { attachStripeFile, uploadEvidenceFile } from '../disputes/evidence/attach-file.ts';
+import { generateEvidenceDocument } from '../disputes/evidence/generate-document.ts';
 import type { EvidenceActor } from '../disputes/evidence/actor.ts';
 import { getDraftView } from '../disputes/evidence/draft-view.ts';
 import {
@@ -15,6 +17,9 @@ import { submitEvidence } from '../disputes/evidence/submit-evidence.ts';
 import { parse } from '../http/parse.ts';
 import {
   AcceptBody,
+  AttachFileBody,
+  GenerateBody,
+  UploadQuery,
   DisputeId,
   EvidenceEditBody,
   EvidenceSaveBody,
@@ -71,6 +76,47 @@ export function evidenceRoutes(router: Router, deps: AppApiDeps) {
     const body = parse(EvidenceSubmitBody, req.body, 'body');
     res.json(
       await submitEvidence(
+        deps,
+        connectedTenant(res).id,
+        id(req.params.disputeId),
+        body,
+        actorOf(res),
+      ),
+    );
+  });
+
+  router.post(`${base}/evidence/files`, async (req, res) => {
+    const body = parse(AttachFileBody, req.body, 'body');
+    res.json(
+      await attachStripeFile(
+        deps,
+        connectedTenant(res).id,
+        id(req.params.disputeId),
+        body,
+        actorOf(res),
+      ),
+    );
+  });
+
+  // Raw bytes (PDF, JPEG, PNG ≤ 5 MB), read by the raw body parser routes.ts mounts for this path.
+  router.post(`${base}/evidence/files/upload`, async (req, res) => {
+    const q = parse(UploadQuery, req.query, 'query');
+    const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    res.json(
+      await uploadEvidenceFile(
+        deps,
+        connectedTenant(res).id,
+        id(req.params.disputeId),
+        { version: q.version, field: q.field, filename: q.filename, data },
+        actorOf(res),
+      ),
+    );
+  });
+
+  router.post(`${base}/evidence/documents`, async (req, res) => {
+    const body = parse(GenerateBody, req.body, 'body');
+    res.json(
+      await generateEvidenceDocument(
         deps,
         connectedTenant(res).id,
         id(req.params.disputeId),

@@ -18,6 +18,12 @@ export type AppApiDeps = ConnectionDeps & {
 
 export function appRouter(deps: AppApiDeps) {
   const router = express.Router();
+  // Evidence file bytes (≤ 5 MB, any type: the use case checks the content) before the signature
+  // check, which hashes exactly these bytes.
+  router.use(
+    '/app/v1/disputes/:disputeId/evidence/files/upload',
+    express.raw({ type: () => true, limit: '5mb', verify: keepRawBody }),
+  );
   router.use(
     '/app',
     appCors, // Evidence text may reach Stripe's 150,000 characters (up to 4 bytes each in UTF-8).

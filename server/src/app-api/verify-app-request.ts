@@ -36,7 +36,11 @@ export function verifyAppRequest(deps: {
   toleranceSeconds: number;
 }) {
   return async (req: Request, res: Response, next: NextFunction) => {
-    const source = req.method === 'GET' ? req.query : ((req.body ?? {}) as Record<string, unknown>);
+    // The identity rides in the query for GETs and for file bytes, in the JSON body otherwise.
+    const source =
+      req.method === 'GET' || Buffer.isBuffer(req.body)
+        ? req.query
+        : ((req.body ?? {}) as Record<string, unknown>);
     const identity = Identity.safeParse({
       user_id: source.user_id,
       account_id: source.account_id,

@@ -10,6 +10,7 @@ const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF
 /** The path of the first string (or key) Postgres could not store, or null. */
 export function findUnstorable(value: unknown, path = '', depth = 0): string | null {
   if (typeof value === 'string') return UNSTORABLE.test(value) ? path || '(root)' : null;
+  if (Buffer.isBuffer(value)) return null; // file bytes are not text
   if (value === null || typeof value !== 'object' || depth > 32) return null;
   for (const [k, v] of Object.entries(value)) {
     const at = path ? `${path}.${k}` : k;

@@ -293,14 +293,16 @@ export const disputeRoutes: Route[] = [
         }
       ).enhanced_evidence;
       const feeAcknowledged = String(enhancedNow?.visa_compliance?.fee_acknowledged) === 'true';
-      if (submit && caseType === 'compliance' && !feeAcknowledged) {
+      // `submit` defaults to true when evidence is sent; sent alone, it submits what is saved.
+      const submitting = submit && (evidence !== undefined || ctx.params.submit !== undefined);
+      if (submitting && caseType === 'compliance' && !feeAcknowledged) {
         if (previous.evidence) dispute.evidence = previous.evidence;
         throw invalidParam(
           'evidence[enhanced_evidence][visa_compliance][fee_acknowledged]',
           'You must acknowledge the Visa compliance dispute fee (evidence[enhanced_evidence][visa_compliance][fee_acknowledged]=true) to submit evidence for this dispute.',
         );
       }
-      if (submit && evidence !== undefined) {
+      if (submitting) {
         const details = dispute.evidence_details as Record<string, unknown>;
         details.submission_count = Number(details.submission_count) + 1;
         details.submission_method = 'manual';
@@ -311,7 +313,7 @@ export const disputeRoutes: Route[] = [
       }
       emit(ctx, 'charge.dispute.updated', dispute, previous);
       const text = (dispute.evidence as Record<string, unknown>).uncategorized_text;
-      if (submit && (text === 'winning_evidence' || text === 'losing_evidence')) {
+      if (submitting && (text === 'winning_evidence' || text === 'losing_evidence')) {
         const timer = setTimeout(
           () => settle(ctx, dispute, text === 'winning_evidence' ? 'won' : 'lost'),
           ctx.state.settings.settleDelayMs,

@@ -14,7 +14,12 @@ export async function editDraft(
   pool: Pool,
   tenantId: string,
   disputeId: string,
-  input: { version: number; fields: Partial<Record<EvidenceField, string | null>> },
+  input: {
+    version: number;
+    fields: Partial<Record<EvidenceField, string | null>>;
+    /** Where a value came from when not typed (an upload, a generated document). */
+    sources?: Partial<Record<EvidenceField, string>>;
+  },
   actor: EvidenceActor,
 ): Promise<DraftView> {
   const dispute = await loadDisputeState(pool, tenantId, disputeId);
@@ -32,7 +37,8 @@ export async function editDraft(
         field: name,
       });
     }
-    fields[name] = { value, source: value ? editedSource(actor) : null, edited: true };
+    const source = input.sources?.[name] ?? editedSource(actor);
+    fields[name] = { value, source: value ? source : null, edited: true };
   }
   const used = textLength(fields);
   if (used > TEXT_LIMIT) {
