@@ -4,6 +4,8 @@
 import {
   AcceptBody,
   AcceptedSchema,
+  AttachFileBody,
+  GenerateBody,
   DisputeId,
   EvidenceDraftSchema,
   EvidenceEditBody,
@@ -13,6 +15,8 @@ import {
   EvidenceSubmitBody,
 } from '../app-api/contract.ts';
 import { acceptDispute } from '../disputes/evidence/accept-dispute.ts';
+import { attachStripeFile } from '../disputes/evidence/attach-file.ts';
+import { generateEvidenceDocument } from '../disputes/evidence/generate-document.ts';
 import type { EvidenceActor } from '../disputes/evidence/actor.ts';
 import { getDraftView } from '../disputes/evidence/draft-view.ts';
 import {
@@ -85,6 +89,31 @@ export const evidenceRoutes = (deps: AdminDeps) => [
         },
         actorOf(actor),
       ),
+  }),
+  route({
+    method: 'post',
+    path: `${base}/evidence/files`,
+    role: 'operator',
+    tag,
+    summary:
+      'Attach a File already on Stripe (dispute_evidence, PDF/JPEG/PNG ≤ 5 MB) to a file field',
+    params: DisputeParams,
+    body: AttachFileBody,
+    response: EvidenceDraftSchema,
+    handle: ({ params, body, actor }) =>
+      attachStripeFile(deps, params.tenantId, params.disputeId, body, actorOf(actor)),
+  }),
+  route({
+    method: 'post',
+    path: `${base}/evidence/documents`,
+    role: 'operator',
+    tag,
+    summary: 'Generate a receipt or the customer’s payment history as PDF and attach it',
+    params: DisputeParams,
+    body: GenerateBody,
+    response: EvidenceDraftSchema,
+    handle: ({ params, body, actor }) =>
+      generateEvidenceDocument(deps, params.tenantId, params.disputeId, body, actorOf(actor)),
   }),
   route({
     method: 'post',
