@@ -19,6 +19,7 @@ const PERMISSIONS = [
   'dispute_write',
   'event_read',
   'file_read',
+  'file_write',
   'invoice_read',
   'payment_intent_read',
   'payment_method_read',
