@@ -9,6 +9,7 @@ import type {
   CreatedDestination,
   Destination,
   DisputeDetail,
+  EvidenceDraft,
   DisputeList,
   PaymentDisputes,
   RotatedSecret,
@@ -85,6 +86,8 @@ export function createApiClient(opts: ApiClientOptions) {
     return json as T;
   }
 
+  const ev = (id: string, suffix = '') =>
+    `/app/v1/disputes/${encodeURIComponent(id)}/evidence${suffix}`;
   const dest = (id: string, suffix = '') =>
     `/app/v1/notification-destinations/${encodeURIComponent(id)}${suffix}`;
 
@@ -108,6 +111,32 @@ export function createApiClient(opts: ApiClientOptions) {
     deleteDestination: (id: string) => request<{ deleted: true }>('DELETE', dest(id)),
     connectApiKey: (apiKey: string) =>
       request<ApiKeyResult>('POST', '/app/v1/connections/api-key', { body: { apiKey } }),
+    evidence: (id: string) => request<EvidenceDraft>('GET', ev(id)),
+    editEvidence: (id: string, version: number, fields: Record<string, string | null>) =>
+      request<EvidenceDraft>('POST', ev(id), { body: { version, fields } }),
+    saveEvidence: (id: string, version: number) =>
+      request<EvidenceDraft>('POST', ev(id, '/save'), { body: { version } }),
+    submitEvidence: (
+      id: string,
+      input: {
+        version: number;
+        confirm: string;
+        feeAcknowledged?: boolean;
+        allowIncomplete?: boolean;
+      },
+    ) => request<EvidenceDraft>('POST', ev(id, '/submit'), { body: input }),
+    attachFile: (id: string, input: { version: number; field: string; fileId: string }) =>
+      request<EvidenceDraft>('POST', ev(id, '/files'), { body: input }),
+    generateDocument: (
+      id: string,
+      input: { version: number; kind: 'receipt' | 'payment_history' },
+    ) => request<EvidenceDraft>('POST', ev(id, '/documents'), { body: input }),
+    acceptDispute: (id: string, confirm: string) =>
+      request<{ disputeId: string; status: string }>(
+        'POST',
+        `/app/v1/disputes/${encodeURIComponent(id)}/accept`,
+        { body: { confirm } },
+      ),
     disconnect: (confirm: string) =>
       request<{ status: 'disconnected'; revocation: { done: boolean; detail: string } }>(
         'POST',

@@ -16,6 +16,8 @@ export interface DisputeCardModel {
   reasonCode: string | null;
   meaning: string;
   deadline: Deadline | null;
+  /** Open with a deadline ahead: the merchant can still respond. */
+  answerable: boolean;
   orderId: string | null;
   transactionId: string | null;
   evidenceSubmissions: number;
@@ -60,6 +62,11 @@ export function disputeCard(d: Dispute | DisputeDetail, now: number): DisputeCar
     reasonCode: d.reasonCode,
     meaning: d.reasonMeaning,
     deadline: due,
+    answerable:
+      d.status === 'OPEN' &&
+      d.evidenceSubmissions === 0 &&
+      !!d.challengeRequiredBy &&
+      new Date(d.challengeRequiredBy).getTime() > now,
     orderId: d.orderId,
     transactionId: d.transactionId,
     evidenceSubmissions: d.evidenceSubmissions,

@@ -38,7 +38,8 @@ export function useDisputePanel(
   const unknownPayment =
     (error?.details as { reason?: string } | undefined)?.reason === 'unknown_payment';
   return {
-    pending: supported && pending,
+    // The first load only: a reload keeps the panel (and an open Respond view) on screen.
+    pending: supported && pending && !data,
     unsupported: !supported,
     notConnected: why?.kind === 'not_connected',
     disconnected: why?.kind === 'disconnected',

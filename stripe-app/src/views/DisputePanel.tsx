@@ -1,13 +1,17 @@
 // stripe.dashboard.payment.detail: the disputes of the payment on the page.
 import type { ExtensionContextValue } from '@stripe/ui-extension-sdk/context';
-import { Banner, Box, ContextView } from '@stripe/ui-extension-sdk/ui';
-import { backendUrl } from '../api/use-api';
+import { Banner, Box, Button, ContextView } from '@stripe/ui-extension-sdk/ui';
+import { useState } from 'react';
+import { backendUrl, useApi } from '../api/use-api';
 import { DisputeCard } from '../components/DisputeCard';
+import { RespondView } from '../components/RespondView';
 import { Failure, Loading, NotConnected } from '../components/States';
 import { useDisputePanel } from '../hooks/useDisputePanel';
 
 const DisputePanel = (context: ExtensionContextValue) => {
   const vm = useDisputePanel(context);
+  const api = useApi(context);
+  const [responding, setResponding] = useState<string | null>(null);
   const installUrl = `${backendUrl(context)}/oauth/install?mode=${context.environment.mode}`;
   return (
     <ContextView
@@ -35,8 +39,26 @@ const DisputePanel = (context: ExtensionContextValue) => {
           {vm.empty ? (
             <Box css={{ color: 'secondary' }}>No disputes on this payment.</Box>
           ) : (
-            vm.disputes.map((d) => <DisputeCard key={d.id} d={d} />)
+            vm.disputes.map((d) => (
+              <Box key={d.id} css={{ stack: 'y', gap: 'small' }}>
+                <DisputeCard d={d} />
+                {d.answerable ? (
+                  <Button type="primary" onPress={() => setResponding(d.id)}>
+                    Respond
+                  </Button>
+                ) : null}
+              </Box>
+            ))
           )}
+          {responding ? (
+            <RespondView
+              api={api}
+              disputeId={responding}
+              shown={responding !== null}
+              setShown={(shown) => setResponding(shown ? responding : null)}
+              onDone={vm.reload}
+            />
+          ) : null}
         </Box>
       )}
     </ContextView>

@@ -3,11 +3,13 @@
 import {
   DestinationSchema,
   DisputeDetailSchema,
+  EvidenceDraftSchema,
   PaymentDisputesSchema,
   StatusSchema,
   SummarySchema,
   type Destination,
   type DisputeDetail,
+  type EvidenceDraft,
   type PaymentDisputes,
   type Status,
   type Summary,
@@ -153,3 +155,82 @@ export const fail = (
   status,
   body: { error: { code, message, ...(details ? { details } : {}) } },
 });
+
+const FIELDS = [
+  'access_activity_log',
+  'billing_address',
+  'cancellation_policy_disclosure',
+  'cancellation_rebuttal',
+  'customer_email_address',
+  'customer_name',
+  'customer_purchase_ip',
+  'duplicate_charge_explanation',
+  'duplicate_charge_id',
+  'product_description',
+  'refund_policy_disclosure',
+  'refund_refusal_explanation',
+  'service_date',
+  'shipping_address',
+  'shipping_carrier',
+  'shipping_date',
+  'shipping_tracking_number',
+  'uncategorized_text',
+  'cancellation_policy',
+  'customer_communication',
+  'customer_signature',
+  'duplicate_charge_documentation',
+  'receipt',
+  'refund_policy',
+  'service_documentation',
+  'shipping_documentation',
+  'uncategorized_file',
+];
+
+/** A fraud dispute's draft: product and email prefilled (with sources), name and address empty. */
+export function draftFixture(over: Partial<EvidenceDraft> = {}): EvidenceDraft {
+  const fields: Record<string, { value: string | null; source: string | null; edited: boolean }> =
+    Object.fromEntries(FIELDS.map((f) => [f, { value: null, source: null, edited: false }]));
+  fields.product_description = {
+    value: 'Trail shoes',
+    source: 'payment_intent.description',
+    edited: false,
+  };
+  fields.customer_email_address = {
+    value: 'jenny@example.com',
+    source: 'customer.email',
+    edited: false,
+  };
+  return EvidenceDraftSchema.parse({
+    disputeId: 'du_1Test',
+    state: 'draft',
+    version: 3,
+    reason: 'FRAUD',
+    type: 'DISPUTE',
+    status: 'OPEN',
+    dueBy: new Date(Date.now() + 30 * H).toISOString(),
+    answerable: { ok: true, reason: null },
+    fields,
+    checklist: {
+      items: [
+        { field: 'customer_name', importance: 'required', filled: false },
+        { field: 'customer_email_address', importance: 'required', filled: true },
+        { field: 'billing_address', importance: 'required', filled: false },
+        { field: 'product_description', importance: 'required', filled: true },
+        { field: 'receipt', importance: 'recommended', filled: false },
+      ],
+      completeness: 44,
+      missingRequired: ['customer_name', 'billing_address'],
+    },
+    ce3: {
+      status: 'requires_action',
+      requiredActions: ['missing_prior_undisputed_transactions'],
+      priorTransactions: [],
+      enoughPriorTransactions: false,
+    },
+    text: { used: 28, limit: 150000 },
+    updatedBy: null,
+    updatedAt: null,
+    actions: [],
+    ...over,
+  });
+}
