@@ -1,8 +1,8 @@
 // Scenarios 3 and 4: the real Stripe CLI opens a dispute on a connected merchant (the emulator
 // plays Stripe) → within seconds the app API has it with the right unified type, status, reason and
 // deadline, and the merchant's receiver gets a DISPUTE.STATUS it can verify. Then a chargeback is
-// answered with `winning_evidence` → WON in the app API, every step in the timeline, and the
-// receiver hears about each change.
+// answered from the app (the prefilled draft, edited, submitted with `winning_evidence`) → WON in
+// the app API, every step in the timeline, and the receiver hears about each change and who acted.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -101,6 +101,7 @@ test('a CLI-triggered dispute and a won chargeback reach the app API and the mer
         currency: 'usd',
         payment_method: 'pm_card_createDispute',
         confirm: true,
+        description: 'E2E running shoes',
         metadata: { order_id: 'ORD-E2E' },
       },
       { stripeAccount: account },
@@ -118,11 +119,37 @@ test('a CLI-triggered dispute and a won chargeback reach the app API and the mer
         },
       )
       .toBe('OPEN');
-    await stripe().disputes.update(
-      chargeback!.id,
-      { evidence: { uncategorized_text: 'winning_evidence' }, submit: true },
-      { stripeAccount: account },
+    // Answered from the app: the draft prefilled with its sources, edited, submitted (confirmed).
+    interface Draft {
+      version: number;
+      fields: Record<string, { value: string | null; source: string | null }>;
+      checklist: { completeness: number };
+    }
+    const evidence = `/app/v1/disputes/${chargeback!.id}/evidence`;
+    const draft = (await appCall<Draft>(account, 'GET', evidence)).body;
+    expect(draft.fields.product_description).toEqual({
+      value: 'E2E running shoes',
+      source: 'payment_intent.description',
+      edited: false,
+    });
+    const edited = await appCall<Draft>(account, 'POST', evidence, {
+      version: draft.version,
+      fields: {
+        customer_name: 'E2E Customer',
+        customer_email_address: 'e2e@example.com',
+        billing_address: '1 Test St',
+        uncategorized_text: 'winning_evidence',
+      },
+    });
+    expect(edited.status).toBe(200);
+    expect(edited.body.checklist.completeness).toBeGreaterThan(draft.checklist.completeness);
+    const submitted = await appCall<{ state: string; status: string }>(
+      account,
+      'POST',
+      `${evidence}/submit`,
+      { version: edited.body.version, confirm: chargeback!.id },
     );
+    expect(submitted.body).toMatchObject({ state: 'submitted', status: 'CHALLENGED' });
     await expect
       .poll(
         async () =>
@@ -150,6 +177,14 @@ test('a CLI-triggered dispute and a won chargeback reach the app API and the mer
     await expect.poll(() => statuses().at(-1), { timeout: 20_000 }).toBe('WON');
     expect(statuses()[0]).toBe('OPEN');
     expect(statuses().length).toBeGreaterThanOrEqual(2);
+    // Who submitted reached the merchant's systems too, between the opening and the outcome.
+    const kinds = receiver.received
+      .filter((r) => r.body.disputeId === chargeback!.id)
+      .map((r) => `${String(r.body.eventType)}:${String(r.body.status)}`);
+    expect(kinds).toContain('DISPUTE.ACTION:CHALLENGED');
+    expect(kinds.indexOf('DISPUTE.ACTION:CHALLENGED')).toBeLessThan(
+      kinds.indexOf('DISPUTE.STATUS:WON'),
+    );
     expect(receiver.received.every((r) => r.verified(secret))).toBe(true);
   } finally {
     await receiver.close();
