@@ -365,3 +365,4 @@ export const EvidenceSettingsSchema = z.object({
   minCompleteness: z.number().int(),
   updatedBy: z.string().nullable(),
 });
+export type EvidenceSettings = z.infer<typeof EvidenceSettingsSchema>;

@@ -10,6 +10,7 @@ import type {
   Destination,
   DisputeDetail,
   EvidenceDraft,
+  EvidenceSettings,
   DisputeList,
   PaymentDisputes,
   RotatedSecret,
@@ -137,6 +138,9 @@ export function createApiClient(opts: ApiClientOptions) {
         `/app/v1/disputes/${encodeURIComponent(id)}/accept`,
         { body: { confirm } },
       ),
+    evidenceSettings: () => request<EvidenceSettings>('GET', '/app/v1/settings/evidence'),
+    setEvidenceSettings: (input: Partial<Omit<EvidenceSettings, 'updatedBy'>>) =>
+      request<EvidenceSettings>('POST', '/app/v1/settings/evidence', { body: input }),
     disconnect: (confirm: string) =>
       request<{ status: 'disconnected'; revocation: { done: boolean; detail: string } }>(
         'POST',

@@ -11,11 +11,14 @@ import {
   Switch,
   TextField,
 } from '@stripe/ui-extension-sdk/ui';
+import { useApi } from '../api/use-api';
+import { AutoSubmitSettings } from '../components/AutoSubmitSettings';
 import { Failure, Loading } from '../components/States';
 import { useSettings } from '../hooks/useSettings';
 
 const Settings = (context: ExtensionContextValue) => {
   const vm = useSettings(context);
+  const api = useApi(context);
   const c = vm.connection;
   return (
     <SettingsView>
@@ -137,6 +140,13 @@ const Settings = (context: ExtensionContextValue) => {
               <Button onPress={vm.newUrl.submit} disabled={vm.busy || !vm.newUrl.value.trim()}>
                 Add destination
               </Button>
+            </Box>
+          ) : null}
+
+          {c.connected ? (
+            <Box css={{ stack: 'y', gap: 'small' }}>
+              <Divider />
+              <AutoSubmitSettings api={api} />
             </Box>
           ) : null}
 
