@@ -143,11 +143,32 @@ test('a CLI-triggered dispute and a won chargeback reach the app API and the mer
     });
     expect(edited.status).toBe(200);
     expect(edited.body.checklist.completeness).toBeGreaterThan(draft.checklist.completeness);
+    // A receipt uploaded to Stripe (as the app's file uploader does), attached by its id.
+    const upload = await stripe().files.create(
+      {
+        purpose: 'dispute_evidence',
+        file: {
+          data: Buffer.from('%PDF-1.4\n%%EOF\n'),
+          name: 'receipt.pdf',
+          type: 'application/pdf',
+        },
+      },
+      { stripeAccount: account },
+    );
+    const attached = await appCall<Draft>(account, 'POST', `${evidence}/files`, {
+      version: edited.body.version,
+      field: 'receipt',
+      fileId: upload.id,
+    });
+    expect(attached.body.fields.receipt).toMatchObject({
+      value: upload.id,
+      source: 'upload: receipt.pdf',
+    });
     const submitted = await appCall<{ state: string; status: string }>(
       account,
       'POST',
       `${evidence}/submit`,
-      { version: edited.body.version, confirm: chargeback!.id },
+      { version: attached.body.version, confirm: chargeback!.id },
     );
     expect(submitted.body).toMatchObject({ state: 'submitted', status: 'CHALLENGED' });
     await expect
