@@ -136,6 +136,8 @@ const EnvSchema = z
     MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(100).default(3600000),
     BACKFILL_REOFFER_AFTER_MS: z.coerce.number().int().min(1000).default(600000),
     DEADLINE_CHECK_INTERVAL_MS: z.coerce.number().int().min(1000).default(900000),
+    RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(21600000),
+    RECONCILE_STALE_AFTER_MS: z.coerce.number().int().min(0).default(86400000),
     TRUST_PROXY: bool.default(false),
   })
   .superRefine((env, ctx) => {
@@ -230,6 +232,10 @@ function toConfig(env: z.output<typeof EnvSchema>) {
       reofferAfterMs: env.BACKFILL_REOFFER_AFTER_MS,
     },
     evidence: { deadlineCheckIntervalMs: env.DEADLINE_CHECK_INTERVAL_MS },
+    reconcile: {
+      intervalMs: env.RECONCILE_INTERVAL_MS,
+      staleAfterMs: env.RECONCILE_STALE_AFTER_MS,
+    },
   };
 }
 

@@ -99,6 +99,8 @@ export const maintenanceJob = {
     z.object({ task: z.literal('lifecycle') }),
     /** Deadline reminders and automatic submission (disputes/evidence/check-deadlines.ts). */
     z.object({ task: z.literal('deadlines') }),
+    /** Open disputes compared with Stripe's (one tenant, or every tenant's stale ones). */
+    z.object({ task: z.literal('reconcile'), tenantId: z.uuid().optional() }),
     z.object({
       task: z.literal('delete-webhook-endpoint'),
       tenantId: z.uuid(),

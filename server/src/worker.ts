@@ -140,6 +140,8 @@ export async function startWorker(
     retentionMs: config.tenants.purgeAfterMs,
     intervalMs: config.tenants.maintenanceIntervalMs,
     reofferAfterMs: config.tenants.reofferAfterMs,
+    limiter,
+    reconcileStaleAfterMs: config.reconcile.staleAfterMs,
   };
   consume('maintenance', (job) => runMaintenanceJob(maintenanceDeps, job), 1);
   if (runs('maintenance')) {
@@ -157,6 +159,13 @@ export async function startWorker(
         { name: 'deadlines', data: { task: 'deadlines' } },
       )
       .catch((err: unknown) => logger.warn({ err }, 'could not schedule the deadline pass'));
+    await queues.maintenance
+      .upsertJobScheduler(
+        'reconcile',
+        { every: config.reconcile.intervalMs },
+        { name: 'reconcile', data: { task: 'reconcile' } },
+      )
+      .catch((err: unknown) => logger.warn({ err }, 'could not schedule reconciliation'));
   }
   await Promise.all(consumers.map((w) => w.waitUntilReady()));
 

@@ -16,6 +16,8 @@ export interface Faults {
   webhookDuplicateRate: number;
   /** Each delivery waits a random 0…N ms, so deliveries arrive out of order. */
   webhookReorderMs: number;
+  /** Event types whose webhook deliveries are withheld (the events are still created and listed). */
+  withholdEventTypes: string[];
 }
 
 export const defaultFaults = (): Faults => ({
@@ -25,6 +27,7 @@ export const defaultFaults = (): Faults => ({
   latencyMs: 0,
   webhookDuplicateRate: 0,
   webhookReorderMs: 0,
+  withholdEventTypes: [],
 });
 
 /** Token buckets per account and mode: `rate` tokens a second, bursts of up to `rate`. */

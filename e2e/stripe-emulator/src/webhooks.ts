@@ -52,7 +52,8 @@ export class WebhookDispatcher {
   constructor(private readonly state: EmulatorState) {}
 
   dispatch(event: StoredObject, account: Account) {
-    const targets = destinations(this.state, event, account);
+    const withheld = this.state.faults.withholdEventTypes.includes(String(event.type));
+    const targets = withheld ? [] : destinations(this.state, event, account);
     event.pending_webhooks = targets.length;
     const { webhookDuplicateRate, webhookReorderMs } = this.state.faults;
     for (const endpoint of targets) {

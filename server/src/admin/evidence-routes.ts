@@ -26,7 +26,8 @@ import {
 import { editDraft } from '../disputes/evidence/edit-draft.ts';
 import { saveEvidence } from '../disputes/evidence/save-evidence.ts';
 import { submitEvidence } from '../disputes/evidence/submit-evidence.ts';
-import { TenantParams } from './contract.ts';
+import { AppError } from '../errors.ts';
+import { Accepted, TenantParams } from './contract.ts';
 import type { AdminDeps } from './deps.ts';
 import { route } from './route-registry.ts';
 import type { Actor } from './roles.ts';
@@ -37,6 +38,27 @@ const actorOf = (a: Actor): EvidenceActor => ({ type: 'admin', id: a.id, name: a
 const base = '/admin/v1/tenants/:tenantId/disputes/:disputeId';
 
 export const evidenceRoutes = (deps: AdminDeps) => [
+  route({
+    method: 'post',
+    path: '/admin/v1/tenants/:tenantId/disputes/reconcile',
+    role: 'operator',
+    tag,
+    summary:
+      'Compare the tenant’s open disputes with Stripe now and repair any whose closing event was missed (queued)',
+    params: TenantParams,
+    response: Accepted,
+    status: 202,
+    handle: async ({ params }) => {
+      const known = await deps.pool.query('SELECT 1 FROM tenants WHERE id = $1', [params.tenantId]);
+      if (!known.rowCount) throw new AppError('not_found', `No tenant ${params.tenantId}.`);
+      await deps.queues.maintenance.add(
+        'reconcile',
+        { task: 'reconcile', tenantId: params.tenantId },
+        { jobId: `reconcile-${params.tenantId}-${Date.now()}` },
+      );
+      return { tenantId: params.tenantId, queued: true as const };
+    },
+  }),
   route({
     method: 'get',
     path: '/admin/v1/tenants/:tenantId/evidence-settings',

@@ -7,6 +7,8 @@ import type { Logger } from '../logger.ts';
 import { maintenanceJob, type Queues } from '../queues.ts';
 import { reofferBackfill } from '../backfill/reoffer-backfill.ts';
 import { checkDeadlines } from '../disputes/evidence/check-deadlines.ts';
+import { reconcileAllDisputes, reconcileTenantDisputes } from '../disputes/reconcile-disputes.ts';
+import type { StripeRateLimiter } from '../backfill/rate-limiter.ts';
 import { REFRESH_MARGIN_MS, refreshAccessToken, type TokenDeps } from './oauth-tokens.ts';
 import { purgeDisconnectedTenants } from './purge-tenants.ts';
 import type { TenantClients } from './tenant-clients.ts';
@@ -20,6 +22,9 @@ export interface MaintenanceDeps extends TokenDeps {
   intervalMs: number;
   /** Queued work untouched this long is offered again (its job may have been lost). */
   reofferAfterMs: number;
+  limiter: Pick<StripeRateLimiter, 'take'>;
+  /** Open disputes not refreshed for this long are compared with Stripe's. */
+  reconcileStaleAfterMs: number;
 }
 
 export async function refreshExpiringTokens(deps: MaintenanceDeps): Promise<number> {
@@ -45,6 +50,12 @@ export async function refreshExpiringTokens(deps: MaintenanceDeps): Promise<numb
 export async function runMaintenanceJob(deps: MaintenanceDeps, job: Job) {
   const data = maintenanceJob.payload.parse(job.data);
   if (data.task === 'deadlines') return checkDeadlines(deps);
+  if (data.task === 'reconcile') {
+    // Asked for one tenant (support): every open dispute; the periodic pass: stale ones only.
+    return data.tenantId
+      ? reconcileTenantDisputes(deps, data.tenantId, { staleAfterMs: 0 })
+      : reconcileAllDisputes(deps, { staleAfterMs: deps.reconcileStaleAfterMs });
+  }
   if (data.task === 'lifecycle') {
     const purge = await purgeDisconnectedTenants(deps, deps.retentionMs);
     const refreshed = await refreshExpiringTokens(deps);
