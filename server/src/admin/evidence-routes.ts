@@ -6,6 +6,7 @@ import {
   AcceptedSchema,
   AttachFileBody,
   GenerateBody,
+  PeriodQuery,
   DisputeId,
   EvidenceDraftSchema,
   EvidenceEditBody,
@@ -26,8 +27,11 @@ import {
 import { editDraft } from '../disputes/evidence/edit-draft.ts';
 import { saveEvidence } from '../disputes/evidence/save-evidence.ts';
 import { submitEvidence } from '../disputes/evidence/submit-evidence.ts';
+import { z } from 'zod';
+import { disputeOutcomes } from '../analytics/outcomes.ts';
 import { AppError } from '../errors.ts';
-import { Accepted, TenantParams } from './contract.ts';
+import { parse } from '../http/parse.ts';
+import { Accepted, Anything, TenantParams } from './contract.ts';
 import type { AdminDeps } from './deps.ts';
 import { route } from './route-registry.ts';
 import type { Actor } from './roles.ts';
@@ -38,6 +42,19 @@ const actorOf = (a: Actor): EvidenceActor => ({ type: 'admin', id: a.id, name: a
 const base = '/admin/v1/tenants/:tenantId/disputes/:disputeId';
 
 export const evidenceRoutes = (deps: AdminDeps) => [
+  route({
+    method: 'get',
+    path: '/admin/v1/tenants/:tenantId/analytics/outcomes',
+    role: 'viewer',
+    tag,
+    summary:
+      'Outcomes and money per currency for disputes opened in a period (default 90 days), with win rates; partial until the history import finished',
+    params: TenantParams,
+    query: z.object({ from: z.string().max(40).optional(), to: z.string().max(40).optional() }),
+    response: Anything,
+    handle: ({ params, query }) =>
+      disputeOutcomes(deps.pool, params.tenantId, parse(PeriodQuery, query, 'query')),
+  }),
   route({
     method: 'post',
     path: '/admin/v1/tenants/:tenantId/disputes/reconcile',

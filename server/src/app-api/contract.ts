@@ -91,6 +91,26 @@ export const EvidenceSettingsBody = z
     'name at least one of autoSubmit, hoursBefore, minCompleteness',
   );
 
+/** A period of dispute creation: ISO dates, default the last 90 days, at most 3 years. */
+export const PeriodQuery = z
+  .object({ from: iso.optional(), to: iso.optional() })
+  .transform((q, ctx) => {
+    const to = q.to ? new Date(q.to) : new Date();
+    const from = q.from ? new Date(q.from) : new Date(to.getTime() - 90 * 86400_000);
+    if (
+      !(from < to) ||
+      to.getTime() - from.getTime() > 3 * 366 * 86400_000 ||
+      from.getFullYear() < 1970
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'from must be before to, at most three years apart',
+      });
+      return z.NEVER;
+    }
+    return { from, to };
+  });
+
 export const DestinationBody = z.object({ url: z.url().max(2000) });
 export const EnabledBody = z.object({ enabled: z.boolean() });
 export const DisconnectBody = z.object({

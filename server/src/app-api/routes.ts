@@ -5,6 +5,7 @@ import express from 'express';
 import type { ConnectionDeps } from '../connections/install-deps.ts';
 import type { TenantClients } from '../connections/tenant-clients.ts';
 import { storableInput } from '../http/storable.ts';
+import { analyticsRoutes } from './analytics-routes.ts';
 import { connectionRoutes } from './connection-routes.ts';
 import { disputeRoutes } from './dispute-routes.ts';
 import { evidenceRoutes } from './evidence-routes.ts';
@@ -40,6 +41,7 @@ export function appRouter(deps: AppApiDeps) {
   );
   connectionRoutes(router, deps);
   disputeRoutes(router, deps);
+  analyticsRoutes(router, deps);
   evidenceRoutes(router, deps);
   settingsRoutes(router, deps);
   return router;

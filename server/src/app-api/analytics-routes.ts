@@ -1,0 +1,26 @@
+// The merchant's figures: outcomes and money per currency with win rates (JSON), and a CSV of the
+// period's disputes with their normalized fields and outcomes. The verified caller's tenant only.
+import type { Router } from 'express';
+import { exportDisputesCsv } from '../analytics/export-disputes.ts';
+import { disputeOutcomes } from '../analytics/outcomes.ts';
+import { parse } from '../http/parse.ts';
+import { PeriodQuery } from './contract.ts';
+import type { AppApiDeps } from './routes.ts';
+import { connectedTenant } from './verify-app-request.ts';
+
+export function analyticsRoutes(router: Router, deps: AppApiDeps) {
+  router.get('/app/v1/analytics/outcomes', async (req, res) => {
+    const period = parse(PeriodQuery, { from: req.query.from, to: req.query.to }, 'query');
+    res.json(await disputeOutcomes(deps.pool, connectedTenant(res).id, period));
+  });
+
+  router.get('/app/v1/exports/disputes.csv', async (req, res) => {
+    const period = parse(PeriodQuery, { from: req.query.from, to: req.query.to }, 'query');
+    const csv = await exportDisputesCsv(deps.pool, connectedTenant(res).id, period);
+    res
+      .type('text/csv; charset=utf-8')
+      .set('content-disposition', 'attachment; filename="disputes.csv"')
+      .set('cache-control', 'no-store')
+      .send(csv);
+  });
+}
