@@ -7,6 +7,7 @@ import {
   AttachFileBody,
   GenerateBody,
   PeriodQuery,
+  PreventionBody,
   DisputeId,
   EvidenceDraftSchema,
   EvidenceEditBody,
@@ -29,6 +30,8 @@ import { saveEvidence } from '../disputes/evidence/save-evidence.ts';
 import { submitEvidence } from '../disputes/evidence/submit-evidence.ts';
 import { z } from 'zod';
 import { disputeOutcomes } from '../analytics/outcomes.ts';
+import { preventionResults } from '../prevention/prevention-results.ts';
+import { getPreventionRule, setPreventionRule } from '../prevention/prevention-rule.ts';
 import { AppError } from '../errors.ts';
 import { parse } from '../http/parse.ts';
 import { Accepted, Anything, TenantParams } from './contract.ts';
@@ -42,6 +45,31 @@ const actorOf = (a: Actor): EvidenceActor => ({ type: 'admin', id: a.id, name: a
 const base = '/admin/v1/tenants/:tenantId/disputes/:disputeId';
 
 export const evidenceRoutes = (deps: AdminDeps) => [
+  route({
+    method: 'get',
+    path: '/admin/v1/tenants/:tenantId/prevention',
+    role: 'viewer',
+    tag,
+    summary: 'The tenant’s early-fraud-warning refund rule and what it did',
+    params: TenantParams,
+    response: Anything,
+    handle: async ({ params }) => ({
+      rule: await getPreventionRule(deps.pool, params.tenantId),
+      results: await preventionResults(deps.pool, params.tenantId),
+    }),
+  }),
+  route({
+    method: 'post',
+    path: '/admin/v1/tenants/:tenantId/prevention',
+    role: 'operator',
+    tag,
+    summary: 'Change the tenant’s early-fraud-warning refund rule (off by default; dry run first)',
+    params: TenantParams,
+    body: PreventionBody,
+    response: Anything,
+    handle: ({ params, body, actor }) =>
+      setPreventionRule(deps.pool, params.tenantId, body, `support (${actor.name})`),
+  }),
   route({
     method: 'get',
     path: '/admin/v1/tenants/:tenantId/analytics/outcomes',

@@ -111,6 +111,19 @@ export const PeriodQuery = z
     return { from, to };
   });
 
+/** The early-fraud-warning rule: name at least one setting. */
+export const PreventionBody = z
+  .object({
+    enabled: z.boolean(),
+    dryRun: z.boolean(),
+    /** Refund only payments up to this amount, minor units of `currency`. */
+    maxAmount: z.number().int().min(0).max(100_000_000),
+    currency: z.string().regex(/^[A-Za-z]{3}$/, 'an ISO currency code'),
+    withinHours: z.number().int().min(1).max(168),
+  })
+  .partial()
+  .refine((b) => Object.values(b).some((v) => v !== undefined), 'name at least one setting');
+
 export const DestinationBody = z.object({ url: z.url().max(2000) });
 export const EnabledBody = z.object({ enabled: z.boolean() });
 export const DisconnectBody = z.object({

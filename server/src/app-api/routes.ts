@@ -6,6 +6,7 @@ import type { ConnectionDeps } from '../connections/install-deps.ts';
 import type { TenantClients } from '../connections/tenant-clients.ts';
 import { storableInput } from '../http/storable.ts';
 import { analyticsRoutes } from './analytics-routes.ts';
+import { preventionRoutes } from './prevention-routes.ts';
 import { connectionRoutes } from './connection-routes.ts';
 import { disputeRoutes } from './dispute-routes.ts';
 import { evidenceRoutes } from './evidence-routes.ts';
@@ -42,6 +43,7 @@ export function appRouter(deps: AppApiDeps) {
   connectionRoutes(router, deps);
   disputeRoutes(router, deps);
   analyticsRoutes(router, deps);
+  preventionRoutes(router, deps);
   evidenceRoutes(router, deps);
   settingsRoutes(router, deps);
   return router;

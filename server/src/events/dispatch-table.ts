@@ -21,7 +21,7 @@ import {
 
 /** Work a handler asks for once its transaction has committed (a job on another queue). */
 export interface FollowUp {
-  queue: 'reports' | 'backfill' | 'notifications';
+  queue: 'reports' | 'backfill' | 'notifications' | 'maintenance';
   name: string;
   data: Record<string, unknown>;
   jobId?: string;
@@ -165,10 +165,29 @@ on(
   ),
   dispute,
 );
-on(
-  ['radar.early_fraud_warning.created', 'radar.early_fraud_warning.updated'],
-  upsertAs('early_fraud_warning'),
-);
+// A new warning also goes to the tenant's prevention rule (prevention/apply-prevention.ts), after
+// the commit; the rule decides, and records, whether to refund.
+on(['radar.early_fraud_warning.created', 'radar.early_fraud_warning.updated'], {
+  kind: 'early_fraud_warning',
+  apply: async (ctx: HandlerContext, events: Stripe.Event[]) => {
+    await upsertObjects(
+      ctx.db,
+      'early_fraud_warning',
+      ctx.tenantId,
+      snapshotsOf<{ id: string }>(events),
+    );
+    for (const e of events) {
+      if (e.type !== 'radar.early_fraud_warning.created') continue;
+      const warningId = (e.data.object as { id: string }).id;
+      ctx.afterCommit({
+        queue: 'maintenance',
+        name: 'prevent',
+        data: { task: 'prevent', tenantId: ctx.tenantId, warningId },
+        jobId: `prevent-${ctx.tenantId}-${warningId}`,
+      });
+    }
+  },
+});
 on(
   ['succeeded', 'failed', 'captured', 'refunded', 'updated', 'pending', 'expired'].map(
     (s) => `charge.${s}`,

@@ -1,0 +1,25 @@
+// The merchant's early-fraud-warning rule (off by default; dry run first) and what it did.
+import type { Router } from 'express';
+import { parse } from '../http/parse.ts';
+import { preventionResults } from '../prevention/prevention-results.ts';
+import { getPreventionRule, setPreventionRule } from '../prevention/prevention-rule.ts';
+import { PreventionBody } from './contract.ts';
+import type { AppApiDeps } from './routes.ts';
+import { appCaller, connectedTenant } from './verify-app-request.ts';
+
+export function preventionRoutes(router: Router, deps: AppApiDeps) {
+  router.get('/app/v1/prevention', async (_req, res) => {
+    const tenant = connectedTenant(res);
+    res.json({
+      rule: await getPreventionRule(deps.pool, tenant.id),
+      results: await preventionResults(deps.pool, tenant.id),
+    });
+  });
+
+  router.post('/app/v1/prevention', async (req, res) => {
+    const body = parse(PreventionBody, req.body, 'body');
+    res.json(
+      await setPreventionRule(deps.pool, connectedTenant(res).id, body, appCaller(res).userId),
+    );
+  });
+}
