@@ -29,6 +29,7 @@ import { editDraft } from '../disputes/evidence/edit-draft.ts';
 import { saveEvidence } from '../disputes/evidence/save-evidence.ts';
 import { submitEvidence } from '../disputes/evidence/submit-evidence.ts';
 import { z } from 'zod';
+import { networkRatios } from '../analytics/network-ratios.ts';
 import { disputeOutcomes } from '../analytics/outcomes.ts';
 import { preventionResults } from '../prevention/prevention-results.ts';
 import { getPreventionRule, setPreventionRule } from '../prevention/prevention-rule.ts';
@@ -45,6 +46,17 @@ const actorOf = (a: Actor): EvidenceActor => ({ type: 'admin', id: a.id, name: a
 const base = '/admin/v1/tenants/:tenantId/disputes/:disputeId';
 
 export const evidenceRoutes = (deps: AdminDeps) => [
+  route({
+    method: 'get',
+    path: '/admin/v1/tenants/:tenantId/analytics/ratios',
+    role: 'viewer',
+    tag,
+    summary:
+      'Visa VAMP and Mastercard ECM ratios for the last three months, the current one projected',
+    params: TenantParams,
+    response: Anything,
+    handle: async ({ params }) => ({ data: await networkRatios(deps.pool, params.tenantId) }),
+  }),
   route({
     method: 'get',
     path: '/admin/v1/tenants/:tenantId/prevention',

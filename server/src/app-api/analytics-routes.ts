@@ -2,6 +2,7 @@
 // period's disputes with their normalized fields and outcomes. The verified caller's tenant only.
 import type { Router } from 'express';
 import { exportDisputesCsv } from '../analytics/export-disputes.ts';
+import { networkRatios } from '../analytics/network-ratios.ts';
 import { disputeOutcomes } from '../analytics/outcomes.ts';
 import { parse } from '../http/parse.ts';
 import { PeriodQuery } from './contract.ts';
@@ -12,6 +13,10 @@ export function analyticsRoutes(router: Router, deps: AppApiDeps) {
   router.get('/app/v1/analytics/outcomes', async (req, res) => {
     const period = parse(PeriodQuery, { from: req.query.from, to: req.query.to }, 'query');
     res.json(await disputeOutcomes(deps.pool, connectedTenant(res).id, period));
+  });
+
+  router.get('/app/v1/analytics/ratios', async (_req, res) => {
+    res.json({ data: await networkRatios(deps.pool, connectedTenant(res).id) });
   });
 
   router.get('/app/v1/exports/disputes.csv', async (req, res) => {

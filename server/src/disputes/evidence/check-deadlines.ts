@@ -3,6 +3,7 @@
 // and, for tenants that turned it on, automatic submission of drafts that are complete enough
 // `hoursBefore` the deadline. Never accepts a dispute. Idempotent: reminders are recorded once
 // (a unique row per dispute and kind), and a dispute gets at most one automatic attempt.
+import { sendRatioAlerts } from '../../analytics/ratio-alerts.ts';
 import { AppError } from '../../errors.ts';
 import { offerDeliveries } from '../../notifications/offer-deliveries.ts';
 import { queueDisputeEvent } from '../../notifications/queue-dispute-event.ts';
@@ -116,5 +117,6 @@ export async function autoSubmitDrafts(
 export async function checkDeadlines(deps: EvidenceDeps) {
   const reminded = await sendDeadlineReminders(deps);
   const auto = await autoSubmitDrafts(deps);
-  return { reminded, ...auto };
+  const ratioAlerts = await sendRatioAlerts(deps);
+  return { reminded, ...auto, ratioAlerts };
 }
