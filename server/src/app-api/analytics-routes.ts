@@ -4,8 +4,9 @@ import type { Router } from 'express';
 import { exportDisputesCsv } from '../analytics/export-disputes.ts';
 import { networkRatios } from '../analytics/network-ratios.ts';
 import { disputeOutcomes } from '../analytics/outcomes.ts';
+import { recommend } from '../analytics/recommend.ts';
 import { parse } from '../http/parse.ts';
-import { PeriodQuery } from './contract.ts';
+import { DisputeId, PeriodQuery } from './contract.ts';
 import type { AppApiDeps } from './routes.ts';
 import { connectedTenant } from './verify-app-request.ts';
 
@@ -13,6 +14,11 @@ export function analyticsRoutes(router: Router, deps: AppApiDeps) {
   router.get('/app/v1/analytics/outcomes', async (req, res) => {
     const period = parse(PeriodQuery, { from: req.query.from, to: req.query.to }, 'query');
     res.json(await disputeOutcomes(deps.pool, connectedTenant(res).id, period));
+  });
+
+  router.get('/app/v1/disputes/:disputeId/recommendation', async (req, res) => {
+    const id = parse(DisputeId, req.params.disputeId, 'dispute id');
+    res.json(await recommend(deps.pool, connectedTenant(res).id, id));
   });
 
   router.get('/app/v1/analytics/ratios', async (_req, res) => {
