@@ -32,7 +32,7 @@ describe('win probability', () => {
     const reasons = { FRAUD: 0.25, PRODUCT_NOT_RECEIVED: 0.6, DUPLICATE: 0.8 };
     const merchants = Array.from({ length: 30 }, () => ({
       skill: (random() - 0.5) * 0.3,
-      history: {} as Record<string, { won: number; lost: number }>,
+      history: {},
     }));
     const truth = (m: (typeof merchants)[number], reason: keyof typeof reasons) =>
       Math.min(0.95, Math.max(0.05, reasons[reason] + m.skill));
@@ -56,7 +56,7 @@ describe('win probability', () => {
     const buckets = Array.from({ length: 10 }, () => ({ predicted: 0, observed: 0, n: 0 }));
     for (const m of merchants) {
       for (const reason of Object.keys(reasons) as Array<keyof typeof reasons>) {
-        const { p } = winProbability(m.history[reason]!, all(reason), overall);
+        const { p } = winProbability(m.history[reason], all(reason), overall);
         for (let i = 0; i < 200; i++) {
           const b = buckets[Math.min(9, Math.floor(p * 10))]!;
           b.predicted += p;
@@ -95,7 +95,7 @@ describe('the recommendation', () => {
     return { id: tenant.id, who: { user: stripeId('usr'), account } };
   }
   const insert = (tenantId: string, status: string, n: number, amount = 5000) =>
-    env.stack.db.pool.query(
+    env.stack.db.pool.query<{ stripe_id: string }>(
       `INSERT INTO disputes (tenant_id, stripe_id, livemode, type, status, stripe_status, reason, stripe_reason,
                              card_brand, amount, currency, challenge_required_by, evidence_submissions,
                              stripe_created_at, raw, snapshot_at, snapshot_tiebreak)
