@@ -30,10 +30,14 @@ describe('win probability', () => {
   it('is calibrated: predicted vs observed win rate per decile bucket', () => {
     const random = rng(20261201);
     const reasons = { FRAUD: 0.25, PRODUCT_NOT_RECEIVED: 0.6, DUPLICATE: 0.8 };
-    const merchants = Array.from({ length: 30 }, () => ({
-      skill: (random() - 0.5) * 0.3,
-      history: {},
-    }));
+    type History = Record<string, { won: number; lost: number }>;
+    const merchants: Array<{ skill: number; history: History }> = Array.from(
+      { length: 30 },
+      () => ({
+        skill: (random() - 0.5) * 0.3,
+        history: {},
+      }),
+    );
     const truth = (m: (typeof merchants)[number], reason: keyof typeof reasons) =>
       Math.min(0.95, Math.max(0.05, reasons[reason] + m.skill));
     for (const m of merchants) {
