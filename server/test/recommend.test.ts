@@ -60,7 +60,7 @@ describe('win probability', () => {
     const buckets = Array.from({ length: 10 }, () => ({ predicted: 0, observed: 0, n: 0 }));
     for (const m of merchants) {
       for (const reason of Object.keys(reasons) as Array<keyof typeof reasons>) {
-        const { p } = winProbability(m.history[reason], all(reason), overall);
+        const { p } = winProbability(m.history[reason]!, all(reason), overall);
         for (let i = 0; i < 200; i++) {
           const b = buckets[Math.min(9, Math.floor(p * 10))]!;
           b.predicted += p;
