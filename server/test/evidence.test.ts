@@ -4,7 +4,6 @@
 // Stripe's refusals (past the deadline, a key without write access); Visa CE3.0 prior payments;
 // compliance disputes' fee acknowledgement; and another tenant's dispute is not found.
 import { createHash } from 'node:crypto';
-import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { EvidenceDraftSchema } from '../src/app-api/contract.ts';
 import { requestBinding } from '../src/app-api/request-binding.ts';
@@ -13,10 +12,11 @@ import { adminCall } from './support/admin-client.ts';
 import { appCall } from './support/app-client.ts';
 import {
   appSignature,
+  connectedKeyMerchant,
   DEFAULT_KEYS,
+  platformClient,
   emulatorEnv,
   FULL_KEY_PERMISSIONS,
-  restrictedKeyMerchant,
   useEmulator,
 } from './support/emulator.ts';
 import { useStack } from './support/harness.ts';
@@ -31,24 +31,12 @@ const WRITE_KEY: Record<string, string> = {
   dispute: 'write',
   file: 'write',
 };
-const platform = () =>
-  new Stripe(DEFAULT_KEYS.test, { host: '127.0.0.1', port: emu.emulator.port, protocol: 'http' });
+const platform = () => platformClient(emu);
 
 type Draft = ReturnType<typeof EvidenceDraftSchema.parse>;
 
-async function merchant(permissions = WRITE_KEY) {
-  const { account, key } = await restrictedKeyMerchant(emu, permissions);
-  const res = await adminCall<{ tenantId: string }>(
-    env.stack.api.url,
-    'POST',
-    'connections/api-key',
-    {
-      body: { apiKey: key },
-    },
-  );
-  expect(res.status).toBe(201);
-  return { account, tenantId: res.body.tenantId, who: { user: stripeId('usr'), account } };
-}
+const merchant = (permissions = WRITE_KEY) =>
+  connectedKeyMerchant(emu, env.stack.api.url, permissions);
 
 /** A payment that the issuer disputes, with what the merchant knows about it. */
 async function disputedPayment(account: string, card = 'pm_card_createDispute') {

@@ -2,17 +2,15 @@
 // would refund and refunds nothing, live it refunds once (a rerun or replay never refunds twice),
 // over the limit or on a disputed payment it skips with the reason; results counted; another
 // tenant sees none of it.
-import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { TenantClients } from '../src/connections/tenant-clients.ts';
 import { applyPrevention } from '../src/prevention/apply-prevention.ts';
-import { adminCall } from './support/admin-client.ts';
 import { appCall } from './support/app-client.ts';
 import {
-  DEFAULT_KEYS,
+  connectedKeyMerchant,
   emulatorEnv,
   FULL_KEY_PERMISSIONS,
-  restrictedKeyMerchant,
+  platformClient,
   useEmulator,
 } from './support/emulator.ts';
 import { useStack } from './support/harness.ts';
@@ -21,24 +19,9 @@ import { waitFor } from './support/poll.ts';
 
 const emu = useEmulator();
 const env = useStack({ env: () => emulatorEnv(emu, { STRIPE_RATE_LIMIT_TEST: '0' }) });
-const platform = () =>
-  new Stripe(DEFAULT_KEYS.test, { host: '127.0.0.1', port: emu.emulator.port, protocol: 'http' });
-
-async function merchant() {
-  const { account, key } = await restrictedKeyMerchant(emu, {
-    ...FULL_KEY_PERMISSIONS,
-    refund: 'write',
-  });
-  const res = await adminCall<{ tenantId: string }>(
-    env.stack.api.url,
-    'POST',
-    'connections/api-key',
-    {
-      body: { apiKey: key },
-    },
-  );
-  return { account, tenantId: res.body.tenantId, who: { user: stripeId('usr'), account } };
-}
+const platform = () => platformClient(emu);
+const merchant = () =>
+  connectedKeyMerchant(emu, env.stack.api.url, { ...FULL_KEY_PERMISSIONS, refund: 'write' });
 
 async function flagged(account: string, amount: number, card = 'pm_card_createIssuerFraudRecord') {
   const pi = await platform().paymentIntents.create(

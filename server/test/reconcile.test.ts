@@ -1,16 +1,15 @@
 // Reconciliation repairs a dispute whose closing event never arrived: the emulator withholds the
 // deliveries, the dispute closes at Stripe, support (or the periodic pass) compares open disputes
 // with Stripe's, the dispute closes here too and the merchant is notified once.
-import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { TenantClients } from '../src/connections/tenant-clients.ts';
 import { reconcileTenantDisputes } from '../src/disputes/reconcile-disputes.ts';
 import { createDestination } from '../src/notifications/destinations.ts';
 import { adminCall } from './support/admin-client.ts';
 import {
-  DEFAULT_KEYS,
   emulatorEnv,
   FULL_KEY_PERMISSIONS,
+  platformClient,
   restrictedKeyMerchant,
   useEmulator,
 } from './support/emulator.ts';
@@ -19,8 +18,7 @@ import { waitFor } from './support/poll.ts';
 
 const emu = useEmulator();
 const env = useStack({ env: () => emulatorEnv(emu, { STRIPE_RATE_LIMIT_TEST: '0' }) });
-const platform = () =>
-  new Stripe(DEFAULT_KEYS.test, { host: '127.0.0.1', port: emu.emulator.port, protocol: 'http' });
+const platform = () => platformClient(emu);
 
 const faults = (body: unknown) =>
   fetch(`${emu.emulator.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify(body) });

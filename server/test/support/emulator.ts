@@ -1,6 +1,7 @@
 // The Stripe emulator for server tests: started in this process on its own port, reached over
 // HTTP like Stripe, with the settings and keys the stack needs to use it.
 import { createServer } from 'node:net';
+import Stripe from 'stripe';
 import { DEFAULT_KEYS, startEmulator, type Emulator } from '@disputedesk/stripe-emulator';
 import { afterAll, beforeAll } from 'vitest';
 import {
@@ -142,4 +143,38 @@ export async function restrictedKeyMerchant(
   const { id: account } = await control<{ id: string }>('accounts', {});
   const { key } = await control<{ key: string }>('keys', { account, permissions });
   return { account, key };
+}
+
+/** stripe-node as the platform, against the emulator (act for an account with `stripeAccount`). */
+export function platformClient(e: ReturnType<typeof useEmulator>): Stripe {
+  return new Stripe(DEFAULT_KEYS.test, {
+    host: '127.0.0.1',
+    port: e.emulator.port,
+    protocol: 'http',
+  });
+}
+
+/**
+ * A merchant connected with a restricted key (through the admin API, as support does it): its
+ * account, tenant id, and a Dashboard user for signed app requests.
+ */
+export async function connectedKeyMerchant(
+  e: ReturnType<typeof useEmulator>,
+  apiUrl: string,
+  permissions: Record<string, string> = FULL_KEY_PERMISSIONS,
+) {
+  const { account, key } = await restrictedKeyMerchant(e, permissions);
+  const res = await fetch(`${apiUrl}/admin/v1/connections/api-key`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ apiKey: key }),
+  });
+  if (res.status !== 201)
+    throw new Error(`connecting the key answered ${res.status}: ${await res.text()}`);
+  const { tenantId } = (await res.json()) as { tenantId: string };
+  return {
+    account,
+    tenantId,
+    who: { user: `usr_${Math.random().toString(36).slice(2, 12)}`, account },
+  };
 }

@@ -8,18 +8,10 @@ import type { ApiClient } from '../api/client';
 import { ApiError } from '../api/client';
 import { label } from '../format';
 import { useAsync } from './use-async';
+// Stripe's evidence fields, shared with the backend (a module without imports, bundled as is).
+import { FILE_FIELDS } from '../../../server/src/disputes/evidence/fields';
 
-const FILE_FIELDS = new Set([
-  'cancellation_policy',
-  'customer_communication',
-  'customer_signature',
-  'duplicate_charge_documentation',
-  'receipt',
-  'refund_policy',
-  'service_documentation',
-  'shipping_documentation',
-  'uncategorized_file',
-]);
+const FILE_FIELD_SET = new Set<string>(FILE_FIELDS);
 
 export interface FieldModel {
   name: string;
@@ -113,7 +105,7 @@ export function useRespond(api: ApiClient, disputeId: string): RespondModel {
           label: label(name),
           value: edits[name] ?? f.value ?? '',
           source: f.source,
-          isFile: FILE_FIELDS.has(name),
+          isFile: FILE_FIELD_SET.has(name),
           importance: importance.get(name)?.importance ?? null,
           filled: Boolean((edits[name] ?? f.value ?? '').trim()),
         }))

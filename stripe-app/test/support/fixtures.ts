@@ -14,6 +14,7 @@ import {
   type Status,
   type Summary,
 } from '@disputedesk/contract';
+import { EVIDENCE_FIELDS } from '../../../server/src/disputes/evidence/fields';
 
 const H = 3600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -156,40 +157,12 @@ export const fail = (
   body: { error: { code, message, ...(details ? { details } : {}) } },
 });
 
-const FIELDS = [
-  'access_activity_log',
-  'billing_address',
-  'cancellation_policy_disclosure',
-  'cancellation_rebuttal',
-  'customer_email_address',
-  'customer_name',
-  'customer_purchase_ip',
-  'duplicate_charge_explanation',
-  'duplicate_charge_id',
-  'product_description',
-  'refund_policy_disclosure',
-  'refund_refusal_explanation',
-  'service_date',
-  'shipping_address',
-  'shipping_carrier',
-  'shipping_date',
-  'shipping_tracking_number',
-  'uncategorized_text',
-  'cancellation_policy',
-  'customer_communication',
-  'customer_signature',
-  'duplicate_charge_documentation',
-  'receipt',
-  'refund_policy',
-  'service_documentation',
-  'shipping_documentation',
-  'uncategorized_file',
-];
-
 /** A fraud dispute's draft: product and email prefilled (with sources), name and address empty. */
 export function draftFixture(over: Partial<EvidenceDraft> = {}): EvidenceDraft {
   const fields: Record<string, { value: string | null; source: string | null; edited: boolean }> =
-    Object.fromEntries(FIELDS.map((f) => [f, { value: null, source: null, edited: false }]));
+    Object.fromEntries(
+      EVIDENCE_FIELDS.map((f) => [f, { value: null, source: null, edited: false }]),
+    );
   fields.product_description = {
     value: 'Trail shoes',
     source: 'payment_intent.description',
