@@ -22,6 +22,39 @@ import type {
 import { requestBinding, type RequestBinding } from '../../../server/src/app-api/request-binding';
 import { fetchStripeSignature } from '@stripe/ui-extension-sdk/utils';
 
+/** What the overview and the Respond view read of the figures (server/src/analytics/). */
+interface Money {
+  count: number;
+  amount: number;
+}
+export interface Outcomes {
+  partial: boolean;
+  currencies: Array<{
+    currency: string;
+    disputed: Money;
+    won: Money;
+    lost: Money;
+    ledger: { netRecovered: number };
+  }>;
+}
+export interface NetworkRatio {
+  network: string;
+  program: string;
+  month: string;
+  numerator: number;
+  denominator: number;
+  ratio: number | null;
+  projected: { ratio: number | null } | null;
+  threshold: number;
+  minimumCount: number;
+  level: 'ok' | 'warning' | 'over';
+}
+export interface Recommendation {
+  recommendation: 'fight' | 'accept';
+  winProbability: number;
+  explanation: string;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -138,6 +171,10 @@ export function createApiClient(opts: ApiClientOptions) {
         `/app/v1/disputes/${encodeURIComponent(id)}/accept`,
         { body: { confirm } },
       ),
+    outcomes: () => request<Outcomes>('GET', '/app/v1/analytics/outcomes'),
+    ratios: () => request<{ data: NetworkRatio[] }>('GET', '/app/v1/analytics/ratios'),
+    recommendation: (id: string) =>
+      request<Recommendation>('GET', `/app/v1/disputes/${encodeURIComponent(id)}/recommendation`),
     evidenceSettings: () => request<EvidenceSettings>('GET', '/app/v1/settings/evidence'),
     setEvidenceSettings: (input: Partial<Omit<EvidenceSettings, 'updatedBy'>>) =>
       request<EvidenceSettings>('POST', '/app/v1/settings/evidence', { body: input }),

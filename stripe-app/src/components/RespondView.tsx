@@ -16,6 +16,7 @@ import {
 } from '@stripe/ui-extension-sdk/ui';
 import { useState } from 'react';
 import type { ApiClient } from '../api/client';
+import { useAsync } from '../hooks/use-async';
 import { useRespond } from '../hooks/useRespond';
 import { Failure, Loading } from './States';
 
@@ -33,6 +34,7 @@ export const RespondView = ({
   onDone: () => void;
 }) => {
   const vm = useRespond(api, disputeId);
+  const advice = useAsync(() => api.recommendation(disputeId), `advice:${disputeId}`);
   const [confirming, setConfirming] = useState<'submit' | 'accept' | null>(null);
   const [typed, setTyped] = useState('');
   const [fee, setFee] = useState(false);
@@ -74,6 +76,13 @@ export const RespondView = ({
         <Box css={{ stack: 'y', gap: 'large' }}>
           {vm.notice ? (
             <Banner type={vm.notice.type} title={vm.notice.title} description={vm.notice.detail} />
+          ) : null}
+          {advice.data ? (
+            <Banner
+              type={advice.data.recommendation === 'fight' ? 'default' : 'caution'}
+              title={`Recommended: ${advice.data.recommendation === 'fight' ? 'fight' : 'accept'}`}
+              description={advice.data.explanation}
+            />
           ) : null}
           {!vm.answerable ? (
             <Banner

@@ -10,13 +10,16 @@ import {
   PropertyList,
   PropertyListItem,
 } from '@stripe/ui-extension-sdk/ui';
+import { useApi } from '../api/use-api';
 import { DisputeCard } from '../components/DisputeCard';
+import { MoneyAndRatios } from '../components/MoneyAndRatios';
 import { ProgressBar } from '../components/ProgressBar';
 import { Failure, Loading, NotConnected } from '../components/States';
 import { useOverview } from '../hooks/useOverview';
 
 const Overview = (context: ExtensionContextValue) => {
   const vm = useOverview(context);
+  const api = useApi(context);
   const c = vm.connection;
   return (
     <ContextView title="DisputeDesk" description="Disputes and connection health">
@@ -87,6 +90,7 @@ const Overview = (context: ExtensionContextValue) => {
               </Inline>
             ) : null}
           </Box>
+          <MoneyAndRatios api={api} />
           {vm.chart.length > 0 ? (
             <Box css={{ stack: 'y', gap: 'small' }}>
               <Box css={{ font: 'subheading' }}>Disputes per week (90 days)</Box>
