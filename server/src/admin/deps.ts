@@ -1,5 +1,5 @@
 // What the admin routes need, built once in main.ts.
-import type { AppApiDeps } from '../app-api/routes.ts';
+import type { AppApiDeps } from '../app-api/deps.ts';
 import type { Queues } from '../queues.ts';
 import type { Redis } from '../redis.ts';
 

@@ -7,7 +7,7 @@ import { disputeOutcomes } from '../analytics/outcomes.ts';
 import { recommend } from '../analytics/recommend.ts';
 import { parse } from '../http/parse.ts';
 import { DisputeId, PeriodQuery } from './contract.ts';
-import type { AppApiDeps } from './routes.ts';
+import type { AppApiDeps } from './deps.ts';
 import { connectedTenant } from './verify-app-request.ts';
 
 export function analyticsRoutes(router: Router, deps: AppApiDeps) {

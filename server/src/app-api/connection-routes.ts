@@ -8,7 +8,7 @@ import { disconnectTenant } from '../connections/disconnect-tenant.ts';
 import { AppError } from '../errors.ts';
 import { parse } from '../http/parse.ts';
 import { ApiKeyBody, DisconnectBody } from './contract.ts';
-import type { AppApiDeps } from './routes.ts';
+import type { AppApiDeps } from './deps.ts';
 import { appCaller, connectedTenant } from './verify-app-request.ts';
 
 export function connectionRoutes(router: Router, deps: AppApiDeps) {

@@ -7,7 +7,7 @@ import { listDisputes } from '../disputes/list-disputes.ts';
 import { paymentDisputes } from '../disputes/payment-disputes.ts';
 import { parse } from '../http/parse.ts';
 import { DisputeId, DisputeListQuery, PaymentId } from './contract.ts';
-import type { AppApiDeps } from './routes.ts';
+import type { AppApiDeps } from './deps.ts';
 import { connectedTenant } from './verify-app-request.ts';
 
 export function disputeRoutes(router: Router, deps: AppApiDeps) {

@@ -26,7 +26,7 @@ import {
   EvidenceSettingsBody,
   EvidenceSubmitBody,
 } from './contract.ts';
-import type { AppApiDeps } from './routes.ts';
+import type { AppApiDeps } from './deps.ts';
 import { appCaller, connectedTenant } from './verify-app-request.ts';
 import type { Response } from 'express';
 

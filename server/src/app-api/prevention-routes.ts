@@ -4,7 +4,7 @@ import { parse } from '../http/parse.ts';
 import { preventionResults } from '../prevention/prevention-results.ts';
 import { getPreventionRule, setPreventionRule } from '../prevention/prevention-rule.ts';
 import { PreventionBody } from './contract.ts';
-import type { AppApiDeps } from './routes.ts';
+import type { AppApiDeps } from './deps.ts';
 import { appCaller, connectedTenant } from './verify-app-request.ts';
 
 export function preventionRoutes(router: Router, deps: AppApiDeps) {

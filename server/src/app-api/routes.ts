@@ -2,8 +2,7 @@
 // extension's `null` origin in, on these routes only. Routes parse with the contract's schemas,
 // take the tenant from the verified caller only, and call one use case each.
 import express from 'express';
-import type { ConnectionDeps } from '../connections/install-deps.ts';
-import type { TenantClients } from '../connections/tenant-clients.ts';
+import type { AppApiDeps } from './deps.ts';
 import { storableInput } from '../http/storable.ts';
 import { analyticsRoutes } from './analytics-routes.ts';
 import { preventionRoutes } from './prevention-routes.ts';
@@ -12,11 +11,6 @@ import { disputeRoutes } from './dispute-routes.ts';
 import { evidenceRoutes } from './evidence-routes.ts';
 import { settingsRoutes } from './settings-routes.ts';
 import { appCors, keepRawBody, verifyAppRequest } from './verify-app-request.ts';
-
-export type AppApiDeps = ConnectionDeps & {
-  clients: TenantClients;
-  notifications: { allowPrivateAddresses: boolean; timeoutMs: number };
-};
 
 export function appRouter(deps: AppApiDeps) {
   const router = express.Router();

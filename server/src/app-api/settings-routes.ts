@@ -13,7 +13,7 @@ import {
 import { offerPendingNotifications } from '../notifications/offer-pending.ts';
 import { sendTestNotification } from '../notifications/test-delivery.ts';
 import { DestinationBody, EnabledBody } from './contract.ts';
-import type { AppApiDeps } from './routes.ts';
+import type { AppApiDeps } from './deps.ts';
 import { appCaller, connectedTenant } from './verify-app-request.ts';
 
 const DestinationId = z.uuid();
