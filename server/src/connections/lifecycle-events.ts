@@ -4,7 +4,7 @@
 // platform-type tenant (it needs no credentials); OAuth tenants are activated by the install
 // callback, which holds their tokens. These run whatever the tenant's status.
 import type Stripe from 'stripe';
-import type { EventHandler } from '../events/dispatch-table.ts';
+import type { EventHandler } from '../events/handler.ts';
 import { ACCESS_TOKEN, REFRESH_TOKEN } from './oauth-tokens.ts';
 
 export const LIFECYCLE_EVENTS = new Set([

@@ -6,11 +6,8 @@ import { disputePaymentIds, intakeDisputes } from '../disputes/intake-disputes.t
 import { fillDisputeOrderIds, fillDisputePaymentIntents } from '../disputes/record-disputes.ts';
 import { lockPayments } from '../stripe-objects/lock-payments.ts';
 import type { ResourceName } from '../stripe-objects/resources.ts';
-import {
-  upsertObjects,
-  upsertObjectsReturning,
-  type Queryable,
-} from '../stripe-objects/upsert-objects.ts';
+import { upsertObjects, upsertObjectsReturning } from '../stripe-objects/upsert-objects.ts';
+import type { BulkHandler, EventHandler, HandlerContext } from './handler.ts';
 import { deliverNotificationJob } from '../queues.ts';
 import { authorized, deauthorized } from '../connections/lifecycle-events.ts';
 import {
@@ -19,33 +16,7 @@ import {
   reportTypeUpdated,
 } from '../reports/report-events.ts';
 
-/** Work a handler asks for once its transaction has committed (a job on another queue). */
-export interface FollowUp {
-  queue: 'reports' | 'backfill' | 'notifications' | 'maintenance';
-  name: string;
-  data: Record<string, unknown>;
-  jobId?: string;
-}
-
-export interface HandlerContext {
-  /** A connection inside the transaction that also marks the event processed. */
-  db: Queryable;
-  tenantId: string;
-  /** Queued after the commit; lost follow-ups are re-offered by the maintenance pass. */
-  afterCommit: (job: FollowUp) => void;
-}
-
-export type EventHandler = (ctx: HandlerContext, event: Stripe.Event) => Promise<void>;
-
-/**
- * A handler that applies many events of one tenant at once (bulk upserts), for event types whose
- * effect is only "store this snapshot": applying them together equals applying them one by one,
- * in any order. `kind` groups the types one call may mix.
- */
-export interface BulkHandler {
-  kind: string;
-  apply: (ctx: HandlerContext, events: Stripe.Event[]) => Promise<void>;
-}
+export type { BulkHandler, EventHandler, FollowUp, HandlerContext } from './handler.ts';
 
 const snapshotTime = (event: Stripe.Event) => new Date(event.created * 1000);
 const snapshotsOf = <T>(events: Stripe.Event[]) =>

@@ -2,7 +2,7 @@
 // ingestion (for the types we ingest); `…failed` records the failure; `reporting.report_type
 // .updated` queues new report runs for the intervals that now have data.
 import type Stripe from 'stripe';
-import type { EventHandler } from '../events/dispatch-table.ts';
+import type { EventHandler } from '../events/handler.ts';
 import { ingestReportJob, reportRunsJob } from '../queues.ts';
 import { REPORT_TYPES } from './report-types.ts';
 

@@ -1,0 +1,33 @@
+// The shapes of event handlers: what a handler receives and may ask for after its commit. Its
+// own module, so the dispatch table and the capabilities whose handlers it lists (lifecycle,
+// reports) do not import each other.
+import type Stripe from 'stripe';
+import type { Queryable } from '../stripe-objects/upsert-objects.ts';
+
+/** Work a handler asks for once its transaction has committed (a job on another queue). */
+export interface FollowUp {
+  queue: 'reports' | 'backfill' | 'notifications' | 'maintenance';
+  name: string;
+  data: Record<string, unknown>;
+  jobId?: string;
+}
+
+export interface HandlerContext {
+  /** A connection inside the transaction that also marks the event processed. */
+  db: Queryable;
+  tenantId: string;
+  /** Queued after the commit; lost follow-ups are re-offered by the maintenance pass. */
+  afterCommit: (job: FollowUp) => void;
+}
+
+export type EventHandler = (ctx: HandlerContext, event: Stripe.Event) => Promise<void>;
+
+/**
+ * A handler that applies many events of one tenant at once (bulk upserts), for event types whose
+ * effect is only "store this snapshot": applying them together equals applying them one by one,
+ * in any order. `kind` groups the types one call may mix.
+ */
+export interface BulkHandler {
+  kind: string;
+  apply: (ctx: HandlerContext, events: Stripe.Event[]) => Promise<void>;
+}
