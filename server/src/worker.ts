@@ -142,6 +142,7 @@ export async function startWorker(
     reofferAfterMs: config.tenants.reofferAfterMs,
     limiter,
     reconcileStaleAfterMs: config.reconcile.staleAfterMs,
+    deadlineIntervalMs: config.evidence.deadlineCheckIntervalMs,
   };
   consume('maintenance', (job) => runMaintenanceJob(maintenanceDeps, job), 1);
   if (runs('maintenance')) {

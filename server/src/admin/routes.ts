@@ -6,6 +6,7 @@ import { authenticateAdmin } from './authenticate-admin.ts';
 import { BULL_BOARD_PATH, bullBoard } from './bull-board.ts';
 import { Anything } from './contract.ts';
 import type { AdminDeps } from './deps.ts';
+import { analyticsRoutes } from './analytics-routes.ts';
 import { eventRoutes } from './event-routes.ts';
 import { evidenceRoutes } from './evidence-routes.ts';
 import { historyRoutes } from './history-routes.ts';
@@ -21,6 +22,7 @@ export function adminRoutes(deps: AdminDeps): AdminRoute[] {
     ...tenantRoutes(deps),
     ...eventRoutes(deps),
     ...evidenceRoutes(deps),
+    ...analyticsRoutes(deps),
     ...historyRoutes(deps),
     ...notificationRoutes(deps),
     ...opsRoutes(deps),

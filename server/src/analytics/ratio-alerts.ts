@@ -2,24 +2,27 @@
 // month's ratio, projected to the month's end, reaches the warning level, or the month is already
 // over the threshold — once per tenant, network, month and level — as a signed NETWORK.RATIO
 // notification to the tenant's destinations (the app shows the same levels). Run by the deadline
-// pass, for tenants with Visa or Mastercard disputes or fraud warnings this month.
+// pass, for tenants with Visa or Mastercard disputes or fraud warnings this month — and, from the
+// pass, only those that had one since the previous passes (`sinceMs`): without a new dispute or
+// warning a ratio's projection only falls, so no new level can be reached.
 import { withTransaction, type Pool } from '../db.ts';
 import type { Logger } from '../logger.ts';
 import { offerDeliveries } from '../notifications/offer-deliveries.ts';
 import type { Queues } from '../queues.ts';
 import { networkRatios } from './network-ratios.ts';
 
-export async function sendRatioAlerts(deps: {
-  pool: Pool;
-  queues: Pick<Queues, 'notifications'>;
-  logger: Logger;
-}): Promise<number> {
+export async function sendRatioAlerts(
+  deps: { pool: Pool; queues: Pick<Queues, 'notifications'>; logger: Logger },
+  opts: { sinceMs?: number } = {},
+): Promise<number> {
   const { rows: tenants } = await deps.pool.query<{ tenant_id: string }>(
     `SELECT DISTINCT d.tenant_id FROM disputes d JOIN tenants t ON t.id = d.tenant_id AND t.status = 'active'
-      WHERE d.stripe_created_at >= date_trunc('month', now()) AND d.card_brand IN ('visa', 'mastercard')
+      WHERE d.stripe_created_at >= greatest(date_trunc('month', now()), now() - make_interval(secs => $1::double precision / 1000))
+        AND d.card_brand IN ('visa', 'mastercard')
      UNION
      SELECT DISTINCT w.tenant_id FROM early_fraud_warnings w JOIN tenants t ON t.id = w.tenant_id AND t.status = 'active'
-      WHERE w.stripe_created_at >= date_trunc('month', now())`,
+      WHERE w.stripe_created_at >= greatest(date_trunc('month', now()), now() - make_interval(secs => $1::double precision / 1000))`,
+    [opts.sinceMs ?? 366 * 86400_000],
   );
   let sent = 0;
   for (const { tenant_id } of tenants) {

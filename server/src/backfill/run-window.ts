@@ -7,8 +7,9 @@
 import Stripe from 'stripe';
 import type { Pool } from '../db.ts';
 import { intakeDisputes } from '../disputes/intake-disputes.ts';
+import { offerDeliveries } from '../notifications/offer-deliveries.ts';
 import type { Logger } from '../logger.ts';
-import { backfillWindowJob, deliverNotificationJob, type Queues } from '../queues.ts';
+import { backfillWindowJob, type Queues } from '../queues.ts';
 import type { ResourceName } from '../stripe-objects/resources.ts';
 import { upsertObjects } from '../stripe-objects/upsert-objects.ts';
 import type { TenantClients } from '../connections/tenant-clients.ts';
@@ -180,17 +181,7 @@ export async function runBackfillWindow(
     }
     pages++;
     objects += page.data.length;
-    for (const id of notify.splice(0)) {
-      await deps.queues.notifications
-        .add(
-          deliverNotificationJob.name,
-          { notificationId: Number(id) },
-          { jobId: deliverNotificationJob.jobId(Number(id)) },
-        )
-        .catch((err: unknown) =>
-          deps.logger.warn({ err, id }, 'notification not queued; maintenance re-offers it'),
-        );
-    }
+    await offerDeliveries(deps.queues, notify.splice(0), deps.logger);
     await deps.afterPage?.(windowId, w.pages + pages);
     if (done) break;
   }

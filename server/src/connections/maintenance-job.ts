@@ -26,6 +26,8 @@ export interface MaintenanceDeps extends TokenDeps {
   limiter: Pick<StripeRateLimiter, 'take'>;
   /** Open disputes not refreshed for this long are compared with Stripe's. */
   reconcileStaleAfterMs: number;
+  /** How often the deadline pass runs (its ratio alerts look at activity since the last ones). */
+  deadlineIntervalMs?: number;
 }
 
 export async function refreshExpiringTokens(deps: MaintenanceDeps): Promise<number> {

@@ -21,9 +21,11 @@ export function findUnstorable(value: unknown, path = '', depth = 0): string | n
   return null;
 }
 
+const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
+
 /** The same value with every unstorable character replaced by U+FFFD (for logs and audit rows). */
 export function storableCopy(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return value.replace(new RegExp(UNSTORABLE.source, 'g'), '\uFFFD');
+  if (typeof value === 'string') return value.replace(UNSTORABLE_ALL, '\uFFFD');
   if (value === null || typeof value !== 'object' || depth > 32) return value;
   if (Array.isArray(value)) return value.map((v) => storableCopy(v, depth + 1));
   return Object.fromEntries(

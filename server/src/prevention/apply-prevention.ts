@@ -45,21 +45,20 @@ export async function applyPrevention(
   );
   const w = rows[0];
   if (!w) return { outcome: 'skipped', reason: 'warning not stored' };
-  const skip = !w.actionable
-    ? 'the warning is not actionable'
-    : w.age_hours > rule.withinHours
-      ? `the warning is older than ${rule.withinHours} h`
-      : w.amount === null
-        ? 'the payment is not stored yet'
-        : w.disputed || w.has_dispute
-          ? 'the payment is already disputed'
-          : (w.amount_refunded ?? 0) >= w.amount
-            ? 'the payment is already refunded'
-            : w.currency !== rule.currency
-              ? `the payment is in ${w.currency}, the rule in ${rule.currency}`
-              : w.amount > rule.maxAmount
-                ? `the amount is over the rule's ${rule.maxAmount} ${rule.currency}`
-                : null;
+  // The first rule the warning or its payment breaks is the reason to leave it alone.
+  const checks: Array<[boolean, string]> = [
+    [!w.actionable, 'the warning is not actionable'],
+    [w.age_hours > rule.withinHours, `the warning is older than ${rule.withinHours} h`],
+    [w.amount === null, 'the payment is not stored yet'],
+    [Boolean(w.disputed) || w.has_dispute, 'the payment is already disputed'],
+    [(w.amount_refunded ?? 0) >= (w.amount ?? 0), 'the payment is already refunded'],
+    [w.currency !== rule.currency, `the payment is in ${w.currency}, the rule in ${rule.currency}`],
+    [
+      (w.amount ?? 0) > rule.maxAmount,
+      `the amount is over the rule's ${rule.maxAmount} ${rule.currency}`,
+    ],
+  ];
+  const skip = checks.find(([broken]) => broken)?.[1] ?? null;
   const outcome: PreventionOutcome = skip ? 'skipped' : rule.dryRun ? 'would_refund' : 'refunded';
   const recorded = await deps.pool.query(
     `INSERT INTO prevention_actions (tenant_id, warning_id, charge_id, outcome, reason, amount, currency)

@@ -2,9 +2,8 @@
 // cardholder). Confirmed by typing the dispute id back; only while it can still be answered.
 // Idempotent at Stripe (one key per dispute).
 import { AppError } from '../../errors.ts';
-import { answerability } from './answerability.ts';
 import type { EvidenceActor } from './actor.ts';
-import { loadDisputeState } from './draft-view.ts';
+import { answerableDispute, loadDisputeState } from './draft-view.ts';
 import { runDisputeAction, type EvidenceDeps } from './run-dispute-action.ts';
 
 export async function acceptDispute(
@@ -19,8 +18,7 @@ export async function acceptDispute(
       reason: 'confirmation_required',
     });
   }
-  const can = answerability(await loadDisputeState(deps.pool, tenantId, disputeId));
-  if (!can.ok) throw new AppError('conflict', can.reason!, { reason: 'not_answerable' });
+  await answerableDispute(deps.pool, tenantId, disputeId);
   await runDisputeAction(deps, tenantId, disputeId, {
     action: 'accept',
     actor,

@@ -114,9 +114,12 @@ export async function autoSubmitDrafts(
   return { submitted, skipped };
 }
 
-export async function checkDeadlines(deps: EvidenceDeps) {
+export async function checkDeadlines(deps: EvidenceDeps & { deadlineIntervalMs?: number }) {
   const reminded = await sendDeadlineReminders(deps);
   const auto = await autoSubmitDrafts(deps);
-  const ratioAlerts = await sendRatioAlerts(deps);
+  // Tenants with a dispute or warning since the last passes (three intervals, for a late pass).
+  const ratioAlerts = await sendRatioAlerts(deps, {
+    sinceMs: deps.deadlineIntervalMs ? 3 * deps.deadlineIntervalMs : undefined,
+  });
   return { reminded, ...auto, ratioAlerts };
 }

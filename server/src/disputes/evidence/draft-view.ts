@@ -117,3 +117,15 @@ export async function readDraft(
   );
   return rows[0] ?? null;
 }
+
+/** The dispute's state, or 409 `not_answerable` saying why it can no longer be answered. */
+export async function answerableDispute(
+  pool: Pool,
+  tenantId: string,
+  disputeId: string,
+): Promise<DisputeState> {
+  const dispute = await loadDisputeState(pool, tenantId, disputeId);
+  const can = answerability(dispute);
+  if (!can.ok) throw new AppError('conflict', can.reason!, { reason: 'not_answerable' });
+  return dispute;
+}

@@ -5,9 +5,8 @@
 // file fields take File ids only.
 import type { Pool } from '../../db.ts';
 import { AppError } from '../../errors.ts';
-import { answerability } from './answerability.ts';
 import { editedSource, type EvidenceActor } from './actor.ts';
-import { getDraftView, loadDisputeState, readDraft, type DraftView } from './draft-view.ts';
+import { answerableDispute, getDraftView, readDraft, type DraftView } from './draft-view.ts';
 import { isFileField, TEXT_LIMIT, textLength, type EvidenceField } from './fields.ts';
 
 export async function editDraft(
@@ -22,9 +21,7 @@ export async function editDraft(
   },
   actor: EvidenceActor,
 ): Promise<DraftView> {
-  const dispute = await loadDisputeState(pool, tenantId, disputeId);
-  const can = answerability(dispute);
-  if (!can.ok) throw new AppError('conflict', can.reason!, { reason: 'not_answerable' });
+  await answerableDispute(pool, tenantId, disputeId);
   const current = await readDraft(pool, tenantId, disputeId);
   if (!current) await getDraftView(pool, tenantId, disputeId); // creates it, or says why not
   const draft = current ?? (await readDraft(pool, tenantId, disputeId))!;

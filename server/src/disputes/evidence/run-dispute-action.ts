@@ -32,7 +32,8 @@ export interface ActionSpec {
   after: (db: Queryable) => Promise<void>;
 }
 
-function refusal(err: unknown): AppError {
+/** Stripe's refusal as our error; anything else (a bug, a network failure) is passed on as is. */
+function refusal(err: unknown): unknown {
   if (err instanceof AppError) return err;
   if (err instanceof Stripe.errors.StripeError) {
     const status = err.statusCode ?? 500;
@@ -52,7 +53,7 @@ function refusal(err: unknown): AppError {
       );
     return new AppError('conflict', `Stripe refused: ${err.message}`, details);
   }
-  throw err;
+  return err;
 }
 
 export async function runDisputeAction(
@@ -82,10 +83,11 @@ export async function runDisputeAction(
     const stripe = await deps.clients.forTenant(tenantId);
     dispute = await spec.call(stripe, spec.idempotencyKey);
   } catch (err) {
+    // Every failure finishes the recorded action (none is left pending), then is thrown.
     const mapped = refusal(err);
     await deps.pool.query(
       `UPDATE dispute_actions SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`,
-      [actionId, mapped.message.slice(0, 1000)],
+      [actionId, (mapped instanceof Error ? mapped.message : String(mapped)).slice(0, 1000)],
     );
     throw mapped;
   }

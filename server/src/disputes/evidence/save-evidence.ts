@@ -1,9 +1,7 @@
 // Save: the draft goes to Stripe without submitting (`submit=false`), so it is also visible in
 // the Stripe Dashboard. The version the caller read must still be current.
-import { AppError } from '../../errors.ts';
-import { answerability } from './answerability.ts';
 import type { EvidenceActor } from './actor.ts';
-import { getDraftView, loadDisputeState, readDraft, type DraftView } from './draft-view.ts';
+import { answerableDispute, getDraftView, readDraft, type DraftView } from './draft-view.ts';
 import { staleVersion } from './edit-draft.ts';
 import { runDisputeAction, type EvidenceDeps } from './run-dispute-action.ts';
 import { stripeEvidence } from './stripe-evidence.ts';
@@ -15,8 +13,7 @@ export async function saveEvidence(
   input: { version: number },
   actor: EvidenceActor,
 ): Promise<DraftView> {
-  const can = answerability(await loadDisputeState(deps.pool, tenantId, disputeId));
-  if (!can.ok) throw new AppError('conflict', can.reason!, { reason: 'not_answerable' });
+  await answerableDispute(deps.pool, tenantId, disputeId);
   await getDraftView(deps.pool, tenantId, disputeId);
   const draft = (await readDraft(deps.pool, tenantId, disputeId))!;
   if (draft.version !== input.version) throw staleVersion(draft.version, input.version);

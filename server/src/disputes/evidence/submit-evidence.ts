@@ -4,10 +4,9 @@
 // without the fee acknowledgement. The idempotency key is the draft version: a doubled request
 // submits once.
 import { AppError } from '../../errors.ts';
-import { answerability } from './answerability.ts';
 import type { EvidenceActor } from './actor.ts';
 import { checklistFor } from './checklist.ts';
-import { getDraftView, loadDisputeState, readDraft, type DraftView } from './draft-view.ts';
+import { answerableDispute, getDraftView, readDraft, type DraftView } from './draft-view.ts';
 import { staleVersion } from './edit-draft.ts';
 import { runDisputeAction, type EvidenceDeps } from './run-dispute-action.ts';
 import { stripeEvidence } from './stripe-evidence.ts';
@@ -24,9 +23,7 @@ export async function submitEvidence(
       reason: 'confirmation_required',
     });
   }
-  const dispute = await loadDisputeState(deps.pool, tenantId, disputeId);
-  const can = answerability(dispute);
-  if (!can.ok) throw new AppError('conflict', can.reason!, { reason: 'not_answerable' });
+  const dispute = await answerableDispute(deps.pool, tenantId, disputeId);
   if (dispute.type === 'COMPLIANCE' && !input.feeAcknowledged) {
     throw new AppError(
       'bad_request',
