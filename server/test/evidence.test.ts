@@ -404,12 +404,32 @@ describe('across tenants', () => {
         `/app/v1/disputes/${disputeId}/evidence/submit`,
         { version: d.version, confirm: disputeId, allowIncomplete: true },
       ],
+      [
+        'POST',
+        `/app/v1/disputes/${disputeId}/evidence/files`,
+        { version: d.version, field: 'receipt', fileId: 'file_x' },
+      ],
+      [
+        'POST',
+        `/app/v1/disputes/${disputeId}/evidence/documents`,
+        { version: d.version, kind: 'receipt' },
+      ],
+      ['GET', `/app/v1/disputes/${disputeId}/recommendation`, undefined],
       ['POST', `/app/v1/disputes/${disputeId}/accept`, { confirm: disputeId }],
     ] as const) {
       const res = await appCall(env.stack.api.url, method, path, b.who, body ? { body } : {});
       expect(res.status, `${method} ${path}`).toBe(404);
     }
     expect((await draftOf(a.who, disputeId)).version).toBe(d.version);
+    // Evidence settings are each account's own.
+    await post(a.who, '/app/v1/settings/evidence', { autoSubmit: true });
+    const theirs = await appCall<{ autoSubmit: boolean }>(
+      env.stack.api.url,
+      'GET',
+      '/app/v1/settings/evidence',
+      b.who,
+    );
+    expect(theirs.body.autoSubmit).toBe(false);
   });
 });
 
