@@ -580,6 +580,8 @@ describe('never late', () => {
         customer_name: 'Jenny Rosen',
         customer_email_address: 'jenny@example.com',
         billing_address: '1 Main St, Springfield',
+        // Typed too, so the draft is complete whether or not the payment's events are in yet.
+        product_description: 'Trail running shoes, size 42',
         receipt: null,
       },
     });
