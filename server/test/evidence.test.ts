@@ -99,7 +99,11 @@ describe('the evidence draft', () => {
     const { disputeId } = await disputedPayment(m.account);
     const draft = await waitFor(async () => {
       const d = await draftOf(m.who, disputeId);
-      return d.fields.customer_email_address!.value ? d : null; // the customer's event may lag
+      // The customer's and the PaymentIntent's events may come after the dispute's.
+      return d.fields.customer_email_address!.value &&
+        d.fields.product_description!.source === 'payment_intent.description'
+        ? d
+        : null;
     });
     expect(draft).toMatchObject({ state: 'draft', version: 1, reason: 'FRAUD', status: 'OPEN' });
     expect(draft.answerable).toEqual({ ok: true, reason: null });
