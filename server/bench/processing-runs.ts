@@ -1,0 +1,224 @@
+// The processing runs of bench:processing, shared with bench:analytics (which compares event
+// processing with the analytics aggregates on and off): a plan of webhook events over 50
+// tenants, and one run of our API + workers over it in a fresh database, timed and checked.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { charge, dispute, event, paymentIntent } from '../test/support/fixtures.ts';
+import { freePort } from '../test/support/redis-server.ts';
+import { runLoad } from './load.ts';
+import {
+  createBenchDatabase,
+  dbUrl,
+  dropBenchDatabase,
+  insertActiveTenants,
+  redisUrl,
+  SERVER,
+  serverEnv,
+  stop,
+  waitHealthy,
+} from './support.ts';
+
+export const payments = Number(process.env.BENCH_PAYMENTS ?? 8000);
+const SECRET = `whsec_bench_${randomBytes(8).toString('hex')}`;
+/** BENCH_PROFILE=<dir>: the workers write V8 CPU profiles there. */
+const profileArgs = process.env.BENCH_PROFILE
+  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+  : [];
+const log = (msg: string) => console.log(`[bench:processing] ${msg}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface Plan {
+  bodies: Array<{ id: string; body: string }>;
+  disputes: number;
+  /** Disputes whose payment carries an order id (metadata.order_id), to be linked to it. */
+  disputesWithOrder: number;
+  accounts: string[];
+}
+
+export function plan(runId: string): Plan {
+  const accounts = Array.from({ length: 50 }, (_, i) => `acct_bproc${runId}${i}`);
+  const bodies: Array<{ id: string; body: string }> = [];
+  const base = Math.floor(Date.now() / 1000) - 86_400;
+  let disputes = 0;
+  let disputesWithOrder = 0;
+  for (let i = 0; i < payments; i++) {
+    const account = accounts[i % accounts.length]!;
+    const t = base + i;
+    // Half the merchants put their order number in the payment's metadata.
+    const ordered = (i % accounts.length) % 2 === 0;
+    const metadata: Record<string, string> = ordered ? { order_id: `ORD-${i}` } : {};
+    const pi = paymentIntent({ created: t, status: 'succeeded', metadata });
+    const ch = charge({ created: t, payment_intent: pi.id, metadata });
+    const add = (type: string, object: { id: string; object: string }, created: number) => {
+      const e = event(type, object, { account, created });
+      bodies.push({ id: e.id, body: JSON.stringify(e) });
+    };
+    add('payment_intent.succeeded', pi, t);
+    add('charge.succeeded', ch, t);
+    if (i % 10 === 0) {
+      disputes++;
+      if (ordered) disputesWithOrder++;
+      const id = `du_bproc${runId}${i}`;
+      const d = (status: 'needs_response' | 'under_review' | 'won' | 'lost') =>
+        dispute({ id, status, charge: ch.id, paymentIntent: pi.id, created: t + 60 });
+      add('charge.dispute.created', d('needs_response'), t + 60);
+      add('charge.dispute.updated', d('under_review'), t + 120);
+      add('charge.dispute.closed', d(i % 20 === 0 ? 'won' : 'lost'), t + 180);
+    }
+  }
+  // Stripe does not promise order: shuffle (deterministically, for comparable runs).
+  let seed = 42;
+  const rand = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  for (let i = bodies.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [bodies[i], bodies[j]] = [bodies[j]!, bodies[i]!];
+  }
+  return { bodies, disputes, disputesWithOrder, accounts };
+}
+
+/** User + system CPU seconds of processes on this machine (Linux /proc; 0 for any that is gone). */
+function cpuSeconds(pids: number[]) {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // The fields after the command name (which may hold spaces): utime and stime are 12th, 13th.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      /* exited */
+    }
+  }
+  return ticks / 100; // USER_HZ
+}
+
+export async function count(c: pg.Client, sql: string) {
+  return (await c.query<{ n: number }>(sql)).rows[0]!.n;
+}
+
+/** The rows both products must end with; the problems found (none: correct). */
+export async function check(c: pg.Client, p: Plan, schema: 'public' | 'stripe') {
+  const problems: string[] = [];
+  const expect = async (what: string, sql: string, n: number) => {
+    const got = await count(c, sql);
+    if (got !== n) problems.push(`${what}: ${got}, expected ${n}`);
+  };
+  await expect(
+    'payment intents',
+    `SELECT count(*)::int n FROM ${schema}.payment_intents`,
+    payments,
+  );
+  await expect('charges', `SELECT count(*)::int n FROM ${schema}.charges`, payments);
+  await expect('disputes', `SELECT count(*)::int n FROM ${schema}.disputes`, p.disputes);
+  await expect(
+    'disputes in their final state',
+    `SELECT count(*)::int n FROM ${schema}.disputes WHERE ${schema === 'public' ? 'stripe_status' : 'status'} IN ('won', 'lost')`,
+    p.disputes,
+  );
+  if (schema === 'public') {
+    await expect('timeline rows', 'SELECT count(*)::int n FROM dispute_timeline', p.disputes * 3);
+    await expect(
+      'disputes linked to their order',
+      'SELECT count(*)::int n FROM disputes WHERE order_id IS NOT NULL',
+      p.disputesWithOrder,
+    );
+  }
+  return problems;
+}
+
+export interface RunOptions {
+  /** Names the run's database and queue prefix (several runs with one worker count). */
+  label?: string;
+  /** Runs against the fresh database before anything is sent (bench:analytics turns triggers off). */
+  setup?: (c: pg.Client) => Promise<void>;
+}
+
+export async function ours(p: Plan, workers: number, runId: string, opts: RunOptions = {}) {
+  const tag = `${runId}_w${workers}${opts.label ? `_${opts.label}` : ''}`;
+  const database = `dd_bench_proc_${tag}`;
+  const prefix = `ddbench-proc-${tag.replaceAll('_', '-')}`;
+  log(`×${workers} worker(s)${opts.label ? ` (${opts.label})` : ''}: creating ${database}…`);
+  await createBenchDatabase(database);
+  const c = new pg.Client({ connectionString: dbUrl(database) });
+  await c.connect();
+  const children: ChildProcess[] = [];
+  try {
+    await insertActiveTenants(c, p.accounts);
+    await opts.setup?.(c);
+    const port = await freePort();
+    const env = serverEnv(dbUrl(database), prefix, {
+      PORT: String(port),
+      STRIPE_CONNECT_WEBHOOK_SECRETS: SECRET,
+    });
+    const api = spawn(process.execPath, ['dist/main.js'], {
+      cwd: SERVER,
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    children.push(api);
+    await waitHealthy(`http://127.0.0.1:${port}/healthz`, api);
+    let i = 0;
+    const sent = await runLoad({
+      origin: `http://127.0.0.1:${port}`,
+      path: '/webhooks/stripe/connect',
+      secret: SECRET,
+      makeEvent: () => p.bodies[i++]!,
+      durationMs: 600_000,
+      maxRequests: p.bodies.length,
+      concurrency: 32,
+    });
+    if (sent.acked !== p.bodies.length)
+      throw new Error(`only ${sent.acked} of ${p.bodies.length} events were acknowledged`);
+    log(`  ${sent.acked} events stored through the API (${sent.perSecond.toFixed(0)}/s)`);
+    await stop(api);
+
+    const pending = () =>
+      count(c, `SELECT count(*)::int n FROM raw_events WHERE status IN ('received', 'deferred')`);
+    const t0 = performance.now();
+    const started = Array.from({ length: workers }, () =>
+      spawn(process.execPath, [...profileArgs, 'dist/worker.js'], {
+        cwd: SERVER,
+        env,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      }),
+    );
+    children.push(...started);
+    let lastLog = t0;
+    for (;;) {
+      const left = await pending();
+      if (left === 0) break;
+      if (started.some((ch) => ch.exitCode !== null)) throw new Error('a worker exited');
+      if (performance.now() - t0 > 600_000) throw new Error(`timed out with ${left} pending`);
+      if (performance.now() - lastLog > 3000) {
+        lastLog = performance.now();
+        log(`  ${(p.bodies.length - left).toLocaleString()} / ${p.bodies.length} processed`);
+      }
+      await sleep(100);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    // CPU spent by the workers and by their Postgres backends (this run's database only).
+    const { rows: backends } = await c.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    const cpu = {
+      worker: cpuSeconds(started.map((ch) => ch.pid!)),
+      postgres: cpuSeconds(backends.map((b) => b.pid)),
+    };
+    const problems = await check(c, p, 'public');
+    log(
+      `  ×${workers}: ${(p.bodies.length / seconds).toFixed(0)} events/s (${seconds.toFixed(1)} s), CPU per event: worker ${((cpu.worker * 1000) / p.bodies.length).toFixed(2)} ms, Postgres ${((cpu.postgres * 1000) / p.bodies.length).toFixed(2)} ms${problems.length ? ` — WRONG: ${problems.join('; ')}` : ', rows correct'}`,
+    );
+    return { seconds, perSecond: p.bodies.length / seconds, problems, cpu };
+  } finally {
+    for (const ch of children) await stop(ch);
+    await c.end();
+    await dropBenchDatabase(database);
+    const redis = new Redis(redisUrl);
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  }
+}
