@@ -2,15 +2,24 @@
 // (BENCH_CHARGES) over two years across Visa, Mastercard and Amex, and 20,000 disputes
 // (BENCH_DISPUTES) in every outcome and three currencies with their balance transactions and
 // early fraud warnings: outcomes and money (90 days), network ratios (three months, the current
-// one projected) and the two together as the overview asks for them, computed per request from
-// the indexed tables, in-process against Postgres. Target (issue 16): overview p95 ≤ 100 ms on 2
-// cores. BENCH_REQUESTS (300) per measurement; BENCH_KEEP_DATABASE=1 keeps the database.
+// one projected) and the two together as the overview asks for them, read from the aggregates the
+// triggers keep (after one compaction pass), in-process against Postgres. Target (issue 16):
+// overview p95 ≤ 100 ms on 2 cores. BENCH_REQUESTS (300) per measurement; BENCH_KEEP_DATABASE=1
+// keeps the database.
+//
+// Then what keeping the aggregates costs: bench:processing's run (API + one worker process, 50
+// tenants, BENCH_PAYMENTS payments with disputes) with the aggregate triggers on and off, in
+// ABBA order (BENCH_PROCESSING_PAIRS pairs, default 2; 0 skips it). Target: throughput with them
+// on at least 90 % of off.
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import pg from 'pg';
+import { compactAggregates } from '../src/analytics/compact-aggregates.ts';
 import { networkRatios } from '../src/analytics/network-ratios.ts';
 import { disputeOutcomes } from '../src/analytics/outcomes.ts';
+import { ours, plan } from './processing-runs.ts';
 import {
+  buildServer,
   createBenchDatabase,
   dropBenchDatabase,
   insertActiveTenants,
@@ -20,6 +29,10 @@ import {
 const CHARGES = Number(process.env.BENCH_CHARGES ?? 1_000_000);
 const DISPUTES = Number(process.env.BENCH_DISPUTES ?? 20_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
+const PAIRS = Number(process.env.BENCH_PROCESSING_PAIRS ?? 2);
+const TRIGGERS = ['disputes', 'charges', 'balance_transactions'].flatMap((t) =>
+  ['insert', 'update', 'delete'].map((op) => [t, `${t}_agg_${op}`] as const),
+);
 const log = (m: string) => console.log(`[bench:analytics] ${m}`);
 
 async function seed(db: pg.Client, tenantId: string) {
@@ -102,6 +115,17 @@ async function main() {
     const t0 = performance.now();
     await seed(db, tenant!.id);
     log(`seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const c0 = performance.now();
+    const compaction = await compactAggregates(pool);
+    const { rows: aggRows } = await db.query<{ t: string; n: number }>(
+      `SELECT 'agg_dispute_days' t, count(*)::int n FROM agg_dispute_days UNION ALL
+       SELECT 'agg_sales_months', count(*)::int FROM agg_sales_months UNION ALL
+       SELECT 'agg_ledger_days', count(*)::int FROM agg_ledger_days`,
+    );
+    log(
+      `compaction folded ${JSON.stringify(compaction.folded)} in ${(performance.now() - c0).toFixed(0)} ms; ` +
+        `rows now: ${aggRows.map((r) => `${r.t} ${r.n}`).join(', ')}`,
+    );
     const period = { from: new Date(Date.now() - 90 * 86400_000), to: new Date() };
     await time(20, () => disputeOutcomes(pool, tenant!.id, period)); // warm-up
     const outcomes = await time(REQUESTS, () => disputeOutcomes(pool, tenant!.id, period));
@@ -126,6 +150,44 @@ async function main() {
     await db.end();
     if (process.env.BENCH_KEEP_DATABASE !== '1') await dropBenchDatabase(name);
   }
+  if (PAIRS > 0) await processingCost();
+}
+
+/** Event processing with the aggregate triggers on and off, alternated (ABBA) in one run. */
+async function processingCost() {
+  log('building the server (tsc) for the processing comparison…');
+  buildServer();
+  const runId = Date.now().toString(36);
+  const p = plan(runId);
+  const off = async (c: pg.Client) => {
+    for (const [table, trigger] of TRIGGERS)
+      await c.query(`ALTER TABLE ${table} DISABLE TRIGGER ${trigger}`);
+  };
+  const rates: Record<'on' | 'off', number[]> = { on: [], off: [] };
+  for (let i = 0; i < PAIRS; i++) {
+    for (const mode of i % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+      const r = await ours(p, 1, runId, {
+        label: `${mode}${i}`,
+        setup: mode === 'off' ? off : undefined,
+      });
+      if (r.problems.length)
+        throw new Error(`rows wrong with aggregates ${mode}: ${r.problems.join('; ')}`);
+      rates[mode].push(r.perSecond);
+    }
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const ratio = mean(rates.on) / mean(rates.off);
+  console.table(
+    (['on', 'off'] as const).map((mode) => ({
+      aggregates: mode,
+      runs: rates[mode].map((r) => r.toFixed(0)).join(', '),
+      'mean events/s': mean(rates[mode]).toFixed(0),
+    })),
+  );
+  log(
+    `${p.bodies.length} events per run: throughput with aggregates on is ${(ratio * 100).toFixed(1)} % of off ` +
+      `(target ≥ 90 %: ${ratio >= 0.9 ? 'met' : 'NOT met'})`,
+  );
 }
 
 await main();

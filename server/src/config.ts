@@ -138,6 +138,7 @@ const EnvSchema = z
     DEADLINE_CHECK_INTERVAL_MS: z.coerce.number().int().min(1000).default(900000),
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(21600000),
     RECONCILE_STALE_AFTER_MS: z.coerce.number().int().min(0).default(86400000),
+    AGGREGATES_COMPACT_INTERVAL_MS: z.coerce.number().int().min(100).default(10000),
     TRUST_PROXY: bool.default(false),
   })
   .superRefine((env, ctx) => {
@@ -232,6 +233,7 @@ function toConfig(env: z.output<typeof EnvSchema>) {
       reofferAfterMs: env.BACKFILL_REOFFER_AFTER_MS,
     },
     evidence: { deadlineCheckIntervalMs: env.DEADLINE_CHECK_INTERVAL_MS },
+    analytics: { compactIntervalMs: env.AGGREGATES_COMPACT_INTERVAL_MS },
     reconcile: {
       intervalMs: env.RECONCILE_INTERVAL_MS,
       staleAfterMs: env.RECONCILE_STALE_AFTER_MS,

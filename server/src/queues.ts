@@ -101,6 +101,8 @@ export const maintenanceJob = {
     z.object({ task: z.literal('deadlines') }),
     /** Open disputes compared with Stripe's (one tenant, or every tenant's stale ones). */
     z.object({ task: z.literal('reconcile'), tenantId: z.uuid().optional() }),
+    /** The analytics aggregates' appended rows folded (analytics/compact-aggregates.ts). */
+    z.object({ task: z.literal('aggregates') }),
     /** An early fraud warning under the tenant's prevention rule. */
     z.object({ task: z.literal('prevent'), tenantId: z.uuid(), warningId: z.string().min(1) }),
     z.object({

@@ -167,6 +167,13 @@ export async function startWorker(
         { name: 'reconcile', data: { task: 'reconcile' } },
       )
       .catch((err: unknown) => logger.warn({ err }, 'could not schedule reconciliation'));
+    await queues.maintenance
+      .upsertJobScheduler(
+        'aggregates',
+        { every: config.analytics.compactIntervalMs },
+        { name: 'aggregates', data: { task: 'aggregates' } },
+      )
+      .catch((err: unknown) => logger.warn({ err }, 'could not schedule aggregate compaction'));
   }
   await Promise.all(consumers.map((w) => w.waitUntilReady()));
 

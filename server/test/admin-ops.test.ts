@@ -176,6 +176,14 @@ describe('tenants', () => {
       [t.tenantId],
     );
     expect(rows[0]).toEqual({ n: 0 });
+    // The analytics aggregates go too, none left with the deleted rows' negative contributions.
+    const agg = await pool().query(
+      `SELECT (SELECT count(*) FROM agg_dispute_days WHERE tenant_id = $1)::int AS disputes,
+              (SELECT count(*) FROM agg_sales_months WHERE tenant_id = $1)::int AS sales,
+              (SELECT count(*) FROM agg_ledger_days WHERE tenant_id = $1)::int AS ledger`,
+      [t.tenantId],
+    );
+    expect(agg.rows[0]).toEqual({ disputes: 0, sales: 0, ledger: 0 });
   });
 });
 

@@ -67,13 +67,15 @@ async function booked(
   amount: number,
   fee: number,
   currency: string,
+  daysAgo = 0,
 ) {
   await env.stack.db.pool.query(
     `INSERT INTO balance_transactions (tenant_id, stripe_id, livemode, amount, fee, net, currency, type,
                                        reporting_category, source_id, status, stripe_created_at, raw,
                                        snapshot_at, snapshot_tiebreak)
-     VALUES ($1, $2, false, $3::bigint, $4::bigint, $3::bigint - $4::bigint, $5, 'adjustment', $6, $7, 'available', now(), '{}', now(), 't')`,
-    [tenantId, stripeId('txn'), amount, fee, currency, category, source],
+     VALUES ($1, $2, false, $3::bigint, $4::bigint, $3::bigint - $4::bigint, $5, 'adjustment', $6, $7, 'available',
+             now() - make_interval(days => $8), '{}', now(), 't')`,
+    [tenantId, stripeId('txn'), amount, fee, currency, category, source, daysAgo],
   );
 }
 
@@ -146,7 +148,7 @@ describe('outcomes and money', () => {
     await booked(t.id, lost, 'fee', -1500, 0, 'usd'); // the counter fee for contesting
     await booked(t.id, eurWon, 'dispute', -4000, 1500, 'eur');
     await booked(t.id, eurWon, 'dispute_reversal', 4000, 0, 'eur');
-    await booked(t.id, old, 'dispute', -99900, 1500, 'usd'); // outside the period
+    await booked(t.id, old, 'dispute', -99900, 1500, 'usd', 200); // booked before the period
 
     const res = await appCall<Record<string, unknown>>(
       env.stack.api.url,
@@ -226,6 +228,63 @@ describe('outcomes and money', () => {
       query: { from: '2020-01-01T00:00:00Z', to: '2019-01-01T00:00:00Z' },
     });
     expect(bad.status).toBe(400);
+  });
+
+  it('follows a dispute won then reversed, and leaves refunds of payments out of the ledger', async () => {
+    const t = await tenant();
+    const id = await dispute(t.id, {
+      status: 'WON',
+      amount: 5000,
+      currency: 'GBP',
+      reason: 'FRAUD',
+      daysAgo: 40,
+    });
+    await booked(t.id, id, 'dispute', -5000, 1500, 'gbp', 40);
+    await booked(t.id, id, 'dispute_reversal', 5000, -1500, 'gbp', 20);
+    const outcomes = async () =>
+      (
+        await appCall<{
+          currencies: Array<{
+            currency: string;
+            won: { count: number };
+            lost: { count: number };
+            ledger: Record<string, number>;
+          }>;
+          winRates: { reason: unknown[] };
+        }>(env.stack.api.url, 'GET', '/app/v1/analytics/outcomes', t.who)
+      ).body;
+    expect((await outcomes()).currencies).toMatchObject([
+      {
+        currency: 'GBP',
+        won: { count: 1 },
+        ledger: { withdrawn: 5000, reinstated: 5000, disputeFees: 0, netRecovered: 5000 },
+      },
+    ]);
+    // Pre-arbitration reverses the win: the money is withdrawn again, with a new fee.
+    await env.stack.db.pool.query(
+      `UPDATE disputes SET status = 'LOST' WHERE tenant_id = $1 AND stripe_id = $2`,
+      [t.id, id],
+    );
+    await booked(t.id, id, 'dispute', -5000, 1500, 'gbp', 2);
+    // A partial refund of some payment is not dispute money.
+    await booked(t.id, stripeId('re'), 'refund', -1200, 0, 'gbp', 1);
+    const after = await outcomes();
+    expect(after.currencies).toMatchObject([
+      {
+        currency: 'GBP',
+        won: { count: 0 },
+        lost: { count: 1 },
+        ledger: {
+          withdrawn: 10000,
+          reinstated: 5000,
+          disputeFees: 1500,
+          otherFees: 0,
+          netRecovered: 3500,
+          netCost: 6500,
+        },
+      },
+    ]);
+    expect(after.winRates.reason).toEqual([{ key: 'FRAUD', won: 0, lost: 1, rate: 0 }]);
   });
 
   it('exports the period’s disputes as CSV with quoting and no live formulas', async () => {

@@ -35,33 +35,42 @@ export async function networkRatios(
   const current = monthStart(now);
   const months = [addMonths(current, -2), addMonths(current, -1), current];
   const from = addMonths(current, -3); // Mastercard divides by the month before
-  const [sales, disputes, warnings] = await Promise.all([
-    pool.query<{ brand: string; month: Date; n: number }>(
-      `SELECT card_brand AS brand, date_trunc('month', stripe_created_at AT TIME ZONE 'UTC') AS month, count(*)::int AS n
-         FROM charges WHERE tenant_id = $1 AND status = 'succeeded' AND card_brand IN ('visa', 'mastercard')
-          AND stripe_created_at >= $2 GROUP BY 1, 2`,
+  // Sales and dispute counts from the aggregates the triggers keep; the fraud reports (a few per
+  // thousand payments) and which fraud disputes have one are read from their own tables.
+  const [sales, disputes, overlap, warnings] = await Promise.all([
+    pool.query<{ brand: string; month: string; n: number }>(
+      `SELECT card_brand AS brand, to_char(month, 'YYYY-MM') AS month, sum(n)::int AS n FROM agg_sales_months
+        WHERE tenant_id = $1 AND card_brand IN ('visa', 'mastercard') AND month >= $2::timestamptz::date
+        GROUP BY 1, 2`,
       [tenantId, from],
     ),
-    pool.query<{ brand: string; month: Date; n: number; fraud_with_report: number }>(
-      `SELECT d.card_brand AS brand, date_trunc('month', d.stripe_created_at AT TIME ZONE 'UTC') AS month,
-              count(*) FILTER (WHERE d.type <> 'RETRIEVAL')::int AS n,
-              count(*) FILTER (WHERE d.type <> 'RETRIEVAL' AND d.reason = 'FRAUD' AND EXISTS (
-                 SELECT 1 FROM early_fraud_warnings w WHERE w.tenant_id = d.tenant_id AND w.charge_id = d.charge_id))::int
-                AS fraud_with_report
-         FROM disputes d WHERE d.tenant_id = $1 AND d.card_brand IN ('visa', 'mastercard')
-          AND d.stripe_created_at >= $2 GROUP BY 1, 2`,
+    pool.query<{ brand: string; month: string; n: number }>(
+      `SELECT card_brand AS brand, to_char(day, 'YYYY-MM') AS month, sum(n)::int AS n
+         FROM agg_dispute_days WHERE tenant_id = $1 AND card_brand IN ('visa', 'mastercard') AND NOT retrieval
+          AND day >= $2::timestamptz::date GROUP BY 1, 2`,
       [tenantId, from],
     ),
-    pool.query<{ month: Date; n: number }>(
-      `SELECT date_trunc('month', w.stripe_created_at AT TIME ZONE 'UTC') AS month, count(*)::int AS n
+    pool.query<{ brand: string; month: string; n: number }>(
+      `SELECT d.card_brand AS brand, to_char(d.stripe_created_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month,
+              count(*)::int AS n
+         FROM disputes d WHERE d.tenant_id = $1 AND d.card_brand = 'visa' AND d.type <> 'RETRIEVAL'
+          AND d.reason = 'FRAUD' AND d.stripe_created_at >= $2
+          AND EXISTS (SELECT 1 FROM early_fraud_warnings w WHERE w.tenant_id = d.tenant_id AND w.charge_id = d.charge_id)
+        GROUP BY 1, 2`,
+      [tenantId, from],
+    ),
+    pool.query<{ month: string; n: number }>(
+      `SELECT to_char(w.stripe_created_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, count(*)::int AS n
          FROM early_fraud_warnings w JOIN charges c ON c.tenant_id = w.tenant_id AND c.stripe_id = w.charge_id
         WHERE w.tenant_id = $1 AND c.card_brand = 'visa' AND w.stripe_created_at >= $2 GROUP BY 1`,
       [tenantId, from],
     ),
   ]);
-  const key = (brand: string, m: Date) => `${brand}:${new Date(m).toISOString().slice(0, 7)}`;
+  const key = (brand: string, m: Date | string) =>
+    `${brand}:${typeof m === 'string' ? m : m.toISOString().slice(0, 7)}`;
   const salesBy = new Map(sales.rows.map((r) => [key(r.brand, r.month), r.n]));
-  const disputesBy = new Map(disputes.rows.map((r) => [key(r.brand, r.month), r]));
+  const disputesBy = new Map(disputes.rows.map((r) => [key(r.brand, r.month), r.n]));
+  const overlapBy = new Map(overlap.rows.map((r) => [key(r.brand, r.month), r.n]));
   const reportsBy = new Map(warnings.rows.map((r) => [key('visa', r.month), r.n]));
   const elapsed = Math.max(1, (now.getTime() - current.getTime()) / 86400_000);
   const days = (addMonths(current, 1).getTime() - current.getTime()) / 86400_000;
@@ -70,13 +79,12 @@ export async function networkRatios(
   for (const m of months) {
     const month = m.toISOString().slice(0, 7);
     const isCurrent = m.getTime() === current.getTime();
-    const visaDisputes = disputesBy.get(key('visa', m));
     const visaNum =
       (reportsBy.get(key('visa', m)) ?? 0) +
-      (visaDisputes?.n ?? 0) -
-      (visaDisputes?.fraud_with_report ?? 0);
+      (disputesBy.get(key('visa', m)) ?? 0) -
+      (overlapBy.get(key('visa', m)) ?? 0);
     const visaDen = salesBy.get(key('visa', m)) ?? 0;
-    const mcNum = disputesBy.get(key('mastercard', m))?.n ?? 0;
+    const mcNum = disputesBy.get(key('mastercard', m)) ?? 0;
     const mcDen = salesBy.get(key('mastercard', addMonths(m, -1))) ?? 0;
     for (const [network, program, num, den, threshold, minimum, projectDen] of [
       ['visa', 'VAMP (merchant, excessive)', visaNum, visaDen, 0.015, 1500, true],

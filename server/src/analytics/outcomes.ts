@@ -1,10 +1,13 @@
-// Outcomes and money for one tenant and period (disputes opened in it), per currency — amounts are
-// never summed across currencies. Counts and amounts by outcome; win rates (won / (won + lost):
-// contested disputes decided by the issuer) by unified reason, network reason code, card brand,
-// case type and amount band; the fee ledger from the balance transactions Stripe booked for those
-// disputes (withdrawals and their dispute fees, reinstatements, other dispute fees such as the
-// counter fee for contesting) and the net recovered. "partial" until the tenant's history import
-// has finished: figures from incomplete data are never shown as final.
+// Outcomes and money for one tenant and period of whole UTC days, per currency — amounts are
+// never summed across currencies. Counts and amounts by outcome of the disputes opened in the
+// period; win rates (won / (won + lost): contested disputes decided by the issuer) by unified
+// reason, network reason code, card brand, case type and amount band; the money ledger from the
+// disputes' balance transactions booked in the period (withdrawals and their dispute fees,
+// reinstatements, other dispute fees such as the counter fee for contesting) and the net
+// recovered — booked money, as the balance and payout reports count it, so a dispute opened
+// before the period and won in it counts its reinstatement here. Read from aggregates kept as
+// rows are written, not recomputed per request. "partial" until the tenant's history import has
+// finished: figures from incomplete data are never shown as final.
 import type { Pool } from '../db.ts';
 
 export interface Period {
@@ -56,39 +59,46 @@ export interface Outcomes {
   >;
 }
 
-const BANDS = `CASE WHEN d.amount < 5000 THEN 'under 50' WHEN d.amount < 20000 THEN '50–200'
-                   WHEN d.amount < 100000 THEN '200–1,000' ELSE '1,000 and more' END`;
+const BANDS = ['under 50', '50–200', '200–1,000', '1,000 and more'];
+const DAY = 86400_000;
+
+/** The period as whole UTC days: from the start of `from`'s day to the end of the day before `to` (or of `to`'s day when it is not midnight). */
+export function wholeDays(period: Period): Period {
+  const from = new Date(Math.floor(period.from.getTime() / DAY) * DAY);
+  const to = new Date(Math.ceil(period.to.getTime() / DAY) * DAY);
+  return { from, to: to.getTime() > from.getTime() ? to : new Date(from.getTime() + DAY) };
+}
 
 export async function disputeOutcomes(
   pool: Pool,
   tenantId: string,
-  period: Period,
+  asked: Period,
 ): Promise<Outcomes> {
+  // Read from the aggregates the triggers keep (analytics/compact-aggregates.ts): a tenant's
+  // rows in the period, whether folded yet or not, summed.
+  const period = wholeDays(asked);
   const args = [tenantId, period.from, period.to];
-  const scope = `d.tenant_id = $1 AND d.stripe_created_at >= $2 AND d.stripe_created_at < $3`;
+  const scope = `tenant_id = $1 AND day >= $2::timestamptz::date AND day < $3::timestamptz::date`;
   const [byCurrency, ledger, rates, partial] = await Promise.all([
     pool.query<{ currency: string; status: string; n: number; amount: number }>(
-      `SELECT d.currency, d.status, count(*)::int AS n, sum(d.amount)::float8 AS amount
-         FROM disputes d WHERE ${scope} GROUP BY 1, 2`,
+      `SELECT currency, status, sum(n)::int AS n, sum(amount)::float8 AS amount
+         FROM agg_dispute_days WHERE ${scope} GROUP BY 1, 2 HAVING sum(n) <> 0`,
       args,
     ),
     pool.query<{ currency: string; category: string; amount: number; fee: number }>(
-      `SELECT b.currency, coalesce(b.reporting_category, b.type) AS category,
-              sum(b.amount)::float8 AS amount, sum(b.fee)::float8 AS fee
-         FROM disputes d
-         JOIN balance_transactions b ON b.tenant_id = d.tenant_id AND b.source_id = d.stripe_id
-        WHERE ${scope} GROUP BY 1, 2`,
+      `SELECT currency, category, sum(amount)::float8 AS amount, sum(fee)::float8 AS fee
+         FROM agg_ledger_days WHERE ${scope} GROUP BY 1, 2`,
       args,
     ),
     pool.query<{ dim: string; key: string; won: number; lost: number }>(
-      `SELECT dim, key, count(*) FILTER (WHERE status = 'WON')::int AS won,
-              count(*) FILTER (WHERE status = 'LOST')::int AS lost
-         FROM disputes d,
-              LATERAL (VALUES ('reason', d.reason), ('networkReasonCode', coalesce(d.network_reason_code, 'none')),
-                              ('cardBrand', coalesce(d.card_brand, 'unknown')),
-                              ('caseType', coalesce(d.case_type, 'unknown')), ('amountBand', ${BANDS})) v(dim, key)
-        WHERE ${scope} AND d.status IN ('WON', 'LOST')
-        GROUP BY dim, key ORDER BY dim, key`,
+      `SELECT dim, key, coalesce(sum(n) FILTER (WHERE status = 'WON'), 0)::int AS won,
+              coalesce(sum(n) FILTER (WHERE status = 'LOST'), 0)::int AS lost
+         FROM agg_dispute_days a,
+              LATERAL (VALUES ('reason', a.reason), ('networkReasonCode', a.network_reason_code),
+                              ('cardBrand', a.card_brand), ('caseType', a.case_type),
+                              ('amountBand', a.amount_band::text)) v(dim, key)
+        WHERE ${scope} AND status IN ('WON', 'LOST')
+        GROUP BY dim, key HAVING sum(n) <> 0`,
       args,
     ),
     pool.query<{ done: boolean }>(
@@ -142,7 +152,7 @@ export async function disputeOutcomes(
     bucket.amount += r.amount;
   }
   for (const r of ledger.rows) {
-    const c = of(r.currency.toUpperCase());
+    const c = of(r.currency);
     if (r.category === 'dispute') {
       c.ledger.withdrawn += -r.amount;
       c.ledger.disputeFees += r.fee;
@@ -167,7 +177,7 @@ export async function disputeOutcomes(
   };
   for (const r of rates.rows) {
     winRates[r.dim as keyof Outcomes['winRates']].push({
-      key: r.key,
+      key: r.dim === 'amountBand' ? (BANDS[Number(r.key)] ?? r.key) : r.key,
       won: r.won,
       lost: r.lost,
       rate: r.won + r.lost ? Math.round((1000 * r.won) / (r.won + r.lost)) / 1000 : null,
@@ -178,6 +188,11 @@ export async function disputeOutcomes(
     to: period.to.toISOString(),
     partial: !partial.rows[0]?.done,
     currencies: [...currencies.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
-    winRates,
+    winRates: Object.fromEntries(
+      Object.entries(winRates).map(([dim, list]) => [
+        dim,
+        list.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
+      ]),
+    ) as Outcomes['winRates'],
   };
 }

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.ts';
 import { maintenanceJob, type Queues } from '../queues.ts';
 import { reofferBackfill } from '../backfill/reoffer-backfill.ts';
 import { checkDeadlines } from '../disputes/evidence/check-deadlines.ts';
+import { compactAggregates } from '../analytics/compact-aggregates.ts';
 import { applyPrevention } from '../prevention/apply-prevention.ts';
 import { reconcileAllDisputes, reconcileTenantDisputes } from '../disputes/reconcile-disputes.ts';
 import type { StripeRateLimiter } from '../backfill/rate-limiter.ts';
@@ -53,6 +54,7 @@ export async function refreshExpiringTokens(deps: MaintenanceDeps): Promise<numb
 export async function runMaintenanceJob(deps: MaintenanceDeps, job: Job) {
   const data = maintenanceJob.payload.parse(job.data);
   if (data.task === 'deadlines') return checkDeadlines(deps);
+  if (data.task === 'aggregates') return compactAggregates(deps.pool);
   if (data.task === 'prevent') return applyPrevention(deps, data.tenantId, data.warningId);
   if (data.task === 'reconcile') {
     // Asked for one tenant (support): every open dispute; the periodic pass: stale ones only.

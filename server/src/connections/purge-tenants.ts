@@ -1,7 +1,8 @@
 // Tenants disconnected longer than the retention lose their data: every row of every table with
 // a tenant_id (found in the catalog, so new tables are covered), their credentials too. The
 // tenant row stays, marked purged, so a later reconnect starts cleanly and the admin sees why.
-// An admin may purge a disconnected tenant at once (purgeTenant with retention 0).
+// An admin may purge a disconnected tenant at once (purgeTenant with retention 0). The analytics
+// aggregates go last: deleting the source rows appends their negative contributions there.
 import { withTransaction, type Pool } from '../db.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -10,7 +11,7 @@ async function tenantTables(pool: Pool) {
   const { rows } = await pool.query<{ table_name: string }>(
     `SELECT table_name FROM information_schema.columns
       WHERE table_schema = current_schema() AND column_name = 'tenant_id' AND table_name <> 'tenants'
-      ORDER BY table_name`,
+      ORDER BY table_name LIKE 'agg\\_%', table_name`,
   );
   return rows.map((r) => r.table_name);
 }
