@@ -1,6 +1,8 @@
-// The figures in the views: the overview's money per currency (partial while the import runs)
-// and this month's network ratios with their levels; the Respond view's fight-or-accept advice.
-import { Banner, Button, PropertyListItem } from '@stripe/ui-extension-sdk/ui';
+// The figures in the views: the overview's money per currency (partial while the import runs),
+// its charts (money per currency, win rate by reason, ratios against thresholds) and this month's
+// network ratios with their levels; the fight-or-accept advice with its inputs on the dispute
+// panel and in the Respond view.
+import { BarChart, Banner, Button, LineChart, PropertyListItem } from '@stripe/ui-extension-sdk/ui';
 import DisputePanel from '../src/views/DisputePanel';
 import Overview from '../src/views/Overview';
 import { stubBackendPerFile } from './support/backend';
@@ -31,15 +33,52 @@ describe('figures', () => {
               disputed: { count: 3, amount: 45000 },
               won: { count: 2, amount: 15000 },
               lost: { count: 1, amount: 20000 },
-              ledger: { netRecovered: 10500 },
+              ledger: {
+                withdrawn: 35000,
+                reinstated: 15000,
+                disputeFees: 3000,
+                otherFees: 1500,
+                netRecovered: 10500,
+              },
+            },
+            {
+              currency: 'JPY',
+              disputed: { count: 1, amount: 5000 },
+              won: { count: 0, amount: 0 },
+              lost: { count: 1, amount: 5000 },
+              ledger: {
+                withdrawn: 5000,
+                reinstated: 0,
+                disputeFees: 1500,
+                otherFees: 0,
+                netRecovered: -1500,
+              },
             },
           ],
+          winRates: {
+            reason: [
+              { key: 'FRAUD', won: 2, lost: 1, rate: 0.667 },
+              { key: 'PRODUCT_NOT_RECEIVED', won: 0, lost: 0, rate: null },
+            ],
+          },
         }),
       )
       .on(
         'GET /app/v1/analytics/ratios',
         ok({
           data: [
+            {
+              network: 'mastercard',
+              program: 'ECM (excessive chargeback merchant)',
+              month: '2026-10',
+              numerator: 5,
+              denominator: 1000,
+              ratio: 0.005,
+              projected: null,
+              threshold: 0.015,
+              minimumCount: 100,
+              level: 'ok',
+            },
             {
               network: 'mastercard',
               program: 'ECM (excessive chargeback merchant)',
@@ -67,24 +106,88 @@ describe('figures', () => {
       value: 'Over · 10.00 % (100 of 1000) · projected 10.00 % · threshold 1.50 % with 100',
     });
     expect(wrapper).toContainComponent(Banner, { type: 'critical' });
+    // One money chart per currency, in its own major units (JPY has none below the yen).
+    expect(wrapper).toContainComponent(BarChart, {
+      data: [
+        { kind: 'Withdrawn', amount: 350 },
+        { kind: 'Reinstated', amount: 150 },
+        { kind: 'Fees', amount: 45 },
+      ],
+    });
+    expect(wrapper).toContainComponent(BarChart, {
+      data: [
+        { kind: 'Withdrawn', amount: 5000 },
+        { kind: 'Reinstated', amount: 0 },
+        { kind: 'Fees', amount: 1500 },
+      ],
+    });
+    // Win rates only where disputes were decided.
+    expect(wrapper).toContainComponent(BarChart, {
+      data: [{ reason: 'fraud', 'win rate (%)': 66.7 }],
+    });
+    expect(wrapper).toContainComponent(LineChart, {
+      data: [
+        { month: '2026-10', series: 'Mastercard ECM ratio', percent: 0.5 },
+        { month: '2026-10', series: 'Mastercard ECM threshold', percent: 1.5 },
+        { month, series: 'Mastercard ECM ratio', percent: 10 },
+        { month, series: 'Mastercard ECM threshold', percent: 1.5 },
+      ],
+    });
   });
 
-  it('the Respond view shows the fight-or-accept advice and why', async () => {
+  it('the panel and the Respond view show the fight-or-accept advice, its inputs and why', async () => {
     backend
       .on('GET /app/v1/payments/pi_1Test/disputes', ok(paymentFixture()))
       .on('GET /app/v1/disputes/du_1Test/evidence', ok(draftFixture()))
       .on(
         'GET /app/v1/disputes/du_1Test/recommendation',
         ok({
+          disputeId: 'du_1Test',
           recommendation: 'accept',
           winProbability: 0.12,
+          expectedValue: { fight: -816, accept: 0, currency: 'USD' },
+          inputs: {
+            reason: 'FRAUD',
+            cardBrand: 'visa',
+            amount: 4200,
+            tenantHistory: { won: 1, lost: 9 },
+            allTenants: { won: 30, lost: 70, rate: 0.3 },
+            evidence: {
+              completeness: 50,
+              missingRequired: ['customer_name'],
+              factor: 0.55,
+            },
+            counterFee: 1500,
+          },
           explanation: '12 % chance of winning. Accepting costs less.',
         }),
       );
     const { wrapper, eventually } = renderView(DisputePanel, backend, {
       objectContext: { id: 'pi_1Test', object: 'payment_intent' },
     });
-    await eventually(() => expect(wrapper).toContainComponent(Button));
+    await eventually(() =>
+      expect(wrapper).toContainText('Recommended: accept · 12 % chance of winning'),
+    );
+    expect(wrapper).toContainComponent(PropertyListItem, {
+      label: 'Expected value of fighting',
+      value: '-$8.16 (accepting: $0.00)',
+    });
+    expect(wrapper).toContainComponent(PropertyListItem, {
+      label: 'Your decided disputes like it',
+      value: '1 won, 9 lost (fraud, visa)',
+    });
+    expect(wrapper).toContainComponent(PropertyListItem, {
+      label: 'All merchants',
+      value: '30 % won (30 of 100)',
+    });
+    expect(wrapper).toContainComponent(PropertyListItem, {
+      label: 'Evidence',
+      value: '50 % complete; required and empty: customer_name',
+    });
+    expect(wrapper).toContainComponent(PropertyListItem, {
+      label: 'Counter fee if lost',
+      value: '$15.00',
+    });
     wrapper.act(() => buttonLabelled(wrapper, 'Respond').props.onPress!({} as never));
     await eventually(() =>
       expect(wrapper).toContainComponent(Banner, {

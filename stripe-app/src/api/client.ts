@@ -34,8 +34,17 @@ export interface Outcomes {
     disputed: Money;
     won: Money;
     lost: Money;
-    ledger: { netRecovered: number };
+    ledger: {
+      withdrawn: number;
+      reinstated: number;
+      disputeFees: number;
+      otherFees: number;
+      netRecovered: number;
+    };
   }>;
+  winRates: {
+    reason: Array<{ key: string; won: number; lost: number; rate: number | null }>;
+  };
 }
 export interface NetworkRatio {
   network: string;
@@ -52,6 +61,16 @@ export interface NetworkRatio {
 export interface Recommendation {
   recommendation: 'fight' | 'accept';
   winProbability: number;
+  expectedValue: { fight: number; accept: number; currency: string };
+  inputs: {
+    reason: string;
+    cardBrand: string | null;
+    amount: number;
+    tenantHistory: { won: number; lost: number };
+    allTenants: { won: number; lost: number; rate: number };
+    evidence: { completeness: number; missingRequired: string[]; factor: number };
+    counterFee: number;
+  };
   explanation: string;
 }
 

@@ -1,12 +1,59 @@
 // The overview's money and network figures: per currency, what disputes took and what contesting
-// brought back (90 days), and this month's Visa VAMP / Mastercard ECM ratios against their
-// thresholds, projected to the month's end — "partial" while the history import runs.
-import { Banner, Box, PropertyList, PropertyListItem } from '@stripe/ui-extension-sdk/ui';
-import type { ApiClient } from '../api/client';
+// brought back (90 days, with a chart per currency — amounts in different currencies never share
+// an axis), win rates by reason, and the Visa VAMP / Mastercard ECM ratios of the last three
+// months charted against their thresholds, this month's projected to its end — "partial" while
+// the history import runs.
+import {
+  BarChart,
+  Banner,
+  Box,
+  LineChart,
+  PropertyList,
+  PropertyListItem,
+} from '@stripe/ui-extension-sdk/ui';
+import type { ApiClient, NetworkRatio, Outcomes } from '../api/client';
 import { money } from '../format';
 import { useAsync } from '../hooks/use-async';
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(2)} %`);
+const major = (minor: number, currency: string) =>
+  minor /
+  10 **
+    (new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions()
+      .maximumFractionDigits ?? 2);
+const SHORT: Record<string, string> = { visa: 'Visa VAMP', mastercard: 'Mastercard ECM' };
+
+/** The charts' rows (exported for the tests). */
+export function chartRows(outcomes: Outcomes, ratios: NetworkRatio[]) {
+  return {
+    money: outcomes.currencies.map((c) => ({
+      currency: c.currency,
+      rows: [
+        { kind: 'Withdrawn', amount: major(c.ledger.withdrawn, c.currency) },
+        { kind: 'Reinstated', amount: major(c.ledger.reinstated, c.currency) },
+        { kind: 'Fees', amount: major(c.ledger.disputeFees + c.ledger.otherFees, c.currency) },
+      ],
+    })),
+    winRates: outcomes.winRates.reason
+      .filter((r) => r.rate !== null)
+      .map((r) => ({
+        reason: r.key.toLowerCase().replaceAll('_', ' '),
+        'win rate (%)': Math.round((r.rate ?? 0) * 1000) / 10,
+      })),
+    ratios: ratios.flatMap((r) => [
+      {
+        month: r.month,
+        series: `${SHORT[r.network] ?? r.network} ratio`,
+        percent: r.ratio === null ? 0 : Math.round(r.ratio * 1e5) / 1e3,
+      },
+      {
+        month: r.month,
+        series: `${SHORT[r.network] ?? r.network} threshold`,
+        percent: Math.round(r.threshold * 1e5) / 1e3,
+      },
+    ]),
+  };
+}
 
 export const MoneyAndRatios = ({ api }: { api: ApiClient }) => {
   const { data, error } = useAsync(
@@ -17,6 +64,7 @@ export const MoneyAndRatios = ({ api }: { api: ApiClient }) => {
   if (!data) return null;
   const month = new Date().toISOString().slice(0, 7);
   const current = data.ratios.data.filter((r) => r.month === month);
+  const charts = chartRows(data.outcomes, data.ratios.data);
   return (
     <Box css={{ stack: 'y', gap: 'small' }}>
       <Box css={{ font: 'subheading' }}>
@@ -40,6 +88,18 @@ export const MoneyAndRatios = ({ api }: { api: ApiClient }) => {
           ))}
         </PropertyList>
       )}
+      {charts.money.map((m) => (
+        <Box key={m.currency} css={{ stack: 'y', gap: 'xsmall' }}>
+          <Box css={{ color: 'secondary' }}>{`${m.currency}: withdrawn, reinstated and fees`}</Box>
+          <BarChart data={m.rows} x="kind" y="amount" color="kind" legend={false} />
+        </Box>
+      ))}
+      {charts.winRates.length > 0 ? (
+        <Box css={{ stack: 'y', gap: 'xsmall' }}>
+          <Box css={{ color: 'secondary' }}>Win rate by reason (contested and decided)</Box>
+          <BarChart data={charts.winRates} x="reason" y="win rate (%)" />
+        </Box>
+      ) : null}
       <Box css={{ font: 'subheading' }}>Card network monitoring ({month})</Box>
       {current.some((r) => r.level !== 'ok') ? (
         <Banner
@@ -57,6 +117,14 @@ export const MoneyAndRatios = ({ api }: { api: ApiClient }) => {
           />
         ))}
       </PropertyList>
+      {charts.ratios.length > 0 ? (
+        <Box css={{ stack: 'y', gap: 'xsmall' }}>
+          <Box css={{ color: 'secondary' }}>
+            Ratios of the last three months against thresholds (%)
+          </Box>
+          <LineChart data={charts.ratios} x="month" y="percent" color="series" />
+        </Box>
+      ) : null}
     </Box>
   );
 };
