@@ -164,6 +164,7 @@ async function processingCost() {
       await c.query(`ALTER TABLE ${table} DISABLE TRIGGER ${trigger}`);
   };
   const rates: Record<'on' | 'off', number[]> = { on: [], off: [] };
+  const pgCpu: Record<'on' | 'off', number[]> = { on: [], off: [] };
   for (let i = 0; i < PAIRS; i++) {
     for (const mode of i % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
       const r = await ours(p, 1, runId, {
@@ -173,6 +174,7 @@ async function processingCost() {
       if (r.problems.length)
         throw new Error(`rows wrong with aggregates ${mode}: ${r.problems.join('; ')}`);
       rates[mode].push(r.perSecond);
+      pgCpu[mode].push((r.cpu.postgres * 1000) / p.bodies.length);
     }
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -182,6 +184,7 @@ async function processingCost() {
       aggregates: mode,
       runs: rates[mode].map((r) => r.toFixed(0)).join(', '),
       'mean events/s': mean(rates[mode]).toFixed(0),
+      'Postgres CPU ms per event': mean(pgCpu[mode]).toFixed(2),
     })),
   );
   log(

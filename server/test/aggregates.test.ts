@@ -133,11 +133,12 @@ const FRESH = {
     HAVING sum(n) <> 0 OR sum(amount) <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9`,
   sales: `
     SELECT date_trunc('month', stripe_created_at AT TIME ZONE 'UTC')::date::text AS month,
-           coalesce(card_brand, 'unknown') AS brand, count(*)::int AS n
-      FROM charges WHERE tenant_id = $1 AND status = 'succeeded' GROUP BY 1, 2 ORDER BY 1, 2`,
+           coalesce(card_brand, 'unknown') AS brand, currency, count(*)::int AS n, sum(amount)::float8 AS amount
+      FROM charges WHERE tenant_id = $1 AND status = 'succeeded' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
   aggSales: `
-    SELECT month::text AS month, card_brand AS brand, sum(n)::int AS n FROM agg_sales_months
-     WHERE tenant_id = $1 GROUP BY 1, 2 HAVING sum(n) <> 0 ORDER BY 1, 2`,
+    SELECT month::text AS month, card_brand AS brand, currency, sum(n)::int AS n, sum(amount)::float8 AS amount
+      FROM agg_sales_months WHERE tenant_id = $1 GROUP BY 1, 2, 3
+    HAVING sum(n) <> 0 OR sum(amount) <> 0 ORDER BY 1, 2, 3`,
   ledger: `
     SELECT (stripe_created_at AT TIME ZONE 'UTC')::date::text AS day, currency, reporting_category AS category,
            sum(amount)::float8 AS amount, sum(fee)::float8 AS fee, count(*)::int AS n

@@ -315,6 +315,16 @@ describe('outcomes and money', () => {
     expect(lines[1]).toContain(',LOST,');
     expect(lines[1]).toContain('"A,""B"""');
     expect(lines[2]).toContain(`"'=HYPERLINK(""x"")"`);
+    // Support gets the same file for the tenant.
+    const admin = await adminCall<string>(
+      env.stack.api.url,
+      'GET',
+      `tenants/${t.id}/exports/disputes.csv`,
+    );
+    expect(admin.status).toBe(200);
+    expect(admin.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(admin.headers.get('content-disposition')).toBe('attachment; filename="disputes.csv"');
+    expect(admin.body).toBe(raw.body);
   });
 
   it('shows another tenant none of it', async () => {

@@ -1,7 +1,8 @@
 // Network monitoring ratios from a generated history: Mastercard ECM over its threshold this month
 // (chargebacks / last month's sales, with the minimum count met), Visa VAMP under its minimum
-// count; one NETWORK.RATIO alert per network, month and level, never repeated; another tenant
-// sees none of it.
+// count, Mastercard EFM by amount per currency (USD over with its USD 50,000 minimum met; EUR,
+// whose minimum cannot be compared without a rate, only warned); one NETWORK.RATIO alert per
+// program, month and level, never repeated; another tenant sees none of it.
 import { describe, expect, it } from 'vitest';
 import { sendRatioAlerts } from '../src/analytics/ratio-alerts.ts';
 import { activateTenant } from '../src/connections/activate-tenant.ts';
@@ -58,6 +59,25 @@ describe('network ratios', () => {
          FROM generate_series(1, 101) i`,
       [t.id, tag],
     );
+    // Mastercard this month: USD 200,000 of sales, USD 60,000 of it reported as fraud (30 %);
+    // EUR 1,000 of sales with EUR 100 reported.
+    await pool.query(
+      `INSERT INTO charges (tenant_id, stripe_id, livemode, amount, amount_refunded, currency, status, paid,
+                            captured, refunded, disputed, card_brand, stripe_created_at, raw, snapshot_at, snapshot_tiebreak)
+       SELECT $1, 'ch_' || $2 || '_efm' || i, false, CASE WHEN i <= 200 THEN 100000 ELSE 10000 END,
+              0, CASE WHEN i <= 200 THEN 'USD' ELSE 'EUR' END, 'succeeded', true, true, false, false,
+              'mastercard', date_trunc('month', now()) + interval '1 minute', '{}', now(), 't'
+         FROM generate_series(1, 210) i`,
+      [t.id, tag],
+    );
+    await pool.query(
+      `INSERT INTO early_fraud_warnings (tenant_id, stripe_id, livemode, charge_id, fraud_type, actionable,
+                                         stripe_created_at, raw, snapshot_at, snapshot_tiebreak)
+       SELECT $1, 'issfr_' || $2 || '_' || i, false, 'ch_' || $2 || '_efm' || i, 'made_with_stolen_card', true,
+              date_trunc('month', now()) + interval '3 minutes', '{}', now(), 't'
+         FROM generate_series(1, 201) i WHERE i <= 60 OR i = 201`,
+      [t.id, tag],
+    );
     const month = new Date().toISOString().slice(0, 7);
     const res = await appCall<{ data: Array<Record<string, unknown>> }>(
       env.stack.api.url,
@@ -66,7 +86,7 @@ describe('network ratios', () => {
       t.who,
     );
     expect(res.status).toBe(200);
-    const mc = res.body.data.find((r) => r.network === 'mastercard' && r.month === month)!;
+    const mc = res.body.data.find((r) => r.key === 'mastercard-ecm' && r.month === month)!;
     expect(mc).toMatchObject({
       numerator: 100,
       denominator: 1000,
@@ -74,13 +94,32 @@ describe('network ratios', () => {
       threshold: 0.015,
       level: 'over',
     });
-    const visa = res.body.data.find((r) => r.network === 'visa' && r.month === month)!;
+    const visa = res.body.data.find((r) => r.key === 'visa-vamp' && r.month === month)!;
     expect(visa).toMatchObject({
       numerator: 1,
       denominator: 10,
       ratio: 0.1,
       minimumCount: 1500,
       level: 'ok',
+    });
+    const efm = (currency: string) =>
+      res.body.data.find((r) => r.key === `mastercard-efm-${currency}` && r.month === month);
+    expect(efm('USD')).toMatchObject({
+      unit: 'amount',
+      currency: 'USD',
+      numerator: 6_000_000,
+      denominator: 20_000_000,
+      ratio: 0.3,
+      threshold: 0.005,
+      minimumCount: 5_000_000,
+      level: 'over',
+    });
+    expect(efm('EUR')).toMatchObject({
+      numerator: 10_000,
+      denominator: 100_000,
+      ratio: 0.1,
+      minimumCount: null,
+      level: 'warning',
     });
 
     await createDestination(
@@ -95,13 +134,29 @@ describe('network ratios', () => {
       `SELECT payload FROM notifications WHERE tenant_id = $1 AND payload->>'eventType' = 'NETWORK.RATIO'`,
       [t.id],
     );
-    expect(alerts.rows).toHaveLength(1);
-    expect(alerts.rows[0]!.payload).toMatchObject({
+    const byProgram = Object.fromEntries(
+      alerts.rows.map((a) => [
+        `${String(a.payload.program)} ${String(a.payload.currency)}`,
+        a.payload,
+      ]),
+    );
+    expect(Object.keys(byProgram).sort()).toEqual([
+      'ECM (excessive chargeback merchant) null',
+      'EFM (excessive fraud merchant) EUR',
+      'EFM (excessive fraud merchant) USD',
+    ]);
+    expect(byProgram['ECM (excessive chargeback merchant) null']).toMatchObject({
       network: 'mastercard',
       month,
       level: 'over',
       count: 100,
     });
+    expect(byProgram['EFM (excessive fraud merchant) USD']).toMatchObject({
+      unit: 'amount',
+      level: 'over',
+      count: 6_000_000,
+    });
+    expect(byProgram['EFM (excessive fraud merchant) EUR']).toMatchObject({ level: 'warning' });
 
     const other = await tenant();
     const theirs = await appCall<{ data: Array<{ numerator: number }> }>(

@@ -2,7 +2,7 @@
 // its charts (money per currency, win rate by reason, ratios against thresholds) and this month's
 // network ratios with their levels; the fight-or-accept advice with its inputs on the dispute
 // panel and in the Respond view.
-import { BarChart, Banner, Button, LineChart, PropertyListItem } from '@stripe/ui-extension-sdk/ui';
+import { BarChart, Banner, LineChart, PropertyListItem } from '@stripe/ui-extension-sdk/ui';
 import DisputePanel from '../src/views/DisputePanel';
 import Overview from '../src/views/Overview';
 import { stubBackendPerFile } from './support/backend';
@@ -68,8 +68,11 @@ describe('figures', () => {
         ok({
           data: [
             {
+              key: 'mastercard-ecm',
               network: 'mastercard',
               program: 'ECM (excessive chargeback merchant)',
+              unit: 'count',
+              currency: null,
               month: '2026-10',
               numerator: 5,
               denominator: 1000,
@@ -80,8 +83,11 @@ describe('figures', () => {
               level: 'ok',
             },
             {
+              key: 'mastercard-ecm',
               network: 'mastercard',
               program: 'ECM (excessive chargeback merchant)',
+              unit: 'count',
+              currency: null,
               month,
               numerator: 100,
               denominator: 1000,
@@ -90,6 +96,21 @@ describe('figures', () => {
               threshold: 0.015,
               minimumCount: 100,
               level: 'over',
+            },
+            {
+              key: 'mastercard-efm-EUR',
+              network: 'mastercard',
+              program: 'EFM (excessive fraud merchant)',
+              unit: 'amount',
+              currency: 'EUR',
+              month,
+              numerator: 10000,
+              denominator: 100000,
+              ratio: 0.1,
+              projected: { ratio: 0.1 },
+              threshold: 0.005,
+              minimumCount: null,
+              level: 'warning',
             },
           ],
         }),
@@ -103,7 +124,12 @@ describe('figures', () => {
     });
     expect(wrapper).toContainComponent(PropertyListItem, {
       label: 'ECM (excessive chargeback merchant)',
-      value: 'Over · 10.00 % (100 of 1000) · projected 10.00 % · threshold 1.50 % with 100',
+      value: 'Over · 10.00 % (100 of 1000) · projected 10.00 % · threshold 1.50 %, at least 100',
+    });
+    expect(wrapper).toContainComponent(PropertyListItem, {
+      label: 'EFM (excessive fraud merchant), EUR',
+      value:
+        'Heading over · 10.00 % (€100.00 of €1,000.00) · projected 10.00 % · threshold 0.50 %, its USD minimum not compared (no exchange rate)',
     });
     expect(wrapper).toContainComponent(Banner, { type: 'critical' });
     // One money chart per currency, in its own major units (JPY has none below the yen).
@@ -131,6 +157,8 @@ describe('figures', () => {
         { month: '2026-10', series: 'Mastercard ECM threshold', percent: 1.5 },
         { month, series: 'Mastercard ECM ratio', percent: 10 },
         { month, series: 'Mastercard ECM threshold', percent: 1.5 },
+        { month, series: 'Mastercard EFM EUR ratio', percent: 10 },
+        { month, series: 'Mastercard EFM EUR threshold', percent: 0.5 },
       ],
     });
   });

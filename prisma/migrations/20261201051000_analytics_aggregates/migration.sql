@@ -38,11 +38,13 @@ CREATE TABLE "agg_sales_months" (
   "tenant_id" UUID NOT NULL,
   "month" DATE NOT NULL,
   "card_brand" TEXT NOT NULL,
+  "currency" TEXT NOT NULL,
   "n" INTEGER NOT NULL,
+  "amount" BIGINT NOT NULL,
   "compacted" BOOLEAN NOT NULL DEFAULT false
 );
 CREATE INDEX "agg_sales_months_tenant_month_idx" ON "agg_sales_months" ("tenant_id", "month");
-CREATE UNIQUE INDEX "agg_sales_months_key" ON "agg_sales_months" ("tenant_id", "month", "card_brand")
+CREATE UNIQUE INDEX "agg_sales_months_key" ON "agg_sales_months" ("tenant_id", "month", "card_brand", "currency")
   WHERE "compacted";
 CREATE INDEX "agg_sales_months_appended_idx" ON "agg_sales_months" ("tenant_id") WHERE NOT "compacted";
 
@@ -90,17 +92,18 @@ BEGIN
   RETURN NULL\x3b
 END';
 
--- Charges: settled sales (status succeeded) by UTC month and card brand, the ratios' denominators.
+-- Charges: settled sales (status succeeded) by UTC month, card brand and currency — count and
+-- amount, the ratios' denominators.
 CREATE FUNCTION agg_charges_changed() RETURNS trigger LANGUAGE plpgsql AS E'
 BEGIN
   EXECUTE format($q$
-    INSERT INTO agg_sales_months (tenant_id, month, card_brand, n)
+    INSERT INTO agg_sales_months (tenant_id, month, card_brand, currency, n, amount)
     SELECT r.tenant_id, date_trunc(''month'', r.stripe_created_at AT TIME ZONE ''UTC'')::date,
-           coalesce(r.card_brand, ''unknown''), sum(r.sign)
+           coalesce(r.card_brand, ''unknown''), r.currency, sum(r.sign), sum(r.sign * r.amount)
       FROM (%s) r
      WHERE r.status = ''succeeded''
-     GROUP BY 1, 2, 3
-    HAVING sum(r.sign) <> 0 $q$, agg_signed_rows(TG_OP))\x3b
+     GROUP BY 1, 2, 3, 4
+    HAVING sum(r.sign) <> 0 OR sum(r.sign * r.amount) <> 0 $q$, agg_signed_rows(TG_OP))\x3b
   RETURN NULL\x3b
 END';
 
@@ -150,13 +153,17 @@ SELECT tenant_id, (stripe_created_at AT TIME ZONE 'UTC')::date, currency, status
        CASE WHEN amount < 5000 THEN 0 WHEN amount < 20000 THEN 1 WHEN amount < 100000 THEN 2 ELSE 3 END,
        type = 'RETRIEVAL', count(*), sum(amount), true
   FROM disputes GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10;
-INSERT INTO agg_sales_months (tenant_id, month, card_brand, n, compacted)
+INSERT INTO agg_sales_months (tenant_id, month, card_brand, currency, n, amount, compacted)
 SELECT tenant_id, date_trunc('month', stripe_created_at AT TIME ZONE 'UTC')::date, coalesce(card_brand, 'unknown'),
-       count(*), true
-  FROM charges WHERE status = 'succeeded' GROUP BY 1, 2, 3;
+       currency, count(*), sum(amount), true
+  FROM charges WHERE status = 'succeeded' GROUP BY 1, 2, 3, 4;
 INSERT INTO agg_ledger_days (tenant_id, day, currency, category, amount, fee, n, compacted)
 SELECT tenant_id, (stripe_created_at AT TIME ZONE 'UTC')::date, upper(currency),
        coalesce(reporting_category, type), sum(amount), sum(fee), count(*), true
   FROM balance_transactions
  WHERE source_id LIKE 'du\_%' OR source_id LIKE 'dp\_%' OR reporting_category IN ('dispute', 'dispute_reversal')
  GROUP BY 1, 2, 3, 4;
+
+-- Ratio alerts are now kept per program (Mastercard has two, EFM one per currency).
+UPDATE ratio_alerts SET network = CASE network WHEN 'visa' THEN 'visa-vamp' WHEN 'mastercard' THEN 'mastercard-ecm'
+                                               ELSE network END;

@@ -2,6 +2,7 @@
 // early-fraud-warning refund rule and its results (viewer reads, operator changes), and running
 // reconciliation now for one tenant (operator). Audited by the registry like every admin call.
 import { z } from 'zod';
+import { exportDisputesCsv } from '../analytics/export-disputes.ts';
 import { networkRatios } from '../analytics/network-ratios.ts';
 import { disputeOutcomes } from '../analytics/outcomes.ts';
 import { PeriodQuery, PreventionBody } from '../app-api/contract.ts';
@@ -22,7 +23,7 @@ export const analyticsRoutes = (deps: AdminDeps) => [
     role: 'viewer',
     tag,
     summary:
-      'Visa VAMP and Mastercard ECM ratios for the last three months, the current one projected',
+      'Visa VAMP, Mastercard ECM and EFM (per currency) ratios for the last three months, the current one projected',
     params: TenantParams,
     response: Anything,
     handle: async ({ params }) => ({ data: await networkRatios(deps.pool, params.tenantId) }),
@@ -58,12 +59,26 @@ export const analyticsRoutes = (deps: AdminDeps) => [
     role: 'viewer',
     tag,
     summary:
-      'Outcomes and money per currency for disputes opened in a period (default 90 days), with win rates; partial until the history import finished',
+      'Outcomes per currency of the disputes opened in a period of whole UTC days (default 90), with win rates, and the dispute money booked in it; partial until the history import finished',
     params: TenantParams,
     query: z.object({ from: z.string().max(40).optional(), to: z.string().max(40).optional() }),
     response: Anything,
     handle: ({ params, query }) =>
       disputeOutcomes(deps.pool, params.tenantId, parse(PeriodQuery, query, 'query')),
+  }),
+  route({
+    method: 'get',
+    path: '/admin/v1/tenants/:tenantId/exports/disputes.csv',
+    role: 'viewer',
+    tag,
+    summary:
+      'The disputes opened in a period (default 90 days) as CSV: normalized fields and outcomes, formula cells neutralized',
+    params: TenantParams,
+    query: z.object({ from: z.string().max(40).optional(), to: z.string().max(40).optional() }),
+    response: z.string(),
+    csv: { filename: 'disputes.csv' },
+    handle: ({ params, query }) =>
+      exportDisputesCsv(deps.pool, params.tenantId, parse(PeriodQuery, query, 'query')),
   }),
   route({
     method: 'post',

@@ -37,6 +37,8 @@ export interface AdminRoute {
   body: z.ZodType | null;
   status: number;
   response: z.ZodType;
+  /** Answers a CSV file (the handler returns its text) instead of JSON. */
+  csv?: { filename: string };
   handle(input: RouteInput<unknown, unknown, unknown>): Promise<unknown>;
 }
 
@@ -55,6 +57,7 @@ export function route<
   body?: B;
   status?: number;
   response: z.ZodType;
+  csv?: { filename: string };
   handle(input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>): Promise<unknown>;
 }): AdminRoute {
   return {
@@ -114,7 +117,14 @@ export function mountAdminRoutes(
         await audit(r.status, out).catch((e: unknown) =>
           deps.logger.error({ err: e, action, auditId }, 'audit outcome not recorded'),
         );
-        res.status(r.status).json(out);
+        if (r.csv)
+          res
+            .status(r.status)
+            .type('text/csv; charset=utf-8')
+            .set('content-disposition', `attachment; filename="${r.csv.filename}"`)
+            .set('cache-control', 'no-store')
+            .send(out);
+        else res.status(r.status).json(out);
       } catch (err) {
         await audit(err instanceof AppError ? err.status : 500, {
           error: err instanceof AppError ? err.code : 'internal',
@@ -188,7 +198,9 @@ export function openApiDocument(routes: readonly AdminRoute[]) {
       responses: {
         [String(r.status)]: {
           description: 'Success.',
-          content: { 'application/json': { schema: jsonSchema(r.response, 'output') } },
+          content: r.csv
+            ? { 'text/csv': { schema: { type: 'string' } } }
+            : { 'application/json': { schema: jsonSchema(r.response, 'output') } },
         },
         '400': errorResponse('The request does not match the schema (details.issues says where).'),
         '401': errorResponse('No token, or an unknown, expired or revoked one.'),

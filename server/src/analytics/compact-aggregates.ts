@@ -29,7 +29,11 @@ export const AGGREGATES: readonly Aggregate[] = [
     ],
     sums: ['n', 'amount'],
   },
-  { table: 'agg_sales_months', keys: ['tenant_id', 'month', 'card_brand'], sums: ['n'] },
+  {
+    table: 'agg_sales_months',
+    keys: ['tenant_id', 'month', 'card_brand', 'currency'],
+    sums: ['n', 'amount'],
+  },
   {
     table: 'agg_ledger_days',
     keys: ['tenant_id', 'day', 'currency', 'category'],

@@ -35,7 +35,7 @@ export async function sendRatioAlerts(
         const fresh = await db.query(
           `INSERT INTO ratio_alerts (tenant_id, network, month, level) VALUES ($1, $2, $3, $4)
            ON CONFLICT DO NOTHING`,
-          [tenant_id, r.network, r.month, r.level],
+          [tenant_id, r.key, r.month, r.level],
         );
         if (!fresh.rowCount) return [];
         const { rows } = await db.query<{ id: string }>(
@@ -47,10 +47,12 @@ export async function sendRatioAlerts(
            RETURNING id::text AS id`,
           [
             tenant_id,
-            `ratio:${r.network}:${r.month}`,
+            `ratio:${r.key}:${r.month}`,
             JSON.stringify({
               network: r.network,
               program: r.program,
+              unit: r.unit,
+              currency: r.currency,
               month: r.month,
               level: r.level,
               ratio: r.ratio,

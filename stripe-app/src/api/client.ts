@@ -47,15 +47,18 @@ export interface Outcomes {
   };
 }
 export interface NetworkRatio {
+  key: string;
   network: string;
   program: string;
+  unit: 'count' | 'amount';
+  currency: string | null;
   month: string;
   numerator: number;
   denominator: number;
   ratio: number | null;
   projected: { ratio: number | null } | null;
   threshold: number;
-  minimumCount: number;
+  minimumCount: number | null;
   level: 'ok' | 'warning' | 'over';
 }
 export interface Recommendation {

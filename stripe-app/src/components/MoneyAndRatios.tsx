@@ -21,7 +21,20 @@ const major = (minor: number, currency: string) =>
   10 **
     (new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions()
       .maximumFractionDigits ?? 2);
-const SHORT: Record<string, string> = { visa: 'Visa VAMP', mastercard: 'Mastercard ECM' };
+/** A short name per program for the chart's series (EFM per currency). */
+const short = (r: NetworkRatio) =>
+  r.key === 'visa-vamp'
+    ? 'Visa VAMP'
+    : r.key === 'mastercard-ecm'
+      ? 'Mastercard ECM'
+      : `Mastercard EFM ${r.currency ?? ''}`.trim();
+/** "100 of 1000" payments, or "$600.00 of $2,000.00" for a program counted by amount. */
+const of = (r: NetworkRatio, n: number) =>
+  r.unit === 'amount' && r.currency ? money(n, r.currency) : String(n);
+const minimum = (r: NetworkRatio) =>
+  r.minimumCount === null
+    ? 'its USD minimum not compared (no exchange rate)'
+    : `at least ${of(r, r.minimumCount)}`;
 
 /** The charts' rows (exported for the tests). */
 export function chartRows(outcomes: Outcomes, ratios: NetworkRatio[]) {
@@ -43,12 +56,12 @@ export function chartRows(outcomes: Outcomes, ratios: NetworkRatio[]) {
     ratios: ratios.flatMap((r) => [
       {
         month: r.month,
-        series: `${SHORT[r.network] ?? r.network} ratio`,
+        series: `${short(r)} ratio`,
         percent: r.ratio === null ? 0 : Math.round(r.ratio * 1e5) / 1e3,
       },
       {
         month: r.month,
-        series: `${SHORT[r.network] ?? r.network} threshold`,
+        series: `${short(r)} threshold`,
         percent: Math.round(r.threshold * 1e5) / 1e3,
       },
     ]),
@@ -111,9 +124,9 @@ export const MoneyAndRatios = ({ api }: { api: ApiClient }) => {
       <PropertyList>
         {current.map((r) => (
           <PropertyListItem
-            key={r.network}
-            label={r.program}
-            value={`${r.level === 'over' ? 'Over' : r.level === 'warning' ? 'Heading over' : 'OK'} · ${pct(r.ratio)} (${r.numerator} of ${r.denominator}) · projected ${pct(r.projected?.ratio ?? null)} · threshold ${pct(r.threshold)} with ${r.minimumCount}`}
+            key={r.key}
+            label={r.currency ? `${r.program}, ${r.currency}` : r.program}
+            value={`${r.level === 'over' ? 'Over' : r.level === 'warning' ? 'Heading over' : 'OK'} · ${pct(r.ratio)} (${of(r, r.numerator)} of ${of(r, r.denominator)}) · projected ${pct(r.projected?.ratio ?? null)} · threshold ${pct(r.threshold)}, ${minimum(r)}`}
           />
         ))}
       </PropertyList>
