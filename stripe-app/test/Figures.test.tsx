@@ -113,11 +113,13 @@ describe('figures', () => {
               level: 'warning',
             },
           ],
+          partial: true,
         }),
       );
     const { wrapper, eventually } = renderView(Overview, backend);
     await eventually(() => expect(wrapper).toContainText('Money (90 days) · partial'));
     expect(wrapper).toContainText('The history import is still running');
+    expect(wrapper).toContainText(`Card network monitoring (${month}) · partial`);
     expect(wrapper).toContainComponent(PropertyListItem, {
       label: 'USD',
       value: '$450.00 disputed · $150.00 won · $200.00 lost · $105.00 recovered net of fees',

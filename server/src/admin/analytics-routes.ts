@@ -3,6 +3,7 @@
 // reconciliation now for one tenant (operator). Audited by the registry like every admin call.
 import { z } from 'zod';
 import { exportDisputesCsv } from '../analytics/export-disputes.ts';
+import { historyImported } from '../analytics/history-imported.ts';
 import { networkRatios } from '../analytics/network-ratios.ts';
 import { disputeOutcomes } from '../analytics/outcomes.ts';
 import { PeriodQuery, PreventionBody } from '../app-api/contract.ts';
@@ -26,7 +27,10 @@ export const analyticsRoutes = (deps: AdminDeps) => [
       'Visa VAMP, Mastercard ECM and EFM (per currency) ratios for the last three months, the current one projected',
     params: TenantParams,
     response: Anything,
-    handle: async ({ params }) => ({ data: await networkRatios(deps.pool, params.tenantId) }),
+    handle: async ({ params }) => ({
+      data: await networkRatios(deps.pool, params.tenantId),
+      partial: !(await historyImported(deps.pool, params.tenantId)),
+    }),
   }),
   route({
     method: 'get',

@@ -9,6 +9,7 @@
 // rows are written, not recomputed per request. "partial" until the tenant's history import has
 // finished: figures from incomplete data are never shown as final.
 import type { Pool } from '../db.ts';
+import { historyImported } from './history-imported.ts';
 
 export interface Period {
   from: Date;
@@ -101,11 +102,7 @@ export async function disputeOutcomes(
         GROUP BY dim, key HAVING sum(n) <> 0`,
       args,
     ),
-    pool.query<{ done: boolean }>(
-      `SELECT coalesce((SELECT status = 'succeeded' FROM backfill_runs WHERE tenant_id = $1
-                         ORDER BY started_at DESC LIMIT 1), false) AS done`,
-      [tenantId],
-    ),
+    historyImported(pool, tenantId),
   ]);
   const currencies = new Map<string, CurrencyOutcomes>();
   const empty = (): Money => ({ count: 0, amount: 0 });
@@ -186,7 +183,7 @@ export async function disputeOutcomes(
   return {
     from: period.from.toISOString(),
     to: period.to.toISOString(),
-    partial: !partial.rows[0]?.done,
+    partial: !partial,
     currencies: [...currencies.values()].sort((a, b) => a.currency.localeCompare(b.currency)),
     winRates: Object.fromEntries(
       Object.entries(winRates).map(([dim, list]) => [

@@ -2,6 +2,7 @@
 // period's disputes with their normalized fields and outcomes. The verified caller's tenant only.
 import type { Router } from 'express';
 import { exportDisputesCsv } from '../analytics/export-disputes.ts';
+import { historyImported } from '../analytics/history-imported.ts';
 import { networkRatios } from '../analytics/network-ratios.ts';
 import { disputeOutcomes } from '../analytics/outcomes.ts';
 import { recommend } from '../analytics/recommend.ts';
@@ -22,7 +23,12 @@ export function analyticsRoutes(router: Router, deps: AppApiDeps) {
   });
 
   router.get('/app/v1/analytics/ratios', async (_req, res) => {
-    res.json({ data: await networkRatios(deps.pool, connectedTenant(res).id) });
+    const tenantId = connectedTenant(res).id;
+    const [data, imported] = await Promise.all([
+      networkRatios(deps.pool, tenantId),
+      historyImported(deps.pool, tenantId),
+    ]);
+    res.json({ data, partial: !imported });
   });
 
   router.get('/app/v1/exports/disputes.csv', async (req, res) => {

@@ -194,7 +194,8 @@ export function createApiClient(opts: ApiClientOptions) {
         { body: { confirm } },
       ),
     outcomes: () => request<Outcomes>('GET', '/app/v1/analytics/outcomes'),
-    ratios: () => request<{ data: NetworkRatio[] }>('GET', '/app/v1/analytics/ratios'),
+    ratios: () =>
+      request<{ data: NetworkRatio[]; partial: boolean }>('GET', '/app/v1/analytics/ratios'),
     recommendation: (id: string) =>
       request<Recommendation>('GET', `/app/v1/disputes/${encodeURIComponent(id)}/recommendation`),
     evidenceSettings: () => request<EvidenceSettings>('GET', '/app/v1/settings/evidence'),

@@ -113,7 +113,9 @@ export const MoneyAndRatios = ({ api }: { api: ApiClient }) => {
           <BarChart data={charts.winRates} x="reason" y="win rate (%)" />
         </Box>
       ) : null}
-      <Box css={{ font: 'subheading' }}>Card network monitoring ({month})</Box>
+      <Box css={{ font: 'subheading' }}>
+        Card network monitoring ({month}){data.ratios.partial ? ' · partial' : ''}
+      </Box>
       {current.some((r) => r.level !== 'ok') ? (
         <Banner
           type={current.some((r) => r.level === 'over') ? 'critical' : 'caution'}
