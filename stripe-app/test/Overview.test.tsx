@@ -97,7 +97,14 @@ describe('Overview', () => {
   });
 
   it('has a quiet state with no disputes', async () => {
-    backend.on('GET /app/v1/status', ok(statusFixture()));
+    const status = statusFixture();
+    backend.on(
+      'GET /app/v1/status',
+      ok({
+        ...status,
+        backfill: { ...status.backfill, status: 'succeeded', percent: 100 },
+      }),
+    );
     backend.on(
       'GET /app/v1/summary',
       ok(
@@ -115,11 +122,43 @@ describe('Overview', () => {
     );
     const { wrapper, eventually } = renderView(Overview, backend);
     await eventually(() => expect(wrapper).toContainText('No disputes in the last 90 days.'));
+    expect(wrapper).not.toContainText('partial');
     expect(wrapper).toContainComponent(PropertyListItem, {
       label: 'Amount at risk',
       value: 'None',
     });
     expect(wrapper).not.toContainComponent(BarChart);
+  });
+
+  it('says the figures are partial, not "no disputes", while the history import runs', async () => {
+    backend.on('GET /app/v1/status', ok(statusFixture())); // the import is running
+    backend.on(
+      'GET /app/v1/summary',
+      ok(
+        summaryFixture({
+          open: 0,
+          needsResponse: 0,
+          dueWithin72h: 0,
+          amountAtRisk: [],
+          winRate90d: { won: 0, lost: 0, rate: null },
+          byReason90d: [],
+          weekly: [],
+          urgent: [],
+        }),
+      ),
+    );
+    const { wrapper, eventually } = renderView(Overview, backend);
+    await eventually(() =>
+      expect(wrapper).toContainText(
+        'No disputes found so far: the history import is still running.',
+      ),
+    );
+    expect(wrapper).toContainText('Disputes at a glance · partial');
+    expect(wrapper).not.toContainText('No disputes in the last 90 days.');
+    // The money figures' read (not stubbed here) has answered before the next test starts.
+    await eventually(() =>
+      expect(wrapper).toContainComponent(Banner, { title: 'Dispute figures' }),
+    );
   });
 
   it('asks an unconnected account to connect, without asking for figures', async () => {

@@ -18,6 +18,8 @@ export interface OverviewModel {
   chart: Array<{ week: string; outcome: string; count: number }>;
   urgent: DisputeCardModel[];
   noDisputes: boolean;
+  /** The history import has not finished: the figures are not final. */
+  partial: boolean;
   reload: () => void;
 }
 
@@ -47,6 +49,7 @@ export function useOverview(context: ExtensionContextValue, now = Date.now()): O
     chart: s?.weekly ?? [],
     urgent: s?.urgent.map((d) => disputeCard(d, now)) ?? [],
     noDisputes: !!s && s.open === 0 && s.weekly.length === 0,
+    partial: !!data && data.status.backfill.status !== 'succeeded',
     reload,
   };
 }

@@ -71,9 +71,15 @@ const Overview = (context: ExtensionContextValue) => {
             ))}
           </Box>
           <Box css={{ stack: 'y', gap: 'small' }}>
-            <Box css={{ font: 'subheading' }}>Disputes at a glance</Box>
+            <Box css={{ font: 'subheading' }}>
+              Disputes at a glance{vm.partial ? ' · partial' : ''}
+            </Box>
             {vm.noDisputes ? (
-              <Box css={{ color: 'secondary' }}>No disputes in the last 90 days.</Box>
+              <Box css={{ color: 'secondary' }}>
+                {vm.partial
+                  ? 'No disputes found so far: the history import is still running.'
+                  : 'No disputes in the last 90 days.'}
+              </Box>
             ) : null}
             <PropertyList>
               {vm.figures.map((f) => (
