@@ -73,7 +73,23 @@ async function disputedPayment(account: string, card = 'pm_card_createDispute') 
     },
     { what: 'the dispute stored' },
   );
-  return { pi, customer, disputeId: rows[0]!.stripe_id };
+  const disputeId = rows[0]!.stripe_id;
+  // Both of the dispute's events (created, funds withdrawn) processed: a late one would take the
+  // dispute in again after a test moved its deadline.
+  await waitFor(
+    async () => {
+      const r = await env.stack.db.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM raw_events e JOIN tenants t ON t.id = e.tenant_id
+          WHERE t.stripe_account_id = $1 AND e.status = 'processed'
+            AND e.type IN ('charge.dispute.created', 'charge.dispute.funds_withdrawn')
+            AND e.payload->'data'->'object'->>'id' = $2`,
+        [account, disputeId],
+      );
+      return r.rows[0]!.n >= 2 ? true : null;
+    },
+    { what: 'the dispute’s events processed' },
+  );
+  return { pi, customer, disputeId };
 }
 
 const draftOf = async (who: { user: string; account: string }, disputeId: string) => {
@@ -578,7 +594,7 @@ describe('never late', () => {
     expect(off.body).toMatchObject({ autoSubmit: false, hoursBefore: 24, minCompleteness: 80 });
     const ready = await disputedPayment(m.account);
     const draft = await draftOf(m.who, ready.disputeId);
-    await post(m.who, `/app/v1/disputes/${ready.disputeId}/evidence`, {
+    const saved = await post(m.who, `/app/v1/disputes/${ready.disputeId}/evidence`, {
       version: draft.version,
       fields: {
         customer_name: 'Jenny Rosen',
@@ -589,6 +605,7 @@ describe('never late', () => {
         receipt: null,
       },
     });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
     const thin = await disputedPayment(m.account);
     for (const d of [ready, thin]) await dueIn(m.tenantId, d.disputeId, 10);
     await env.stack.worker!.checkDeadlines();
@@ -601,7 +618,13 @@ describe('never late', () => {
     expect(on.body).toMatchObject({ autoSubmit: true, minCompleteness: 50, updatedBy: m.who.user });
     await env.stack.worker!.checkDeadlines();
     const done = await draftOf(m.who, ready.disputeId);
-    expect(done).toMatchObject({ state: 'submitted', status: 'CHALLENGED' });
+    expect(
+      done,
+      JSON.stringify({ actions: done.actions, checklist: done.checklist }),
+    ).toMatchObject({
+      state: 'submitted',
+      status: 'CHALLENGED',
+    });
     expect(done.actions.at(-1)).toMatchObject({
       action: 'submit',
       actorType: 'automatic',
