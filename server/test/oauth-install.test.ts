@@ -163,7 +163,8 @@ describe('OAuth install', () => {
       `${env.stack.api.url}/oauth/callback?state=${encodeURIComponent(altered)}&code=ac_x`,
     );
     expect(tampered.status).toBe(400);
-    const missing = await fetch(`${env.stack.api.url}/oauth/callback?code=ac_x`);
+    // No state and no code: nothing to verify or exchange.
+    const missing = await fetch(`${env.stack.api.url}/oauth/callback`);
     expect(missing.status).toBe(400);
     const old = issueState(env.stack.keyring, { livemode: false, flow: 'oauth', ttlSeconds: -600 });
     const expired = await fetch(
@@ -185,6 +186,67 @@ describe('OAuth install', () => {
       `${env.stack.api.url}/oauth/callback?state=${platform.to!.searchParams.get('state')}&code=ac_x`,
     );
     expect(mixed.status).toBe(400);
+  });
+});
+
+describe('installs Stripe starts (Marketplace, Dashboard, per-mode install links)', () => {
+  /** The merchant installs from Stripe: no state of ours, the install for one mode. */
+  async function installFromStripe(mode: 'test' | 'live') {
+    const redirectUri = `${env.stack.api.url}/oauth/callback`;
+    const authorize = new URL(`${emu.emulator.url}/oauth/v2/authorize`);
+    authorize.searchParams.set('client_id', 'ca_emulator_platform');
+    authorize.searchParams.set('redirect_uri', redirectUri);
+    authorize.searchParams.set('mode', mode);
+    const page = await fetch(authorize);
+    expect(page.status).toBe(200);
+    const decided = await fetch(`${emu.emulator.url}/oauth/authorize/decision`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        client_id: 'ca_emulator_platform',
+        redirect_uri: redirectUri,
+        mode,
+        decision: 'install',
+      }).toString(),
+    });
+    const callback = new URL(decided.headers.get('location')!);
+    expect(callback.searchParams.has('state')).toBe(false);
+    const done = await fetch(callback, { redirect: 'manual' });
+    return { status: done.status, html: await done.text(), callback };
+  }
+
+  it('connects a test-mode install without a state (the live key is tried first and refused)', async () => {
+    const done = await installFromStripe('test');
+    expect(done.status).toBe(200);
+    expect(done.html).toContain('DisputeDesk is connected');
+    const account = accountIn(done.html)!;
+    expect(await tenantFor(account, false)).toMatchObject({
+      status: 'active',
+      connectionType: 'oauth',
+    });
+    expect(await tenantFor(account, true)).toBeNull();
+    // The code is spent: the same link again connects nothing more.
+    const again = await fetch(done.callback);
+    expect(again.status).toBe(400);
+    expect(await again.text()).toContain('invalid_grant');
+  });
+
+  it('connects a live-mode install without a state', async () => {
+    const done = await installFromStripe('live');
+    expect(done.status).toBe(200);
+    expect(await tenantFor(accountIn(done.html)!, true)).toMatchObject({
+      livemode: true,
+      status: 'active',
+    });
+  });
+
+  it('refuses a code Stripe does not know, connecting nothing', async () => {
+    const before = await env.stack.db.prisma.tenant.count();
+    const forged = await fetch(`${env.stack.api.url}/oauth/callback?code=ac_forged_code`);
+    expect(forged.status).toBe(400);
+    expect(await forged.text()).toContain('Stripe refused the authorization (invalid_grant)');
+    expect(await env.stack.db.prisma.tenant.count()).toBe(before);
   });
 });
 

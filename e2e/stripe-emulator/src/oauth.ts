@@ -29,7 +29,8 @@ export interface OAuthConnection {
 export interface OAuthState {
   clientId: string;
   accessTokenTtlSeconds: number;
-  codes: Map<string, { account: string; platform: string; expiresAt: number }>;
+  /** Codes; `livemode` when the install was started for one mode (Stripe's per-mode install links). */
+  codes: Map<string, { account: string; platform: string; expiresAt: number; livemode?: boolean }>;
   /** refresh token → connection (mode is fixed at the first exchange). */
   refreshTokens: Map<string, OAuthConnection & { livemode: boolean }>;
 }
@@ -67,6 +68,9 @@ export class OAuthPages {
     const clientId = q.get('client_id') ?? '';
     const redirectUri = q.get('redirect_uri') ?? '';
     const state = q.get('state') ?? '';
+    // An install started from the Dashboard or the Marketplace is for one mode and carries no
+    // state of the app's (the app's own install links add theirs).
+    const mode = q.get('mode');
     if (clientId !== this.state.oauth.clientId) {
       return page(
         400,
@@ -88,7 +92,8 @@ export class OAuthPages {
       const fields =
         hidden('client_id', clientId) +
         hidden('redirect_uri', redirectUri) +
-        hidden('state', state);
+        hidden('state', state) +
+        (mode === 'test' || mode === 'live' ? hidden('mode', mode) : '');
       // Like Stripe's page, the user chooses which of their accounts to connect: here any account
       // not connected to another platform, or a new one.
       const choices = [...this.state.accounts.values()].filter(
@@ -126,6 +131,7 @@ export class OAuthPages {
         account: account.id,
         platform: this.platformId,
         expiresAt: Date.now() + 5 * 60_000,
+        ...(mode === 'test' || mode === 'live' ? { livemode: mode === 'live' } : {}),
       });
       target.searchParams.set('code', code);
       target.searchParams.set('scope', 'read_write');
@@ -171,6 +177,13 @@ export const oauthRoutes: Route[] = [
       if (grant === 'authorization_code') {
         const code = str(ctx.params.code, 'code') ?? '';
         const found = oauth.codes.get(code);
+        if (found && found.platform === ctx.account.id && found.livemode === !ctx.livemode) {
+          // The wrong mode's key does not spend the code: the app may retry with the other key.
+          throw new OAuthError(
+            'invalid_grant',
+            `Authorization code ${code} was issued for a ${found.livemode ? 'live' : 'test'} mode install; exchange it with your ${found.livemode ? 'live' : 'test'} mode secret key.`,
+          );
+        }
         oauth.codes.delete(code);
         if (!found || found.platform !== ctx.account.id) {
           throw new OAuthError('invalid_grant', `Authorization code does not exist: ${code}`);

@@ -126,6 +126,19 @@ describe('OAuth', () => {
     expect(live.body.access_token).toMatch(/^sk_live_/);
   });
 
+  it('a code from an install started for one mode is refused, not spent, by the other mode’s key', async () => {
+    const code = (await decide('install', { mode: 'test' })).searchParams.get('code')!;
+    const wrong = await token({ grant_type: 'authorization_code', code }, DEFAULT_KEYS.live);
+    expect(wrong.status).toBe(400);
+    expect(wrong.body).toMatchObject({ error: 'invalid_grant' });
+    expect(String(wrong.body.error_description)).toContain('test mode install');
+    const right = await token({ grant_type: 'authorization_code', code });
+    expect(right.status).toBe(200);
+    expect(right.body).toMatchObject({ livemode: false });
+    const spent = await token({ grant_type: 'authorization_code', code });
+    expect(spent.body).toMatchObject({ error: 'invalid_grant' });
+  });
+
   it('rotates refresh tokens: each works once and gives a new pair', async () => {
     const code = (await decide('install')).searchParams.get('code')!;
     const first = await token({ grant_type: 'authorization_code', code });

@@ -1,6 +1,10 @@
 // The install endpoints a merchant's browser visits: /oauth/install sends it to Stripe (or the
 // emulator) with a fresh state; /oauth/callback finishes an OAuth or a platform install, or
-// explains clearly why it cannot.
+// explains clearly why it cannot. An install Stripe starts (the Marketplace, the Dashboard, a
+// per-mode install link) arrives with a code and no state of ours: the code exchange with our
+// platform key proves the account, so it is accepted — exchanged with the live key, then the test
+// key (Stripe refuses a code with the other mode's key without spending it). A state, when present,
+// is always verified. After installing, the merchant goes back to OAUTH_RETURN_URL (the Dashboard).
 import express, { type Response } from 'express';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
@@ -78,6 +82,9 @@ export function oauthRouter(deps: ConnectionDeps) {
         'Start the install again from Stripe.',
       ]);
     const { state, code, error, install_signature: signature } = q.data;
+    if (state === undefined && code && !error && signature === undefined) {
+      return finishStripeStartedInstall(deps, res, code);
+    }
     const checked = await consumeState(deps, state);
     if (error) {
       // The merchant pressed Cancel (or Stripe refused); the state is spent either way. Stripe's
@@ -116,16 +123,7 @@ export function oauthRouter(deps: ConnectionDeps) {
           ]);
         result = await completeOAuthInstall(deps, { code, livemode: checked.livemode });
       }
-      const { tenant } = result;
-      if (deps.oauth.returnUrl) {
-        const back = new URL(deps.oauth.returnUrl);
-        back.searchParams.set('account', tenant.stripeAccountId);
-        return res.redirect(302, back.toString());
-      }
-      return html(res, 200, 'DisputeDesk is connected', [
-        `Your Stripe account ${tenant.stripeAccountId} (${tenant.livemode ? 'live' : 'test'} mode) is connected.`,
-        'Your dispute history is loading now; open DisputeDesk in the Stripe Dashboard to follow it.',
-      ]);
+      return connected(deps, res, result.tenant);
     } catch (err) {
       if (err instanceof OAuthGrantError) {
         const wrongMode = err.grantError === 'mode_mismatch';
@@ -143,4 +141,46 @@ export function oauthRouter(deps: ConnectionDeps) {
   });
 
   return router;
+}
+
+/** Back to the Dashboard (OAUTH_RETURN_URL, `{mode_path}` → "" or "test/"), or a success page. */
+function connected(
+  deps: ConnectionDeps,
+  res: Response,
+  tenant: { stripeAccountId: string; livemode: boolean },
+) {
+  if (deps.oauth.returnUrl) {
+    const back = new URL(
+      deps.oauth.returnUrl
+        .replaceAll('%7Bmode_path%7D', '{mode_path}')
+        .replaceAll('{mode_path}', tenant.livemode ? '' : 'test/'),
+    );
+    back.searchParams.set('account', tenant.stripeAccountId);
+    return res.redirect(302, back.toString());
+  }
+  return html(res, 200, 'DisputeDesk is connected', [
+    `Your Stripe account ${tenant.stripeAccountId} (${tenant.livemode ? 'live' : 'test'} mode) is connected.`,
+    'Your dispute history is loading now; open DisputeDesk in the Stripe Dashboard to follow it.',
+  ]);
+}
+
+/** An install Stripe started: the code alone, exchanged in each configured mode until one takes it. */
+async function finishStripeStartedInstall(deps: ConnectionDeps, res: Response, code: string) {
+  const modes = [true, false].filter((live) => deps.stripe.secretKeys[live ? 'live' : 'test']);
+  let refusal: OAuthGrantError | null = null;
+  for (const livemode of modes) {
+    try {
+      const { tenant } = await completeOAuthInstall(deps, { code, livemode });
+      return connected(deps, res, tenant);
+    } catch (err) {
+      if (!(err instanceof OAuthGrantError)) throw err;
+      refusal = err;
+      if (err.grantError !== 'invalid_grant' && err.grantError !== 'mode_mismatch') break;
+    }
+  }
+  return html(res, 400, 'Stripe did not accept this install', [
+    refusal
+      ? `Stripe refused the authorization (${refusal.grantError}). Install DisputeDesk again from the Stripe Dashboard.`
+      : 'This server has no Stripe key to complete the install with.',
+  ]);
 }
