@@ -4,6 +4,7 @@ import {
   Badge,
   Banner,
   BarChart,
+  Button,
   Box,
   PropertyListItem,
   Spinner,
@@ -11,7 +12,7 @@ import {
 import Overview from '../src/views/Overview';
 import { stubBackendPerFile } from './support/backend';
 import { fail, ok, statusFixture, summaryFixture } from './support/fixtures';
-import { pressInProp, renderView } from './support/render-view';
+import { buttonInProp, pressInProp, renderView } from './support/render-view';
 
 const backend = stubBackendPerFile();
 
@@ -175,6 +176,24 @@ describe('Overview', () => {
       expect(wrapper).toContainComponent(Banner, { title: 'Connect DisputeDesk' }),
     );
     expect(backend.requests.map((r) => r.path)).toEqual(['/app/v1/status']);
+    // The banner's Connect button goes to the backend's install link.
+    const banner = wrapper.find(Banner, { title: 'Connect DisputeDesk' });
+    expect(buttonInProp(banner, 'actions', 'Connect').href).toBe(
+      'http://127.0.0.1:3000/oauth/install?mode=test',
+    );
+  });
+
+  it('shows a pending install as waiting, with no Connect button', async () => {
+    backend.on(
+      'GET /app/v1/status',
+      ok(statusFixture({ connection: { status: 'pending', connectedAt: null } })),
+    );
+    const { wrapper, eventually } = renderView(Overview, backend);
+    await eventually(() =>
+      expect(wrapper).toContainComponent(Banner, { title: 'Finishing the install' }),
+    );
+    expect(wrapper).not.toContainComponent(Banner, { title: 'Connect DisputeDesk' });
+    expect(wrapper).not.toContainComponent(Button);
   });
 
   it('shows a failed read and recovers on retry', async () => {

@@ -1,151 +1,160 @@
-// The app manifest (../stripe-app.json) against the rules of Stripe's app manifest schema
-// (https://docs.stripe.com/stripe-apps/reference/app-manifest) — required fields and their
-// patterns, known permissions and viewports, no unknown keys — and against what this app needs:
-// every view's component exists, the icon is a real 300×300 PNG, and the backend URL constant
-// matches the CSP and the OAuth redirect.
+// The app manifests: the production one (../stripe-app.json) and the local one that extends it
+// (../stripe-app.dev.json, used by `npm start` and `stripe apps start --manifest`), against Stripe's
+// manifest rules (manifest-rules.ts: what Stripe accepts, they accept; what it refuses, they
+// refuse), and against what this app is: exactly the permissions the backend calls Stripe with,
+// every view's component present, production URLs on HTTPS, the icon a real 300×300 PNG.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import { StripeManifest, resolveManifest } from './manifest-rules';
 
 const ROOT = path.resolve(__dirname, '../..');
-const manifest: unknown = JSON.parse(readFileSync(path.join(ROOT, 'stripe-app.json'), 'utf8'));
+const raw = resolveManifest(path.join(ROOT, 'stripe-app.json'));
+const m = StripeManifest.parse(raw);
+const local = StripeManifest.parse(resolveManifest(path.join(ROOT, 'stripe-app.dev.json')));
 
-const PERMISSIONS = [
-  'balance_read',
-  'balance_transaction_source_read',
-  'charge_read',
-  'customer_read',
-  'dispute_read',
-  'dispute_write',
-  'event_read',
-  'file_read',
-  'file_write',
-  'invoice_read',
-  'payment_intent_read',
-  'payment_method_read',
-  'payout_read',
-  'report_runs_and_report_types_read',
-  'secret_write',
-  'user_email_read',
-  'webhook_read',
-  'webhook_write',
-] as const;
-
-const VIEWPORTS = [
-  'settings',
-  'stripe.dashboard.balance.overview',
-  'stripe.dashboard.customer.detail',
-  'stripe.dashboard.customer.list',
-  'stripe.dashboard.drawer.default',
-  'stripe.dashboard.home.overview',
-  'stripe.dashboard.invoice.detail',
-  'stripe.dashboard.payment.detail',
-  'stripe.dashboard.payment.list',
-  'stripe.dashboard.report.overview',
-] as const;
-
-const urlWithPath = z
-  .string()
-  .url()
-  .regex(/^https?:\/\/.*\/.+/, 'needs a path after the host');
-
-/** Stripe's manifest rules, as far as this app uses the manifest (the schema forbids unknown keys). */
-const ManifestSchema = z
-  .object({
-    id: z.string().regex(/^[a-zA-Z0-9_\-.]+$/),
-    version: z.string().min(1),
-    name: z.string().min(1),
-    icon: z.string().regex(/^\.\/((\.\.\/|[a-zA-Z0-9_/\-\\])[^.]*\.png)$/),
-    stripe_api_access_type: z.enum(['platform', 'oauth', 'restricted_api_key']),
-    distribution_type: z.enum(['public', 'private']),
-    allowed_redirect_uris: z.array(urlWithPath).min(1),
-    post_install_action: z.union([
-      z.null(),
-      z.object({ type: z.literal('settings') }).strict(),
-      z.object({ type: z.literal('external'), url: z.string().regex(/^https?:\/\//) }).strict(),
-    ]),
-    permissions: z.array(
-      z.object({ permission: z.enum(PERMISSIONS), purpose: z.string().min(1) }).strict(),
-    ),
-    ui_extension: z
-      .object({
-        views: z.array(
-          z
-            .object({
-              viewport: z.enum(VIEWPORTS),
-              component: z.string().regex(/^[a-zA-Z0-9_]+$/),
-            })
-            .strict(),
-        ),
-        content_security_policy: z
-          .object({ 'connect-src': z.array(urlWithPath), purpose: z.string().min(1) })
-          .strict(),
-      })
-      .strict(),
-    constants: z.object({ API_BASE: z.string().url() }).strict(),
-  })
-  .strict();
-
-const m = ManifestSchema.parse(manifest);
+/**
+ * Each permission and what in the backend needs it (server/src): the manifest asks for exactly
+ * these. Early fraud warnings have no permission in Stripe's published list: an OAuth install
+ * cannot be granted them (docs/SECURITY.md, stripe-app/README.md).
+ */
+const USED_BY: Record<string, string> = {
+  dispute_read: 'webhooks, history import (backfill/list-resources.ts), reconciliation',
+  dispute_write: 'evidence save / submit / accept (disputes/evidence/stripe-evidence.ts)',
+  charge_read: 'charges and refunds import, evidence sources',
+  charge_write: 'prevention refunds (prevention/apply-prevention.ts)',
+  payment_intent_read: 'PaymentIntents import, order references',
+  customer_read: 'customers import, evidence customer name and email',
+  invoice_read: 'invoices import',
+  payout_read: 'payouts import',
+  balance_read: 'balance transactions import, the money ledger',
+  report_runs_and_report_types_read: 'report runs (reports/plan-report-runs.ts)',
+  file_read: 'report files, evidence files',
+  file_write: 'evidence uploads and generated documents (disputes/evidence/attach-file.ts)',
+  event_read: 'catch-up after an outage (backfill/catch-up-events.ts)',
+};
 
 describe('stripe-app.json', () => {
-  it('follows the manifest schema', () => {
-    expect(() => ManifestSchema.parse(manifest)).not.toThrow();
+  it('follows Stripe’s manifest rules, as does the local manifest that extends it', () => {
+    expect(StripeManifest.safeParse(raw).success).toBe(true);
+    expect(local.id).toBe(m.id);
   });
 
-  it('rejects what the schema rejects (the check can fail)', () => {
-    const broken = (patch: Record<string, unknown>) =>
-      ManifestSchema.safeParse({ ...(manifest as object), ...patch }).success;
-    expect(broken({ id: 'has spaces' })).toBe(false);
-    expect(broken({ icon: 'icon.jpg' })).toBe(false);
-    expect(broken({ permissions: [{ permission: 'dispute_read' }] })).toBe(false);
-    expect(broken({ unknown_key: true })).toBe(false);
+  it('accepts what Stripe accepts and refuses what it refuses', () => {
+    const ok = (patch: Record<string, unknown>) =>
+      StripeManifest.safeParse({ ...(raw as object), ...patch }).success;
+    const ui = m.ui_extension;
+    // Valid in Stripe's rules.
+    expect(ok({ sandbox_install_compatible: false })).toBe(true);
+    expect(ok({ post_install_action: { type: 'onboarding' } })).toBe(true);
+    expect(ok({ post_install_action: { type: 'settings' } })).toBe(true);
+    expect(ok({ post_install_action: { type: 'external', url: 'https://example.com/x' } })).toBe(
+      true,
+    );
+    expect(ok({ post_install_action: null })).toBe(true);
+    expect(ok({ icon: '' })).toBe(true);
+    expect(ok({ constants: null, allowed_redirect_uris: null })).toBe(true);
     expect(
-      broken({
+      ok({
         ui_extension: {
-          ...m.ui_extension,
-          views: [{ viewport: 'stripe.dashboard.nowhere', component: 'X' }],
+          ...ui,
+          content_security_policy: {
+            ...ui.content_security_policy,
+            'image-src': ['https://images.example.com/'],
+          },
+        },
+      }),
+    ).toBe(true);
+    expect(
+      ok({
+        app_backend: {
+          webhooks: [
+            {
+              url: 'https://example.com/hook',
+              enabled_events: ['customer.created'],
+              api_version: '1.0.0',
+            },
+          ],
+        },
+      }),
+    ).toBe(true);
+    // Refused by Stripe's rules.
+    expect(ok({ id: 'has spaces' })).toBe(false);
+    expect(ok({ version: '' })).toBe(false);
+    expect(ok({ icon: 'icon.jpg' })).toBe(false);
+    expect(ok({ icon: './../x/../icon.png' })).toBe(false);
+    expect(ok({ permissions: [{ permission: 'dispute_read' }] })).toBe(false);
+    expect(ok({ permissions: [{ permission: 'radar_read', purpose: 'x' }] })).toBe(false);
+    expect(ok({ permissions: [{ permission: 'dispute_read', purpose: 'x', extra: 1 }] })).toBe(
+      false,
+    );
+    expect(ok({ unknown_key: true })).toBe(false);
+    expect(ok({ post_install_action: { type: 'external' } })).toBe(false);
+    expect(ok({ post_install_action: { type: 'settings', url: 'https://x.example/y' } })).toBe(
+      false,
+    );
+    expect(ok({ allowed_redirect_uris: ['https://example.com'] })).toBe(false); // needs a path
+    expect(ok({ stripe_api_access_type: 'password' })).toBe(false);
+    expect(
+      ok({
+        ui_extension: { ...ui, views: [{ viewport: 'stripe.dashboard.nowhere', component: 'X' }] },
+      }),
+    ).toBe(false);
+    expect(
+      ok({ ui_extension: { ...ui, views: [{ viewport: 'settings', component: 'A-B' }] } }),
+    ).toBe(false);
+    expect(
+      ok({
+        ui_extension: {
+          ...ui,
+          content_security_policy: { 'connect-src': ['https://api.example.com'], purpose: 'x' },
         },
       }),
     ).toBe(false);
+    expect(ok({ ui_extension: { ...ui, content_security_policy: { 'connect-src': null } } })).toBe(
+      false,
+    ); // purpose is required
   });
 
-  it('asks for OAuth and every permission the product reads with, each with a purpose', () => {
+  it('asks, with OAuth, for exactly the permissions the backend uses, each with a purpose', () => {
     expect(m.stripe_api_access_type).toBe('oauth');
-    expect(m.permissions.map((p) => p.permission)).toEqual(
-      expect.arrayContaining([
-        'dispute_read',
-        'charge_read',
-        'payment_intent_read',
-        'customer_read',
-        'payout_read',
-        'balance_read',
-        'report_runs_and_report_types_read',
-        'file_read',
-        'event_read',
-      ]),
-    );
-    expect(m.post_install_action).toEqual({ type: 'settings' });
+    expect(m.permissions.map((p) => p.permission).sort()).toEqual(Object.keys(USED_BY).sort());
+    for (const p of m.permissions) expect(p.purpose.length).toBeGreaterThan(20);
   });
 
-  it('has the four views, each a component with a default export in src/views', () => {
+  it('starts onboarding after install and supports sandboxes', () => {
+    expect(m.post_install_action).toEqual({ type: 'onboarding' });
+    expect(m.sandbox_install_compatible).toBe(true);
+  });
+
+  it('has its views, each a component with a default export in src/views', () => {
     expect(m.ui_extension.views).toEqual([
       { viewport: 'stripe.dashboard.payment.detail', component: 'DisputePanel' },
       { viewport: 'stripe.dashboard.home.overview', component: 'Overview' },
       { viewport: 'stripe.dashboard.drawer.default', component: 'StatusDrawer' },
       { viewport: 'settings', component: 'Settings' },
+      { viewport: 'onboarding', component: 'Onboarding' },
     ]);
-    for (const v of m.ui_extension.views) {
+    for (const v of m.ui_extension.views ?? []) {
       const file = path.join(__dirname, '../src/views', `${v.component}.tsx`);
       expect(existsSync(file)).toBe(true);
       expect(readFileSync(file, 'utf8')).toMatch(new RegExp(`export default ${v.component};`));
     }
   });
 
-  it('points the CSP and the OAuth redirect at the backend named in the constants', () => {
-    const base = m.constants.API_BASE;
-    expect(m.ui_extension.content_security_policy['connect-src']).toEqual([`${base}/app/`]);
-    expect(m.allowed_redirect_uris).toEqual([`${base}/oauth/callback`]);
+  it('points production at the HTTPS backend and the local manifest at this computer', () => {
+    for (const [manifest, base] of [
+      [m, 'https://api.disputedesk.app'],
+      [local, 'http://127.0.0.1:3000'],
+    ] as const) {
+      expect(manifest.constants).toEqual({ API_BASE: base });
+      expect(manifest.ui_extension.content_security_policy?.['connect-src']).toEqual([
+        `${base}/app/`,
+      ]);
+      expect(manifest.allowed_redirect_uris).toEqual([`${base}/oauth/callback`]);
+    }
+    // Everything else is the production manifest's.
+    expect(local.permissions).toEqual(m.permissions);
+    expect(local.ui_extension.views).toEqual(m.ui_extension.views);
   });
 
   it('has a real 300×300 PNG icon', () => {

@@ -21,22 +21,32 @@ export const Failure = ({ message, retry }: { message: string; retry: () => void
 export const NotConnected = ({
   installUrl,
   disconnected = false,
+  pending = false,
 }: {
   installUrl: string;
   disconnected?: boolean;
-}) => (
-  <Banner
-    type="caution"
-    title={disconnected ? 'DisputeDesk is disconnected' : 'Connect DisputeDesk'}
-    description={
-      disconnected
-        ? 'This account was disconnected. Reconnect it to see disputes again; history kept within the retention period comes back.'
-        : 'Connect this account so DisputeDesk can import its disputes and follow new ones.'
-    }
-    actions={
-      <Button href={installUrl} target="_blank" type="primary">
-        {disconnected ? 'Reconnect' : 'Connect'}
-      </Button>
-    }
-  />
-);
+  /** Installed, the connection still being set up: wait, do not connect again. */
+  pending?: boolean;
+}) =>
+  pending ? (
+    <Banner
+      type="default"
+      title="Finishing the install"
+      description="Stripe has confirmed the install; DisputeDesk is setting up the connection. This takes a moment."
+    />
+  ) : (
+    <Banner
+      type="caution"
+      title={disconnected ? 'DisputeDesk is disconnected' : 'Connect DisputeDesk'}
+      description={
+        disconnected
+          ? 'This account was disconnected. Reconnect it to see disputes again; history kept within the retention period comes back.'
+          : 'Connect this account so DisputeDesk can import its disputes and follow new ones.'
+      }
+      actions={
+        <Button href={installUrl} target="_blank" type="primary">
+          {disconnected ? 'Reconnect' : 'Connect'}
+        </Button>
+      }
+    />
+  );

@@ -4,6 +4,8 @@ import { ago, dateTime, label } from '../format';
 
 export interface ConnectionModel {
   connected: boolean;
+  /** Installed, the connection still being set up. */
+  pending: boolean;
   /** It was connected once: reconnecting, not connecting, is the way back. */
   disconnected: boolean;
   headline: string;
@@ -36,6 +38,7 @@ export function connectionModel(s: Status, now: number): ConnectionModel {
   const mode = c.livemode ? 'live mode' : 'test mode';
   return {
     connected: c.status === 'active' || c.status === 'paused',
+    pending: c.status === 'pending',
     disconnected: c.status === 'disconnected' || c.status === 'purged',
     headline: `${STATES[c.status]} · ${mode}`,
     detail:

@@ -30,7 +30,11 @@ const Overview = (context: ExtensionContextValue) => {
       ) : !c.connected ? (
         <Box css={{ stack: 'y', gap: 'medium' }}>
           <Box css={{ font: 'heading' }}>{c.headline}</Box>
-          <NotConnected installUrl={c.installUrl} disconnected={c.disconnected} />
+          <NotConnected
+            installUrl={c.installUrl}
+            disconnected={c.disconnected}
+            pending={c.pending}
+          />
         </Box>
       ) : (
         <Box css={{ stack: 'y', gap: 'large' }}>

@@ -18,7 +18,11 @@ const StatusDrawer = (context: ExtensionContextValue) => {
         <Box css={{ stack: 'y', gap: 'small' }}>
           <Box css={{ font: 'bodyEmphasized' }}>{c.headline}</Box>
           {c.connected ? null : (
-            <NotConnected installUrl={c.installUrl} disconnected={c.disconnected} />
+            <NotConnected
+              installUrl={c.installUrl}
+              disconnected={c.disconnected}
+              pending={c.pending}
+            />
           )}
           {vm.lines.map((line) => (
             <Box key={line}>{line}</Box>

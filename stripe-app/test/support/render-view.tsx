@@ -16,9 +16,9 @@ export function renderView(
     environment: { constants: { API_BASE: backend.url }, mode: 'test', ...environment },
   });
   const { wrapper, update } = render(<View {...context} />);
-  /** Re-renders until `check` passes (or fails after 4 s): answers arrive over real HTTP. */
-  const eventually = async (check: () => void) => {
-    const deadline = Date.now() + 4000;
+  /** Re-renders until `check` passes (or fails after `timeoutMs`): answers arrive over real HTTP. */
+  const eventually = async (check: () => void, timeoutMs = 4000) => {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       await update();
       try {
@@ -34,8 +34,18 @@ export function renderView(
 }
 
 interface FragmentChild {
-  props?: { onPress?: () => void };
+  props?: { onPress?: () => void; href?: string };
   children?: Array<{ text?: string }>;
+}
+
+/** The props of the button labelled `label` inside a component's element prop (a Banner's `actions`). */
+export function buttonInProp(node: { props: unknown } | null, prop: string, label: string) {
+  const fragment = (node?.props as Record<string, { children?: FragmentChild[] }> | undefined)?.[
+    prop
+  ];
+  const button = fragment?.children?.find((c) => c.children?.some((t) => t.text === label));
+  if (!button?.props) throw new Error(`No button "${label}" in ${prop}`);
+  return button.props;
 }
 
 /**
