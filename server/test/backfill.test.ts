@@ -62,6 +62,7 @@ async function seededTenant(charges: number, permissions = ALL) {
 }
 
 interface Progress {
+  runId: string;
   status: string;
   error: string | null;
   objects: number;
@@ -71,6 +72,7 @@ interface Progress {
     objects: number;
     windowsDone: number;
     windowsTotal: number;
+    notPermitted: string | null;
   }>;
 }
 
@@ -241,6 +243,37 @@ describe('backfill', () => {
       { timeoutMs: 90_000, what: 'the backfill to fail' },
     );
     expect(done.error).toContain('rak_charge_read');
+  }, 120_000);
+
+  it('skips a supplementary list Stripe refuses (403), naming why, and finishes the rest', async () => {
+    const { tenantId } = await seededTenant(100);
+    await waitFor(async () => (await progress(tenantId)).status === 'succeeded', {
+      timeoutMs: 60_000,
+    });
+    // Early fraud warnings, which a Stripe App cannot be granted, taken away from the key.
+    const row = await env.stack.db.prisma.credential.findFirstOrThrow({
+      where: { tenantId, kind: 'api_key' },
+    });
+    const key = env.stack.keyring.open(row.ciphertext, `${tenantId}:api_key`);
+    const noWarnings = { ...ALL };
+    delete noWarnings.radar_early_fraud_warning;
+    emu.emulator.state.keys.get(key)!.permissions = noWarnings as Record<string, 'read' | 'write'>;
+    const first = (await progress(tenantId)).runId;
+    expect((await admin('POST', `tenants/${tenantId}/backfill`)).status).toBe(202);
+    const done = await waitFor(
+      async () => {
+        const p = await progress(tenantId);
+        return p.runId !== first && p.status === 'succeeded' && p.percent === 100 ? p : null;
+      },
+      { timeoutMs: 90_000, what: 'the backfill to finish without early fraud warnings' },
+    );
+    const byResource = Object.fromEntries(done.resources.map((r) => [r.resource, r]));
+    expect(byResource.early_fraud_warning!.notPermitted).toContain(
+      'rak_radar_early_fraud_warning_read',
+    );
+    expect(byResource.charge!.notPermitted).toBeNull();
+    expect(byResource.dispute!.notPermitted).toBeNull();
+    expect(done.error).toBeNull();
   }, 120_000);
 
   it('never overwrites newer webhook state with older history', async () => {

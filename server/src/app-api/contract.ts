@@ -226,6 +226,8 @@ export const ResourceProgressSchema = z.object({
   windowsTotal: z.number().int(),
   failed: z.number().int(),
   estimatedTotal: z.number().int().nullable(),
+  /** Stripe refused the list (403): skipped, in Stripe's words. */
+  notPermitted: z.string().nullable(),
 });
 
 export const BackfillSchema = z.object({

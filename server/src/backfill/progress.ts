@@ -9,6 +9,8 @@ export interface ResourceProgress {
   windowsTotal: number;
   failed: number;
   estimatedTotal: number | null;
+  /** Stripe refused this list (403): the resource was skipped, in Stripe's words. */
+  notPermitted: string | null;
 }
 
 export type BackfillProgress =
@@ -49,9 +51,11 @@ export async function backfillProgress(pool: Pool, tenantId: string): Promise<Ba
     total: number;
     failed: number;
     done_objects: number;
+    not_permitted: string | null;
   }>(
     `SELECT resource, sum(objects)::int AS objects,
-            count(*) FILTER (WHERE status = 'done')::int AS done, count(*)::int AS total,
+            count(*) FILTER (WHERE status IN ('done', 'not_permitted'))::int AS done, count(*)::int AS total,
+            max(error) FILTER (WHERE status = 'not_permitted') AS not_permitted,
             count(*) FILTER (WHERE status = 'failed')::int AS failed,
             coalesce(sum(objects) FILTER (WHERE status = 'done'), 0)::int AS done_objects
        FROM backfill_windows WHERE run_id = $1 GROUP BY resource ORDER BY resource`,
@@ -63,6 +67,7 @@ export async function backfillProgress(pool: Pool, tenantId: string): Promise<Ba
     windowsDone: x.done,
     windowsTotal: x.total,
     failed: x.failed,
+    notPermitted: x.not_permitted,
     estimatedTotal:
       x.done === x.total
         ? x.objects

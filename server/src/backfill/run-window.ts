@@ -1,8 +1,11 @@
 // One slice of a window: up to `pagesPerJob` pages of 100, each stored with one multi-row upsert
 // (ordering-guarded, so history never overwrites newer webhook state) in the same transaction as
 // the window's cursor. Killed at any moment, the window resumes after the last committed page:
-// no gap, no duplicate. A 429 waits (backoff with jitter) and retries the page; 401/403 fail the
-// run with Stripe's reason; when the window is done the tenant's next window is queued, and the
+// no gap, no duplicate. A 429 waits (backoff with jitter) and retries the page; 401, and 403 on
+// disputes, charges or PaymentIntents, fail the run with Stripe's reason; 403 on anything else
+// marks that resource not permitted (Stripe's words kept, shown with the progress) and the run
+// goes on: an OAuth app cannot be granted every list (early fraud warnings have no app
+// permission), and a restricted key may leave one out; when the window is done the tenant's next window is queued, and the
 // run succeeds only when every window is done.
 import Stripe from 'stripe';
 import type { Pool } from '../db.ts';
@@ -122,6 +125,10 @@ export async function runBackfillWindow(
     try {
       page = await fetchPage(deps, stripe, w);
     } catch (err) {
+      if (err instanceof Stripe.errors.StripePermissionError && !CORE.has(w.resource)) {
+        await notPermitted(deps, w, err.message);
+        return { pages, objects, done: true };
+      }
       if (
         err instanceof Stripe.errors.StripeAuthenticationError ||
         err instanceof Stripe.errors.StripePermissionError
@@ -199,11 +206,30 @@ export async function runBackfillWindow(
   return { pages, objects, done };
 }
 
+/** Without these a history is no history: a 403 on them fails the run. */
+const CORE = new Set<ResourceName>(['dispute', 'charge', 'payment_intent']);
+
+/** Every window of this run and resource ends as not permitted, with Stripe's reason. */
+async function notPermitted(deps: WindowDeps, w: WindowRow, reason: string) {
+  await deps.pool.query(
+    `UPDATE backfill_windows SET status = 'not_permitted', error = $3, updated_at = now()
+      WHERE run_id = $1 AND resource = $2 AND status IN ('pending', 'queued')`,
+    [w.run_id, w.resource, reason.slice(0, 1000)],
+  );
+  deps.logger.warn(
+    { tenantId: w.tenant_id, runId: w.run_id, resource: w.resource, reason },
+    'backfill: resource not permitted, skipped',
+  );
+  await finishIfComplete(deps, w.run_id);
+  await queueNextWindows(deps, w.tenant_id);
+}
+
 async function finishIfComplete(deps: WindowDeps, runId: string) {
   const { rowCount } = await deps.pool.query(
     `UPDATE backfill_runs SET status = 'succeeded', finished_at = now()
       WHERE id = $1 AND status = 'running'
-        AND NOT EXISTS (SELECT 1 FROM backfill_windows WHERE run_id = $1 AND status <> 'done')`,
+        AND NOT EXISTS (SELECT 1 FROM backfill_windows WHERE run_id = $1
+                         AND status NOT IN ('done', 'not_permitted'))`,
     [runId],
   );
   if (rowCount) deps.logger.info({ runId }, 'backfill succeeded');

@@ -65,7 +65,9 @@ export function connectionModel(s: Status, now: number): ConnectionModel {
           name: label(r.resource),
           objects: r.objects,
           percent: pct,
-          text: `${r.objects}${of} · ${pct} %${r.failed ? ` · ${r.failed} failed` : ''}`,
+          text: r.notPermitted
+            ? `skipped: Stripe did not allow this list (${r.notPermitted})`
+            : `${r.objects}${of} · ${pct} %${r.failed ? ` · ${r.failed} failed` : ''}`,
         };
       }),
     },

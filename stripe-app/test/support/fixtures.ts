@@ -96,6 +96,7 @@ export function statusFixture(
           windowsTotal: 12,
           failed: 0,
           estimatedTotal: 18000,
+          notPermitted: null,
         },
         {
           resource: 'dispute',
@@ -104,6 +105,7 @@ export function statusFixture(
           windowsTotal: 12,
           failed: 0,
           estimatedTotal: 3000,
+          notPermitted: null,
         },
       ],
     },
