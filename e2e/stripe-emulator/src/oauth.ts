@@ -6,6 +6,7 @@
 import { emit, str, type RequestContext } from './context.ts';
 import { StripeApiError } from './errors.ts';
 import type { Route } from './router.ts';
+import type { Permissions } from './permissions.ts';
 import { newId, type Account, type EmulatorState } from './state.ts';
 
 export class OAuthError extends StripeApiError {
@@ -33,6 +34,8 @@ export interface OAuthState {
   codes: Map<string, { account: string; platform: string; expiresAt: number; livemode?: boolean }>;
   /** refresh token → connection (mode is fixed at the first exchange). */
   refreshTokens: Map<string, OAuthConnection & { livemode: boolean }>;
+  /** What the app's access tokens may do (its manifest's permissions); null: everything. */
+  grant: Permissions | null;
 }
 
 export const newOAuthState = (): OAuthState => ({
@@ -40,6 +43,7 @@ export const newOAuthState = (): OAuthState => ({
   accessTokenTtlSeconds: 3600,
   codes: new Map(),
   refreshTokens: new Map(),
+  grant: null,
 });
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -145,7 +149,11 @@ function issue(ctx: RequestContext, conn: OAuthConnection) {
   const mode = ctx.livemode ? 'live' : 'test';
   const ttl = ctx.state.oauth.accessTokenTtlSeconds;
   const accessToken = `sk_${mode}_oauth_${newId('x', 32).slice(2)}`;
-  ctx.state.addKey(accessToken, conn.account, ctx.livemode, { expiresAt: Date.now() + ttl * 1000 });
+  const grant = ctx.state.oauth.grant;
+  ctx.state.addKey(accessToken, conn.account, ctx.livemode, {
+    expiresAt: Date.now() + ttl * 1000,
+    ...(grant ? { permissions: grant, app: true } : {}),
+  });
   const refreshToken = `rt_${newId('x', 40).slice(2)}`;
   ctx.state.oauth.refreshTokens.set(refreshToken, { ...conn, livemode: ctx.livemode });
   return {

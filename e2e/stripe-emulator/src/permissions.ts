@@ -1,6 +1,7 @@
 // Restricted keys (rk_test_…, rk_live_…): each carries permissions per resource, `read` or
 // `write` (write implies read). A call outside them fails like Stripe's: 403 naming the
 // permission that would allow it.
+import { appPermissionFor } from './app-permissions.ts';
 import { StripeApiError } from './errors.ts';
 
 export type Access = 'read' | 'write';
@@ -41,6 +42,7 @@ export function checkPermission(
   path: string,
   key: string,
   account: string,
+  app = false,
 ) {
   // Any key may read its own account (that is how a key learns whose it is).
   if (path === '/v1/account' && method === 'GET') return;
@@ -49,6 +51,18 @@ export function checkPermission(
   const has = resource ? permissions[resource] : undefined;
   if (has === 'write' || (has === 'read' && need === 'read')) return;
   const masked = `${key.slice(0, 8)}${'*'.repeat(Math.max(0, key.length - 12))}${key.slice(-4)}`;
+  if (app) {
+    const wanted = resource ? appPermissionFor(resource, need) : null;
+    throw new StripeApiError(
+      403,
+      'invalid_request_error',
+      `The provided key '${masked}' does not have the required permissions for this endpoint on account '${account}'. ${
+        wanted
+          ? `Your app needs the '${wanted}' permission in its manifest (and the merchant's approval) for this request.`
+          : 'No permission a Stripe App can request allows this request.'
+      }`,
+    );
+  }
   throw new StripeApiError(
     403,
     'invalid_request_error',

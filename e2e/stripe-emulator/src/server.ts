@@ -2,10 +2,12 @@
 // Stripe-Account), decodes form bodies the way stripe-node encodes them, and answers in
 // Stripe's JSON shapes.
 import http from 'node:http';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import qs from 'qs';
 import type { RequestContext } from './context.ts';
 import { StripeApiError } from './errors.ts';
+import { appGrant, manifestPermissions } from './app-permissions.ts';
 import { authenticate } from './auth.ts';
 import { ControlApi } from './control.ts';
 import { injectedFailure, rateLimited } from './faults.ts';
@@ -40,6 +42,11 @@ export interface EmulatorOptions {
   platformKeys?: { test: string; live: string };
   /** Stripe's rate limits (on by default: 25/s test, 100/s live per account). */
   rateLimit?: boolean;
+  /**
+   * The Stripe App manifest whose permissions OAuth access tokens get (default: the repository's
+   * stripe-app.json when present); null: OAuth tokens may do everything.
+   */
+  appManifest?: string | null;
   /** Called once per API request with its outcome (the `--log` flag of `npm run emulator`). */
   onRequest?: (line: {
     method: string;
@@ -84,6 +91,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const keys = options.platformKeys ?? DEFAULT_KEYS;
   state.addKey(keys.test, platform.id, false);
   state.addKey(keys.live, platform.id, true);
+  const manifest =
+    options.appManifest === undefined
+      ? fileURLToPath(new URL('../../../stripe-app.json', import.meta.url))
+      : options.appManifest;
+  const appPermissions = manifest ? manifestPermissions(manifest) : null;
+  if (appPermissions) state.oauth.grant = appGrant(appPermissions);
   const router = new Router()
     .add(accountRoutes)
     .add(customerRoutes)
@@ -200,6 +213,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
             url.pathname,
             auth.key.key,
             auth.account.id,
+            auth.key.app,
           );
         }
         const idempotencyKey =

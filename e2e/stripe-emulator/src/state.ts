@@ -32,6 +32,8 @@ export interface ApiKey {
   permissions?: Permissions;
   /** OAuth access tokens expire (ms since epoch). */
   expiresAt?: number;
+  /** An app's OAuth token: `permissions` are what its manifest requested. */
+  app?: boolean;
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
