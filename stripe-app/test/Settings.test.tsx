@@ -1,11 +1,14 @@
 // The settings page: connecting (install link, restricted key with the permission check's
 // answer), notification destinations (add with the secret shown once, test, rotate, disable,
-// remove) and disconnecting with confirmation — each action a real request to the stand-in.
+// remove) and disconnecting with confirmation — each action a real request to the stand-in. As
+// Stripe's guidelines ask: the shown-once secret copied with one press and dismissable, removal
+// confirmed first, inputs uncontrolled.
 import { Banner, Button, Spinner, Switch, TextField } from '@stripe/ui-extension-sdk/ui';
 import Settings from '../src/views/Settings';
 import { stubBackendPerFile } from './support/backend';
 import { destinationFixture, fail, ok, statusFixture } from './support/fixtures';
-import { buttonLabelled, renderView } from './support/render-view';
+import { clipboardWriteText } from '@stripe/ui-extension-sdk/utils';
+import { buttonLabelled, pressInProp, renderView } from './support/render-view';
 
 const backend = stubBackendPerFile();
 
@@ -120,6 +123,14 @@ describe('Settings', () => {
       title: 'Signing secret for https://merchant.example/hooks/disputes',
     })!;
     expect(String(secret.props.description)).toContain('ddwhsec_shown_once');
+    // Copied with one press; then put away for good.
+    pressInProp(wrapper, secret, 'actions', 'Copy secret');
+    await eventually(() =>
+      expect(wrapper).toContainComponent(Banner, { title: 'Signing secret copied.' }),
+    );
+    expect(clipboardWriteText).toHaveBeenCalledWith('ddwhsec_shown_once');
+    wrapper.act(() => secret.props.onDismiss!());
+    expect(wrapper).not.toContainText('ddwhsec_shown_once');
 
     buttonLabelled(wrapper, 'Send test').trigger('onPress');
     await eventually(() => expect(wrapper).toContainText('Not delivered: answered 500'));
@@ -136,7 +147,16 @@ describe('Settings', () => {
     await eventually(() => expect(wrapper).toContainComponent(Switch, { checked: false }));
     expect(wrapper).toContainText('Disabled · secret');
 
+    // Removing asks first: "Keep it" keeps it, nothing sent.
     buttonLabelled(wrapper, 'Remove').trigger('onPress');
+    const ask = () =>
+      wrapper.find(Banner, { title: 'Remove https://merchant.example/hooks/disputes?' });
+    expect(ask()).not.toBeNull();
+    pressInProp(wrapper, ask(), 'actions', 'Keep it');
+    expect(ask()).toBeNull();
+    expect(backend.requests.some((r) => r.method === 'DELETE')).toBe(false);
+    buttonLabelled(wrapper, 'Remove').trigger('onPress');
+    pressInProp(wrapper, ask(), 'actions', 'Remove destination');
     await eventually(() => expect(wrapper).toContainText('No destinations yet.'));
     expect(backend.requests.map((r) => `${r.method} ${r.path}`)).toEqual(
       expect.arrayContaining([

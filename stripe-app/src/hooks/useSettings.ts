@@ -3,6 +3,7 @@
 // the secret — shown once —, enable, remove), and disconnecting with the account id typed back.
 import type { Destination, Status } from '@disputedesk/contract';
 import type { ExtensionContextValue } from '@stripe/ui-extension-sdk/context';
+import { clipboardWriteText } from '@stripe/ui-extension-sdk/utils';
 import { useState } from 'react';
 import { ApiError } from '../api/client';
 import { useApi } from '../api/use-api';
@@ -27,6 +28,14 @@ export interface SettingsModel {
   destinations: Array<Destination & { testResult: string | null }>;
   newUrl: { value: string; set: (v: string) => void; submit: () => void };
   revealedSecret: { title: string; secret: string } | null;
+  /** The shown-once secret: copied to the clipboard, or put away for good. */
+  copySecret: () => void;
+  dismissSecret: () => void;
+  /** The destination whose removal waits for a second, confirming press. */
+  confirmingRemoval: string | null;
+  askRemove: (id: string | null) => void;
+  /** Bumped after a form is submitted, so its uncontrolled inputs start empty again. */
+  formKey: number;
   toggle: (id: string, enabled: boolean) => void;
   rotate: (id: string) => void;
   test: (id: string) => void;
@@ -55,6 +64,8 @@ export function useSettings(context: ExtensionContextValue, now = Date.now()): S
   const [confirm, setConfirm] = useState('');
   const [revealedSecret, setRevealed] = useState<SettingsModel['revealedSecret']>(null);
   const [tests, setTests] = useState<Record<string, string>>({});
+  const [confirmingRemoval, setConfirmingRemoval] = useState<string | null>(null);
+  const [formKey, setFormKey] = useState(0);
 
   /** Runs an action: one at a time, its outcome as a notice, then fresh data. */
   const act = (run: () => Promise<Notice | null>) => {
@@ -94,6 +105,7 @@ export function useSettings(context: ExtensionContextValue, now = Date.now()): S
           try {
             const r = await api.connectApiKey(apiKey.trim());
             setApiKey('');
+            setFormKey((k) => k + 1);
             return r.webhook.status === 'secret_needed'
               ? { type: 'caution', title: 'Connected; one step left.', detail: r.webhook.message }
               : {
@@ -120,6 +132,7 @@ export function useSettings(context: ExtensionContextValue, now = Date.now()): S
         act(async () => {
           const created = await api.createDestination(newUrl.trim());
           setNewUrl('');
+          setFormKey((k) => k + 1);
           setRevealed({
             title: `Signing secret for ${created.url}`,
             secret: created.signingSecret,
@@ -128,6 +141,18 @@ export function useSettings(context: ExtensionContextValue, now = Date.now()): S
         }),
     },
     revealedSecret,
+    copySecret: () => {
+      if (!revealedSecret) return;
+      clipboardWriteText(revealedSecret.secret).then(
+        () => setNotice({ type: 'default', title: 'Signing secret copied.' }),
+        () =>
+          setNotice({ type: 'caution', title: 'Could not copy: select the secret and copy it.' }),
+      );
+    },
+    dismissSecret: () => setRevealed(null),
+    confirmingRemoval,
+    askRemove: setConfirmingRemoval,
+    formKey,
     toggle: (id, enabled) =>
       act(async () => {
         await api.setDestinationEnabled(id, enabled);
@@ -150,6 +175,7 @@ export function useSettings(context: ExtensionContextValue, now = Date.now()): S
       }),
     remove: (id) =>
       act(async () => {
+        setConfirmingRemoval(null);
         await api.deleteDestination(id);
         return { type: 'default', title: 'Destination removed.' };
       }),
@@ -161,6 +187,7 @@ export function useSettings(context: ExtensionContextValue, now = Date.now()): S
         act(async () => {
           const r = await api.disconnect(confirm.trim());
           setConfirm('');
+          setFormKey((k) => k + 1);
           return {
             type: r.revocation.done ? 'default' : 'caution',
             title: 'DisputeDesk is disconnected from this account.',

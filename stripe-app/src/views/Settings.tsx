@@ -36,6 +36,8 @@ const Settings = (context: ExtensionContextValue) => {
               type="caution"
               title={vm.revealedSecret.title}
               description={`${vm.revealedSecret.secret} — copy it now: it is not shown again. Your receiver verifies X-Signature-Primary with it.`}
+              onDismiss={vm.dismissSecret}
+              actions={<Button onPress={vm.copySecret}>Copy secret</Button>}
             />
           ) : null}
 
@@ -64,7 +66,8 @@ const Settings = (context: ExtensionContextValue) => {
               <TextField
                 label="Restricted key (rk_…)"
                 description="DisputeDesk checks each permission it needs and creates its own webhook endpoint on your account; you never copy a signing secret."
-                value={vm.apiKey.value}
+                key={`key-${vm.formKey}`}
+                defaultValue=""
                 onChange={(e) => vm.apiKey.set(e.target.value)}
               />
               {vm.apiKey.missing.length > 0 ? (
@@ -120,21 +123,39 @@ const Settings = (context: ExtensionContextValue) => {
                     <Button size="small" disabled={vm.busy} onPress={() => vm.rotate(d.id)}>
                       Rotate secret
                     </Button>
-                    <Button
-                      size="small"
-                      type="destructive"
-                      disabled={vm.busy}
-                      onPress={() => vm.remove(d.id)}
-                    >
-                      Remove
-                    </Button>
+                    {vm.confirmingRemoval === d.id ? null : (
+                      <Button
+                        size="small"
+                        type="destructive"
+                        disabled={vm.busy}
+                        onPress={() => vm.askRemove(d.id)}
+                      >
+                        Remove
+                      </Button>
+                    )}
                   </Inline>
+                  {vm.confirmingRemoval === d.id ? (
+                    <Banner
+                      type="critical"
+                      title={`Remove ${d.url}?`}
+                      description="It stops receiving dispute notifications at once; its signing secret stops working."
+                      actions={
+                        <>
+                          <Button type="destructive" onPress={() => vm.remove(d.id)}>
+                            Remove destination
+                          </Button>
+                          <Button onPress={() => vm.askRemove(null)}>Keep it</Button>
+                        </>
+                      }
+                    />
+                  ) : null}
                 </Box>
               ))}
               <TextField
                 label="New destination URL"
                 placeholder="https://example.com/hooks/disputes"
-                value={vm.newUrl.value}
+                key={`url-${vm.formKey}`}
+                defaultValue=""
                 onChange={(e) => vm.newUrl.set(e.target.value)}
               />
               <Button onPress={vm.newUrl.submit} disabled={vm.busy || !vm.newUrl.value.trim()}>
@@ -160,7 +181,8 @@ const Settings = (context: ExtensionContextValue) => {
               </Box>
               <TextField
                 label="Account id"
-                value={vm.disconnect.value}
+                key={`confirm-${vm.formKey}`}
+                defaultValue=""
                 onChange={(e) => vm.disconnect.set(e.target.value)}
               />
               <Button
