@@ -1,4 +1,17 @@
-// Formatting for the views: money in minor units, dates, deadlines and labels.
+// Formatting for the views: money in minor units, dates, deadlines and labels — money and dates
+// in the Dashboard user's locale (`localeOf(context)`).
+import type { ExtensionContextValue } from '@stripe/ui-extension-sdk/context';
+
+/** The user's locale from the context props ("en", "de-DE", …); en-US when absent or unknown. */
+export function localeOf(context: Pick<ExtensionContextValue, 'userContext'>): string {
+  const wanted = context.userContext?.locale;
+  if (!wanted) return 'en-US';
+  try {
+    return Intl.NumberFormat.supportedLocalesOf([wanted])[0] ?? 'en-US';
+  } catch {
+    return 'en-US';
+  }
+}
 
 export function money(minor: number, currency: string, locale = 'en-US'): string {
   const fmt = new Intl.NumberFormat(locale, {

@@ -42,9 +42,8 @@ describe('DisputePanel', () => {
       value: 'Needs response',
     });
     expect(wrapper).toContainComponent(ListItem, { title: 'Needs response → Open' });
-    expect(wrapper).toContainComponent(Link, {
-      href: 'https://dashboard.stripe.com/test/disputes/du_1Test',
-    });
+    // Already on the payment's page: no link away, and never an absolute URL in a new tab.
+    expect(wrapper).not.toContainComponent(Link);
     // The request named the page's payment and carried the signature and identity.
     const req = backend.requests.find((r) => r.path === '/app/v1/payments/pi_1Test/disputes')!;
     expect(req.headers['stripe-signature']).toMatch(/^t=1700000000,v1=[0-9]{64}$/);

@@ -126,7 +126,7 @@ describe('figures', () => {
     });
     expect(wrapper).toContainComponent(PropertyListItem, {
       label: 'ECM (excessive chargeback merchant)',
-      value: 'Over · 10.00 % (100 of 1000) · projected 10.00 % · threshold 1.50 %, at least 100',
+      value: 'Over · 10.00 % (100 of 1,000) · projected 10.00 % · threshold 1.50 %, at least 100',
     });
     expect(wrapper).toContainComponent(PropertyListItem, {
       label: 'EFM (excessive fraud merchant), EUR',

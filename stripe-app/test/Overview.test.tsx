@@ -2,6 +2,7 @@
 // quiet (no disputes), not connected, and a failed read.
 import {
   Badge,
+  Link,
   Banner,
   BarChart,
   Button,
@@ -69,6 +70,22 @@ describe('Overview', () => {
     expect(wrapper.find(BarChart)!.props.data).toHaveLength(2);
     expect(wrapper).toContainText('Most urgent');
     expect(wrapper).toContainComponent(Badge, { type: 'urgent' });
+    // The urgent dispute links to its payment's page, as an SDK route (no absolute URL, no new tab).
+    expect(wrapper).toContainComponent(Link, {
+      href: { name: 'paymentDetails', params: { paymentId: 'pi_1Test' } },
+    });
+  });
+
+  it('formats money and dates in the user’s locale', async () => {
+    backend.on('GET /app/v1/status', ok(statusFixture()));
+    backend.on('GET /app/v1/summary', ok(summaryFixture()));
+    const { wrapper, eventually } = renderView(Overview, backend, { locale: 'de-DE' });
+    await eventually(() =>
+      expect(wrapper).toContainComponent(PropertyListItem, {
+        label: 'Amount at risk',
+        value: '50,00\u00a0$ · 10,00\u00a0€',
+      }),
+    );
   });
 
   it('warns about signature failures and a failed import', async () => {

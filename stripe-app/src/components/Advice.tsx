@@ -7,7 +7,15 @@ import { useAsync } from '../hooks/use-async';
 
 const pct = (v: number) => `${Math.round(v * 100)} %`;
 
-export const Advice = ({ api, disputeId }: { api: ApiClient; disputeId: string }) => {
+export const Advice = ({
+  api,
+  disputeId,
+  locale = 'en-US',
+}: {
+  api: ApiClient;
+  disputeId: string;
+  locale?: string;
+}) => {
   const advice = useAsync(() => api.recommendation(disputeId), `advice:${disputeId}`);
   if (advice.error)
     return (
@@ -28,7 +36,7 @@ export const Advice = ({ api, disputeId }: { api: ApiClient; disputeId: string }
       <PropertyList>
         <PropertyListItem
           label="Expected value of fighting"
-          value={`${money(Math.round(a.expectedValue.fight), cur)} (accepting: ${money(a.expectedValue.accept, cur)})`}
+          value={`${money(Math.round(a.expectedValue.fight), cur, locale)} (accepting: ${money(a.expectedValue.accept, cur, locale)})`}
         />
         <PropertyListItem
           label="Your decided disputes like it"
@@ -46,7 +54,7 @@ export const Advice = ({ api, disputeId }: { api: ApiClient; disputeId: string }
               : `${i.evidence.completeness} % complete`
           }
         />
-        <PropertyListItem label="Counter fee if lost" value={money(i.counterFee, cur)} />
+        <PropertyListItem label="Counter fee if lost" value={money(i.counterFee, cur, locale)} />
       </PropertyList>
     </Box>
   );

@@ -1,5 +1,6 @@
 // One dispute: unified status and type as badges, Stripe's status, the reason with its network
-// code and meaning, amount, the deadline countdown, the timeline, the order, and a Dashboard link.
+// code and meaning, amount, the deadline countdown, the timeline, the order, and (in the lists) a
+// link to the payment's page in the Dashboard as an SDK route.
 import {
   Badge,
   Banner,
@@ -68,8 +69,9 @@ export const DisputeCard = ({ d, compact = false }: { d: DisputeCardModel; compa
         </List>
       </Box>
     ) : null}
-    <Link href={d.dashboardUrl} target="_blank" external>
-      Open {d.id} in the Dashboard
-    </Link>
+    {compact && d.paymentRoute ? (
+      // In the Dashboard itself: its payment page, where the dispute panel is.
+      <Link href={d.paymentRoute}>Open the payment</Link>
+    ) : null}
   </Box>
 );

@@ -29,12 +29,12 @@ const short = (r: NetworkRatio) =>
       ? 'Mastercard ECM'
       : `Mastercard EFM ${r.currency ?? ''}`.trim();
 /** "100 of 1000" payments, or "$600.00 of $2,000.00" for a program counted by amount. */
-const of = (r: NetworkRatio, n: number) =>
-  r.unit === 'amount' && r.currency ? money(n, r.currency) : String(n);
-const minimum = (r: NetworkRatio) =>
+const of = (r: NetworkRatio, n: number, locale: string) =>
+  r.unit === 'amount' && r.currency ? money(n, r.currency, locale) : n.toLocaleString(locale);
+const minimum = (r: NetworkRatio, locale: string) =>
   r.minimumCount === null
     ? 'its USD minimum not compared (no exchange rate)'
-    : `at least ${of(r, r.minimumCount)}`;
+    : `at least ${of(r, r.minimumCount, locale)}`;
 
 /** The charts' rows (exported for the tests). */
 export function chartRows(outcomes: Outcomes, ratios: NetworkRatio[]) {
@@ -68,7 +68,7 @@ export function chartRows(outcomes: Outcomes, ratios: NetworkRatio[]) {
   };
 }
 
-export const MoneyAndRatios = ({ api }: { api: ApiClient }) => {
+export const MoneyAndRatios = ({ api, locale = 'en-US' }: { api: ApiClient; locale?: string }) => {
   const { data, error } = useAsync(
     async () => ({ outcomes: await api.outcomes(), ratios: await api.ratios() }),
     'money-and-ratios',
@@ -96,7 +96,7 @@ export const MoneyAndRatios = ({ api }: { api: ApiClient }) => {
             <PropertyListItem
               key={c.currency}
               label={c.currency}
-              value={`${money(c.disputed.amount, c.currency)} disputed · ${money(c.won.amount, c.currency)} won · ${money(c.lost.amount, c.currency)} lost · ${money(c.ledger.netRecovered, c.currency)} recovered net of fees`}
+              value={`${money(c.disputed.amount, c.currency, locale)} disputed · ${money(c.won.amount, c.currency, locale)} won · ${money(c.lost.amount, c.currency, locale)} lost · ${money(c.ledger.netRecovered, c.currency, locale)} recovered net of fees`}
             />
           ))}
         </PropertyList>
@@ -128,7 +128,7 @@ export const MoneyAndRatios = ({ api }: { api: ApiClient }) => {
           <PropertyListItem
             key={r.key}
             label={r.currency ? `${r.program}, ${r.currency}` : r.program}
-            value={`${r.level === 'over' ? 'Over' : r.level === 'warning' ? 'Heading over' : 'OK'} · ${pct(r.ratio)} (${of(r, r.numerator)} of ${of(r, r.denominator)}) · projected ${pct(r.projected?.ratio ?? null)} · threshold ${pct(r.threshold)}, ${minimum(r)}`}
+            value={`${r.level === 'over' ? 'Over' : r.level === 'warning' ? 'Heading over' : 'OK'} · ${pct(r.ratio)} (${of(r, r.numerator, locale)} of ${of(r, r.denominator, locale)}) · projected ${pct(r.projected?.ratio ?? null)} · threshold ${pct(r.threshold)}, ${minimum(r, locale)}`}
           />
         ))}
       </PropertyList>

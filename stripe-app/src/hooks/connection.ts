@@ -33,7 +33,7 @@ const STATES: Record<Status['connection']['status'], string> = {
   purged: 'Disconnected (data removed)',
 };
 
-export function connectionModel(s: Status, now: number): ConnectionModel {
+export function connectionModel(s: Status, now: number, locale = 'en-US'): ConnectionModel {
   const c = s.connection;
   const mode = c.livemode ? 'live mode' : 'test mode';
   return {
@@ -44,7 +44,7 @@ export function connectionModel(s: Status, now: number): ConnectionModel {
     detail:
       c.statusReason ??
       (c.connectedAt
-        ? `Since ${dateTime(c.connectedAt)} UTC${c.connectionType ? ` (${label(c.connectionType)})` : ''}`
+        ? `Since ${dateTime(c.connectedAt, locale)} UTC${c.connectionType ? ` (${label(c.connectionType)})` : ''}`
         : null),
     installUrl: c.installUrl,
     lastWebhook: ago(s.webhooks.lastReceivedAt, now),

@@ -24,6 +24,8 @@ export interface DisputeCardModel {
   openedAt: string;
   timeline: Array<{ key: string; title: string; at: string }>;
   dashboardUrl: string;
+  /** The payment's page in the Dashboard, as an SDK route (null when the payment is unknown). */
+  paymentRoute: { name: 'paymentDetails'; params: { paymentId: string } } | null;
 }
 
 const TYPE_LABELS: Record<Dispute['type'], string> = {
@@ -49,11 +51,16 @@ function badge(d: Dispute, due: Deadline | null): BadgeType {
   }
 }
 
-export function disputeCard(d: Dispute | DisputeDetail, now: number): DisputeCardModel {
+export function disputeCard(
+  d: Dispute | DisputeDetail,
+  now: number,
+  locale = 'en-US',
+): DisputeCardModel {
+  const paymentId = d.paymentIntentId ?? d.chargeId;
   const due = d.status === 'OPEN' ? deadline(d.challengeRequiredBy, now) : null;
   return {
     id: d.id,
-    amount: money(d.amount, d.currency),
+    amount: money(d.amount, d.currency, locale),
     status: label(d.status),
     statusBadge: badge(d, due),
     type: TYPE_LABELS[d.type],
@@ -70,15 +77,16 @@ export function disputeCard(d: Dispute | DisputeDetail, now: number): DisputeCar
     orderId: d.orderId,
     transactionId: d.transactionId,
     evidenceSubmissions: d.evidenceSubmissions,
-    openedAt: dateTime(d.createdAt),
+    openedAt: dateTime(d.createdAt, locale),
     timeline:
       'timeline' in d
         ? d.timeline.map((t) => ({
             key: t.stripeStatus,
             title: `${label(t.stripeStatus)} → ${label(t.status)}`,
-            at: `${dateTime(t.occurredAt)} UTC`,
+            at: `${dateTime(t.occurredAt, locale)} UTC`,
           }))
         : [],
     dashboardUrl: d.dashboardUrl,
+    paymentRoute: paymentId ? { name: 'paymentDetails', params: { paymentId } } : null,
   };
 }

@@ -2,7 +2,7 @@
 // first) with their deadlines and timelines, and its early fraud warnings.
 import type { ExtensionContextValue } from '@stripe/ui-extension-sdk/context';
 import { useApi } from '../api/use-api';
-import { dateTime, label } from '../format';
+import { dateTime, label, localeOf } from '../format';
 import { disputeCard, type DisputeCardModel } from './dispute-card';
 import { failure, useAsync } from './use-async';
 
@@ -46,12 +46,12 @@ export function useDisputePanel(
     unknownPayment,
     error: why?.kind === 'error' && !unknownPayment ? why.message : null,
     empty: !!data && data.disputes.length === 0,
-    disputes: data?.disputes.map((d) => disputeCard(d, now)) ?? [],
+    disputes: data?.disputes.map((d) => disputeCard(d, now, localeOf(context))) ?? [],
     warnings:
       data?.earlyFraudWarnings.map((w) => ({
         id: w.id,
         title: `Early fraud warning: ${label(w.fraudType)}`,
-        detail: `${w.actionable ? 'Actionable — a refund now can prevent a dispute' : 'Not actionable'} · ${dateTime(w.createdAt)} UTC`,
+        detail: `${w.actionable ? 'Actionable — a refund now can prevent a dispute' : 'Not actionable'} · ${dateTime(w.createdAt, localeOf(context))} UTC`,
       })) ?? [],
     reload,
   };

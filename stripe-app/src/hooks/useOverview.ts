@@ -1,7 +1,7 @@
 // View-model of the home overview: connection health, backfill and reports, the dispute
 // figures, the weekly chart and the most urgent disputes.
 import type { ExtensionContextValue } from '@stripe/ui-extension-sdk/context';
-import { label, money, percent } from '../format';
+import { label, money, percent, localeOf } from '../format';
 import { connectionModel, type ConnectionModel } from './connection';
 import { disputeCard, type DisputeCardModel } from './dispute-card';
 import { failure } from './use-async';
@@ -30,7 +30,7 @@ export function useOverview(context: ExtensionContextValue, now = Date.now()): O
   return {
     pending,
     error: why ? (why.kind === 'error' ? why.message : why.kind) : null,
-    connection: data ? connectionModel(data.status, now) : null,
+    connection: data ? connectionModel(data.status, now, localeOf(context)) : null,
     figures: s
       ? [
           { key: 'open', label: 'Open disputes', value: String(s.open) },
@@ -43,11 +43,11 @@ export function useOverview(context: ExtensionContextValue, now = Date.now()): O
           },
         ]
       : [],
-    amountAtRisk: s?.amountAtRisk.map((m) => money(m.amount, m.currency)) ?? [],
+    amountAtRisk: s?.amountAtRisk.map((m) => money(m.amount, m.currency, localeOf(context))) ?? [],
     byReason:
       s?.byReason90d.map((r) => ({ key: r.reason, reason: label(r.reason), count: r.count })) ?? [],
     chart: s?.weekly ?? [],
-    urgent: s?.urgent.map((d) => disputeCard(d, now)) ?? [],
+    urgent: s?.urgent.map((d) => disputeCard(d, now, localeOf(context))) ?? [],
     noDisputes: !!s && s.open === 0 && s.weekly.length === 0,
     partial: !!data && data.status.backfill.status !== 'succeeded',
     reload,

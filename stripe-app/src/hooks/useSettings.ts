@@ -3,6 +3,7 @@
 // the secret — shown once —, enable, remove), and disconnecting with the account id typed back.
 import type { Destination, Status } from '@disputedesk/contract';
 import type { ExtensionContextValue } from '@stripe/ui-extension-sdk/context';
+import { localeOf } from '../format';
 import { clipboardWriteText } from '@stripe/ui-extension-sdk/utils';
 import { useState } from 'react';
 import { ApiError } from '../api/client';
@@ -86,7 +87,7 @@ export function useSettings(context: ExtensionContextValue, now = Date.now()): S
       });
   };
 
-  const connection = data ? connectionModel(data.status, now) : null;
+  const connection = data ? connectionModel(data.status, now, localeOf(context)) : null;
   return {
     pending,
     error: error?.message ?? null,

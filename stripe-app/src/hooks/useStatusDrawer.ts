@@ -1,6 +1,7 @@
 // View-model of the drawer on every other page: status in a few lines and the most urgent
 // dispute.
 import type { ExtensionContextValue } from '@stripe/ui-extension-sdk/context';
+import { localeOf } from '../format';
 import { connectionModel, type ConnectionModel } from './connection';
 import { disputeCard, type DisputeCardModel } from './dispute-card';
 import { failure } from './use-async';
@@ -22,7 +23,7 @@ export function useStatusDrawer(
   const { pending, data, error, reload } = useStatusAndSummary(context);
   const why = failure(error);
   const s = data?.summary ?? null;
-  const connection = data ? connectionModel(data.status, now) : null;
+  const connection = data ? connectionModel(data.status, now, localeOf(context)) : null;
   return {
     pending,
     error: why ? (why.kind === 'error' ? why.message : why.kind) : null,
@@ -34,7 +35,7 @@ export function useStatusDrawer(
           `Last webhook ${connection?.lastWebhook ?? 'never'}`,
         ]
       : [],
-    mostUrgent: s?.urgent[0] ? disputeCard(s.urgent[0], now) : null,
+    mostUrgent: s?.urgent[0] ? disputeCard(s.urgent[0], now, localeOf(context)) : null,
     reload,
   };
 }

@@ -3,6 +3,7 @@ import type { ExtensionContextValue } from '@stripe/ui-extension-sdk/context';
 import { Banner, Box, Button, ContextView } from '@stripe/ui-extension-sdk/ui';
 import { useState } from 'react';
 import { backendUrl, useApi } from '../api/use-api';
+import { localeOf } from '../format';
 import { Advice } from '../components/Advice';
 import { DisputeCard } from '../components/DisputeCard';
 import { RespondView } from '../components/RespondView';
@@ -43,7 +44,9 @@ const DisputePanel = (context: ExtensionContextValue) => {
             vm.disputes.map((d) => (
               <Box key={d.id} css={{ stack: 'y', gap: 'small' }}>
                 <DisputeCard d={d} />
-                {d.answerable ? <Advice api={api} disputeId={d.id} /> : null}
+                {d.answerable ? (
+                  <Advice api={api} disputeId={d.id} locale={localeOf(context)} />
+                ) : null}
                 {d.answerable ? (
                   <Button type="primary" onPress={() => setResponding(d.id)}>
                     Respond

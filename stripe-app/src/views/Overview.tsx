@@ -10,6 +10,7 @@ import {
   PropertyList,
   PropertyListItem,
 } from '@stripe/ui-extension-sdk/ui';
+import { localeOf } from '../format';
 import { useApi } from '../api/use-api';
 import { DisputeCard } from '../components/DisputeCard';
 import { MoneyAndRatios } from '../components/MoneyAndRatios';
@@ -100,7 +101,7 @@ const Overview = (context: ExtensionContextValue) => {
               </Inline>
             ) : null}
           </Box>
-          <MoneyAndRatios api={api} />
+          <MoneyAndRatios api={api} locale={localeOf(context)} />
           {vm.chart.length > 0 ? (
             <Box css={{ stack: 'y', gap: 'small' }}>
               <Box css={{ font: 'subheading' }}>Disputes per week (90 days)</Box>

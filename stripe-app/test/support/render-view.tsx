@@ -10,11 +10,18 @@ type View = (context: ExtensionContextValue) => JSX.Element;
 export function renderView(
   View: View,
   backend: FakeBackend,
-  environment: { objectContext?: { id: string; object: string }; mode?: 'test' | 'live' } = {},
+  options: {
+    objectContext?: { id: string; object: string };
+    mode?: 'test' | 'live';
+    /** The Dashboard user's locale (en-US by default). */
+    locale?: string;
+  } = {},
 ) {
-  const context = getMockContextProps({
+  const { locale, ...environment } = options;
+  const mock = getMockContextProps({
     environment: { constants: { API_BASE: backend.url }, mode: 'test', ...environment },
   });
+  const context = locale ? { ...mock, userContext: { ...mock.userContext, locale } } : mock;
   const { wrapper, update } = render(<View {...context} />);
   /** Re-renders until `check` passes (or fails after `timeoutMs`): answers arrive over real HTTP. */
   const eventually = async (check: () => void, timeoutMs = 4000) => {
