@@ -10,7 +10,7 @@ import {
 import DisputePanel from '../src/views/DisputePanel';
 import { stubBackendPerFile } from './support/backend';
 import { disputeFixture, fail, ok, paymentFixture } from './support/fixtures';
-import { pressInProp, renderView } from './support/render-view';
+import { buttonInProp, pressInProp, renderView } from './support/render-view';
 
 const PAYMENT = { id: 'pi_1Test', object: 'payment_intent' };
 const ROUTE = 'GET /app/v1/payments/pi_1Test/disputes';
@@ -29,9 +29,12 @@ describe('DisputePanel', () => {
     backend.on(ROUTE, ok(paymentFixture()));
     const { wrapper, eventually } = renderView(DisputePanel, backend, { objectContext: PAYMENT });
     await eventually(() => expect(wrapper).toContainText('$42.00'));
-    expect(wrapper).toContainComponent(Badge, { type: 'urgent' });
-    expect(wrapper).toContainText('Open');
-    expect(wrapper).toContainText('Chargeback');
+    // The status badge itself says Open (urgent), the type badge Chargeback.
+    const badges = wrapper.findAll(Badge).map((b) => [b.props.type, b.text]);
+    expect(badges).toEqual([
+      ['urgent', 'Open'],
+      ['neutral', 'Chargeback'],
+    ]);
     expect(wrapper).toContainText('Fraud · network code 10.4');
     expect(wrapper).toContainText('card-absent environment');
     const due = wrapper.find(Banner, { type: 'critical', title: 'Respond soon' })!;
@@ -128,6 +131,11 @@ describe('DisputePanel', () => {
     const { wrapper, eventually } = renderView(DisputePanel, backend, { objectContext: PAYMENT });
     await eventually(() =>
       expect(wrapper).toContainComponent(Banner, { title: 'Connect DisputeDesk' }),
+    );
+    // Its Connect button starts the install for this mode on the backend the manifest names.
+    const banner = wrapper.find(Banner, { title: 'Connect DisputeDesk' });
+    expect(buttonInProp(banner, 'actions', 'Connect').href).toBe(
+      `${backend.url}/oauth/install?mode=test`,
     );
   });
 
