@@ -129,6 +129,7 @@ describe('stripe-app.json', () => {
   it('has its views, each a component with a default export in src/views', () => {
     expect(m.ui_extension.views).toEqual([
       { viewport: 'stripe.dashboard.payment.detail', component: 'DisputePanel' },
+      { viewport: 'stripe.dashboard.payment.list', component: 'DisputeQueue' },
       { viewport: 'stripe.dashboard.home.overview', component: 'Overview' },
       { viewport: 'stripe.dashboard.drawer.default', component: 'StatusDrawer' },
       { viewport: 'settings', component: 'Settings' },
