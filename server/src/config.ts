@@ -139,6 +139,7 @@ const EnvSchema = z
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(21600000),
     RECONCILE_STALE_AFTER_MS: z.coerce.number().int().min(0).default(86400000),
     AGGREGATES_COMPACT_INTERVAL_MS: z.coerce.number().int().min(100).default(10000),
+    CONNECT_PAGE_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
     TRUST_PROXY: bool.default(false),
   })
   .superRefine((env, ctx) => {
@@ -234,6 +235,7 @@ function toConfig(env: z.output<typeof EnvSchema>) {
     },
     evidence: { deadlineCheckIntervalMs: env.DEADLINE_CHECK_INTERVAL_MS },
     analytics: { compactIntervalMs: env.AGGREGATES_COMPACT_INTERVAL_MS },
+    connectPage: { attemptsPerMinute: env.CONNECT_PAGE_ATTEMPTS_PER_MINUTE },
     reconcile: {
       intervalMs: env.RECONCILE_INTERVAL_MS,
       staleAfterMs: env.RECONCILE_STALE_AFTER_MS,

@@ -68,6 +68,7 @@ export async function startApi(
       redisPrefix: config.redis.prefix,
       bootstrapTokens: config.admin.bootstrapTokens,
       rateLimits: config.admin.rateLimits,
+      connectAttemptsPerMinute: config.connectPage.attemptsPerMinute,
     },
     logger,
     pool: db.pool,

@@ -464,14 +464,15 @@ describe('disconnecting from the settings', () => {
   it('needs the account id typed back, revokes our endpoint, and then refuses the tenant’s reads', async () => {
     const { account, key } = await restrictedKeyMerchant(emu);
     const who = { user: 'usr_owner', account };
-    const connected = await call<{ webhook: { status: string } }>(
-      'POST',
-      '/app/v1/connections/api-key',
-      who,
-      { body: { apiKey: key } },
-    );
-    expect(connected.status).toBe(201);
-    expect(connected.body.webhook.status).toBe('created');
+    // Connected with the key on the backend's page (the app does not take keys).
+    const res = await fetch(`${env.stack.api.url}/connect/api-key`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ apiKey: key }),
+    });
+    expect(res.status).toBe(201);
+    const connected = (await res.json()) as { webhook: { status: string } };
+    expect(connected.webhook.status).toBe('created');
     const endpoints = async () =>
       (
         (await (

@@ -24,6 +24,8 @@ const env = useStack({
   env: () =>
     emulatorEnv(emu, {
       OAUTH_RETURN_URL: 'https://dashboard.stripe.com/test/apps/disputedesk',
+      // The connect page's limit, high enough for this file's connections and its own test.
+      CONNECT_PAGE_ATTEMPTS_PER_MINUTE: '40',
       TENANT_PURGE_AFTER_DAYS: '30',
     }),
 });
@@ -77,13 +79,25 @@ const appCall = (
   opts: Parameters<typeof appCallAt>[4] = {},
 ) => appCallAt<Answer>(env.stack.api.url, method, path, identity, opts);
 
-const connectKey = (account: string, key: string, extra: Record<string, unknown> = {}) =>
-  appCall(
-    'POST',
-    '/app/v1/connections/api-key',
-    { user: 'usr_owner', account },
-    { body: { apiKey: key, ...extra } },
-  );
+/** The backend's connect page, as a browser form asking for JSON (the key alone proves the account). */
+const connectKey = async (
+  _account: string,
+  key: string,
+  extra: Record<string, string> = {},
+  accept = 'application/json',
+) => {
+  const res = await fetch(`${env.stack.api.url}/connect/api-key`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept },
+    body: new URLSearchParams({ apiKey: key, ...extra }).toString(),
+  });
+  const text = await res.text();
+  return {
+    status: res.status,
+    text,
+    body: (accept === 'application/json' ? JSON.parse(text) : {}) as Answer,
+  };
+};
 
 describe('signed app requests', () => {
   it('answer the verified account only; unsigned, mis-signed, stale and crossed requests get 401', async () => {
@@ -206,13 +220,11 @@ describe('restricted API keys', () => {
     );
   });
 
-  it('refuses secret keys, malformed keys, the other mode, unknown keys and other accounts’ keys', async () => {
+  it('refuses secret keys, malformed keys and unknown keys, on the page and as JSON', async () => {
     const m = await merchant();
-    const other = await merchant();
     const cases: Array<[string, number, string]> = [
       [DEFAULT_KEYS.test, 400, 'secret_key_refused'],
       ['rk_test_short', 400, 'format'],
-      [(await merchant(ALL, true)).key, 400, 'mode_mismatch'],
       ['rk_test_0123456789abcdefghij', 400, 'unknown_key'],
     ];
     for (const [key, status, reason] of cases) {
@@ -220,11 +232,29 @@ describe('restricted API keys', () => {
       expect(res.status, key).toBe(status);
       expect(res.body.error.details?.reason, key).toBe(reason);
     }
-    const foreign = await connectKey(m.account, other.key);
-    expect(foreign).toMatchObject({
-      status: 403,
-      body: { error: { code: 'key_account_mismatch' } },
-    });
+    // A browser gets the form again with the reason, and the key is not echoed back.
+    const page = await connectKey(m.account, DEFAULT_KEYS.test, {}, 'text/html');
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('This is a secret key.');
+    expect(page.text).toContain('<form method="post" action="/connect/api-key"');
+    expect(page.text).not.toContain(DEFAULT_KEYS.test);
+    const blank = await fetch(`${env.stack.api.url}/connect/api-key`);
+    expect(blank.status).toBe(200);
+    expect(await blank.text()).toContain('type="password"');
+  });
+
+  it('is not the app’s business: the Stripe App cannot connect a key', async () => {
+    const m = await merchant();
+    const res = await appCall(
+      'POST',
+      '/app/v1/connections/api-key',
+      { user: 'usr_owner', account: m.account },
+      { body: { apiKey: m.key } },
+    );
+    expect(res.status).toBe(404);
+    expect(await env.stack.db.prisma.tenant.count({ where: { stripeAccountId: m.account } })).toBe(
+      0,
+    );
   });
 
   it('connects: key and endpoint secret encrypted, endpoint created, its events arrive and are processed', async () => {
@@ -546,5 +576,24 @@ describe('tenant lifecycle', () => {
       );
       expect(rows[0]!.n, table).toBe(0);
     }
+  });
+});
+
+// Last in the file: it uses up this minute's attempts from this address.
+describe('the connect page’s limit', () => {
+  it('refuses attempts beyond the limit from one address with 429 and Retry-After', async () => {
+    let limited: Response | null = null;
+    for (let i = 0; i < 45 && !limited; i++) {
+      const res = await fetch(`${env.stack.api.url}/connect/api-key`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ apiKey: 'rk_test_short' }),
+      });
+      if (res.status === 429) limited = res;
+      else expect(res.status).toBe(400);
+    }
+    expect(limited).not.toBeNull();
+    expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await limited!.json()).toMatchObject({ error: { code: 'rate_limited' } });
   });
 });

@@ -322,4 +322,61 @@ describe('fuzzing every route with bad input', () => {
       d.redis.disconnect();
     }
   });
+  it('the merchant’s pages (install, callback, connect with a key): no 5xx, no leaks, nothing changed', async () => {
+    const api = env.stack.api.url;
+    const before = await fingerprint();
+    const pages: Array<{ method: 'GET' | 'POST'; path: string; fields: string[] }> = [
+      { method: 'GET', path: '/oauth/install', fields: ['mode', 'flow'] },
+      {
+        method: 'GET',
+        path: '/oauth/callback',
+        fields: [
+          'state',
+          'code',
+          'error',
+          'error_description',
+          'user_id',
+          'account_id',
+          'install_signature',
+        ],
+      },
+      { method: 'GET', path: '/connect/api-key', fields: ['x'] },
+      { method: 'POST', path: '/connect/api-key', fields: ['apiKey', 'webhookSecret'] },
+    ];
+    for (const p of pages) {
+      await fc.assert(
+        fc.asyncProperty(
+          badQuery(p.fields),
+          fc.constantFrom('form', 'json', 'broken'),
+          async (input, encoding) => {
+            const qs = queryString(input);
+            const url = `${api}${p.path}${p.method === 'GET' && qs ? `?${qs}` : ''}`;
+            const res = await fetch(url, {
+              method: p.method,
+              redirect: 'manual',
+              ...(p.method === 'POST'
+                ? {
+                    headers: {
+                      'content-type':
+                        encoding === 'json'
+                          ? 'application/json'
+                          : 'application/x-www-form-urlencoded',
+                    },
+                    body:
+                      encoding === 'json'
+                        ? JSON.stringify(input)
+                        : encoding === 'form'
+                          ? qs
+                          : '%E0%A4%A=&apiKey=%ZZ{',
+                  }
+                : {}),
+            });
+            await check(`${p.method} ${url.slice(api.length, api.length + 200)}`, res);
+          },
+        ),
+        { numRuns: RUNS, seed: SEED, endOnFailure: true },
+      );
+    }
+    expect(await fingerprint()).toEqual(before);
+  });
 });

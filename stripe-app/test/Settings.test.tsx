@@ -1,9 +1,8 @@
-// The settings page: connecting (install link, restricted key with the permission check's
-// answer), notification destinations (add with the secret shown once, test, rotate, disable,
+// The settings page: connecting (the install link; a restricted key only on the backend's page), notification destinations (add with the secret shown once, test, rotate, disable,
 // remove) and disconnecting with confirmation — each action a real request to the stand-in. As
 // Stripe's guidelines ask: the shown-once secret copied with one press and dismissable, removal
 // confirmed first, inputs uncontrolled.
-import { Banner, Button, Spinner, Switch, TextField } from '@stripe/ui-extension-sdk/ui';
+import { Banner, Button, Link, Spinner, Switch, TextField } from '@stripe/ui-extension-sdk/ui';
 import Settings from '../src/views/Settings';
 import { stubBackendPerFile } from './support/backend';
 import { destinationFixture, fail, ok, statusFixture } from './support/fixtures';
@@ -31,43 +30,16 @@ describe('Settings', () => {
     );
   });
 
-  it('offers the install link, and names the permissions a restricted key lacks', async () => {
+  it('offers the install link, and the backend’s page for a restricted key — no key field in the app', async () => {
     backend.on('GET /app/v1/status', ok(notConnected));
-    backend.on(
-      'POST /app/v1/connections/api-key',
-      fail(
-        400,
-        'missing_permissions',
-        'The key lacks 2 permissions DisputeDesk needs: rak_dispute_read, rak_webhook_write.',
-        {
-          missing: ['rak_dispute_read', 'rak_webhook_write'],
-        },
-      ),
-    );
     const { wrapper, eventually } = renderView(Settings, backend);
     await eventually(() => expect(wrapper).toContainText('Not connected · test mode'));
     expect(wrapper).toContainComponent(Button, {
       href: notConnected.connection.installUrl,
       type: 'primary',
     });
-    expect(buttonLabelled(wrapper, 'Check and connect').props.disabled).toBe(true);
-    wrapper
-      .find(TextField, { label: 'Restricted key (rk_…)' })!
-      .trigger('onChange', { target: { value: 'rk_test_123' } });
-    buttonLabelled(wrapper, 'Check and connect').trigger('onPress');
-    await eventually(() =>
-      expect(wrapper).toContainComponent(Banner, {
-        title: 'The key is missing permissions',
-        description: 'Add these and try again: rak_dispute_read, rak_webhook_write',
-      }),
-    );
-    const sent = backend.requests.find((r) => r.path === '/app/v1/connections/api-key')!;
-    expect(sent.body).toMatchObject({
-      apiKey: 'rk_test_123',
-      user_id: 'usr_1234',
-      account_id: 'acct_1234',
-    });
-    expect(sent.headers['stripe-signature']).toMatch(/^t=1700000000,v1=[0-9]{64}$/);
+    expect(wrapper).toContainComponent(Link, { href: `${backend.url}/connect/api-key` });
+    expect(wrapper).not.toContainComponent(TextField, { label: 'Restricted key (rk_…)' });
   });
 
   it('adds a destination and shows its secret once, then tests, rotates, disables and removes it', async () => {

@@ -38,7 +38,6 @@ describe('the API client', () => {
       .on(`POST /app/v1/notification-destinations/${dest.id}/rotate-secret`, ok({}))
       .on(`POST /app/v1/notification-destinations/${dest.id}/test`, ok({}))
       .on(`DELETE /app/v1/notification-destinations/${dest.id}`, ok({ deleted: true }))
-      .on('POST /app/v1/connections/api-key', ok({}))
       .on('POST /app/v1/connection/disconnect', ok({}));
     jest.mocked(fetchStripeSignature).mockClear();
     const api = client();
@@ -53,12 +52,11 @@ describe('the API client', () => {
     await api.rotateDestinationSecret(dest.id);
     await api.testDestination(dest.id);
     await api.deleteDestination(dest.id);
-    await api.connectApiKey('rk_live_1');
     await api.disconnect('acct_9');
-    expect(backend.requests).toHaveLength(13);
+    expect(backend.requests).toHaveLength(12);
     const signatures = backend.requests.map((r) => r.headers['stripe-signature']);
-    expect(new Set(signatures).size).toBe(13); // a fresh signature per request
-    expect(jest.mocked(fetchStripeSignature)).toHaveBeenCalledTimes(13);
+    expect(new Set(signatures).size).toBe(12); // a fresh signature per request
+    expect(jest.mocked(fetchStripeSignature)).toHaveBeenCalledTimes(12);
     for (const r of backend.requests) {
       const identity = r.method === 'GET' ? r.query : r.body;
       expect(identity).toMatchObject({ user_id: 'usr_9', account_id: 'acct_9', mode: 'live' });

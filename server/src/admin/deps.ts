@@ -9,4 +9,6 @@ export type AdminDeps = AppApiDeps & {
   redisPrefix: string;
   bootstrapTokens: readonly string[];
   rateLimits: { callsPerMinute: number; authFailuresPerMinute: number };
+  /** The backend's connect page: attempts per client address per minute. */
+  connectAttemptsPerMinute: number;
 };

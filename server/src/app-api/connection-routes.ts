@@ -1,13 +1,13 @@
-// The app's connection routes: status for the overview and drawer, backfill progress, the
-// restricted-key alternative, and disconnecting (the merchant confirms with their account id).
+// The app's connection routes: status for the overview and drawer, backfill progress, and
+// disconnecting (the merchant confirms with their account id). Connecting with a restricted key
+// is not the app's business: the backend's page /connect/api-key and the admin API do it.
 import type { Router } from 'express';
 import { backfillProgress } from '../backfill/progress.ts';
-import { connectWithApiKey } from '../connections/connect-api-key.ts';
 import { connectionState, connectionStatus } from '../connections/connection-status.ts';
 import { disconnectTenant } from '../connections/disconnect-tenant.ts';
 import { AppError } from '../errors.ts';
 import { parse } from '../http/parse.ts';
-import { ApiKeyBody, DisconnectBody } from './contract.ts';
+import { DisconnectBody } from './contract.ts';
 import type { AppApiDeps } from './deps.ts';
 import { appCaller, connectedTenant } from './verify-app-request.ts';
 
@@ -22,18 +22,6 @@ export function connectionRoutes(router: Router, deps: AppApiDeps) {
 
   router.get('/app/v1/backfill', async (_req, res) => {
     res.json(await backfillProgress(deps.pool, connectedTenant(res).id));
-  });
-
-  router.post('/app/v1/connections/api-key', async (req, res) => {
-    const body = parse(ApiKeyBody, req.body, 'body: send apiKey (and optionally webhookSecret)');
-    const caller = appCaller(res);
-    const result = await connectWithApiKey(deps, {
-      apiKey: body.apiKey,
-      webhookSecret: body.webhookSecret,
-      expectedAccountId: caller.accountId,
-      livemode: caller.livemode,
-    });
-    res.status(201).json(result);
   });
 
   router.post('/app/v1/connection/disconnect', async (req, res) => {

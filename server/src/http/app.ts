@@ -13,6 +13,7 @@ import { healthRouter } from './health.ts';
 import { adminRouter } from '../admin/routes.ts';
 import { appRouter } from '../app-api/routes.ts';
 import type { AdminDeps } from '../admin/deps.ts';
+import { connectPageRouter } from '../connections/connect-page-routes.ts';
 import { oauthRouter } from '../connections/oauth-routes.ts';
 
 export interface AppDeps {
@@ -33,6 +34,7 @@ export function buildApp(deps: AppDeps) {
   app.set('etag', false);
   app.set('trust proxy', deps.trustProxy ?? false);
   app.use(oauthRouter(deps.connections));
+  app.use(connectPageRouter(deps.connections));
   app.use(appRouter(deps.connections));
   app.use(adminRouter(deps.connections));
   app.use(

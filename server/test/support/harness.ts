@@ -194,5 +194,6 @@ export function routerDeps(stack: Stack): AdminDeps {
     redisPrefix: config.redis.prefix,
     bootstrapTokens: [],
     rateLimits: config.admin.rateLimits,
+    connectAttemptsPerMinute: config.connectPage.attemptsPerMinute,
   };
 }

@@ -5,7 +5,6 @@
 // from anything else we send.
 import type {
   ApiErrorBody,
-  ApiKeyResult,
   CreatedDestination,
   Destination,
   DisputeDetail,
@@ -165,8 +164,6 @@ export function createApiClient(opts: ApiClientOptions) {
       request<RotatedSecret>('POST', dest(id, '/rotate-secret')),
     testDestination: (id: string) => request<TestDelivery>('POST', dest(id, '/test')),
     deleteDestination: (id: string) => request<{ deleted: true }>('DELETE', dest(id)),
-    connectApiKey: (apiKey: string) =>
-      request<ApiKeyResult>('POST', '/app/v1/connections/api-key', { body: { apiKey } }),
     evidence: (id: string) => request<EvidenceDraft>('GET', ev(id)),
     editEvidence: (id: string, version: number, fields: Record<string, string | null>) =>
       request<EvidenceDraft>('POST', ev(id), { body: { version, fields } }),

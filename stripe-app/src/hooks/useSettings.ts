@@ -1,13 +1,14 @@
-// View-model of the settings page: connect or reconnect (the install link), the restricted-key
-// alternative with the permission check's answer, notification destinations (add, test, rotate
-// the secret — shown once —, enable, remove), and disconnecting with the account id typed back.
+// View-model of the settings page: connect or reconnect (the install link; a restricted key is
+// connected on the backend's own page, not in the app), notification destinations (add, test,
+// rotate the secret — shown once, copyable, dismissable —, enable, remove after confirming),
+// automatic submission, and disconnecting with the account id typed back.
 import type { Destination, Status } from '@disputedesk/contract';
 import type { ExtensionContextValue } from '@stripe/ui-extension-sdk/context';
 import { localeOf } from '../format';
 import { clipboardWriteText } from '@stripe/ui-extension-sdk/utils';
 import { useState } from 'react';
 import { ApiError } from '../api/client';
-import { useApi } from '../api/use-api';
+import { backendUrl, useApi } from '../api/use-api';
 import { connectionModel, type ConnectionModel } from './connection';
 import { useAsync } from './use-async';
 
@@ -25,7 +26,8 @@ export interface SettingsModel {
   connected: boolean;
   notice: Notice | null;
   busy: boolean;
-  apiKey: { value: string; set: (v: string) => void; submit: () => void; missing: string[] };
+  /** The backend's page for connecting with a restricted key. */
+  keyPageUrl: string;
   destinations: Array<Destination & { testResult: string | null }>;
   newUrl: { value: string; set: (v: string) => void; submit: () => void };
   revealedSecret: { title: string; secret: string } | null;
@@ -59,8 +61,6 @@ export function useSettings(context: ExtensionContextValue, now = Date.now()): S
   }, `${accountId}:${context.environment.mode}:${version}`);
   const [notice, setNotice] = useState<Notice | null>(null);
   const [busy, setBusy] = useState(false);
-  const [apiKey, setApiKey] = useState('');
-  const [missing, setMissing] = useState<string[]>([]);
   const [newUrl, setNewUrl] = useState('');
   const [confirm, setConfirm] = useState('');
   const [revealedSecret, setRevealed] = useState<SettingsModel['revealedSecret']>(null);
@@ -96,32 +96,7 @@ export function useSettings(context: ExtensionContextValue, now = Date.now()): S
     connected: connection?.connected ?? false,
     notice,
     busy,
-    apiKey: {
-      value: apiKey,
-      set: setApiKey,
-      missing,
-      submit: () =>
-        act(async () => {
-          setMissing([]);
-          try {
-            const r = await api.connectApiKey(apiKey.trim());
-            setApiKey('');
-            setFormKey((k) => k + 1);
-            return r.webhook.status === 'secret_needed'
-              ? { type: 'caution', title: 'Connected; one step left.', detail: r.webhook.message }
-              : {
-                  type: 'default',
-                  title: 'Connected with the restricted key.',
-                  detail: 'History import has started.',
-                };
-          } catch (err) {
-            if (err instanceof ApiError && err.code === 'missing_permissions') {
-              setMissing((err.details as { missing?: string[] }).missing ?? []);
-            }
-            throw err;
-          }
-        }),
-    },
+    keyPageUrl: `${backendUrl(context)}/connect/api-key`,
     destinations: (data?.destinations ?? []).map((d) => ({
       ...d,
       testResult: tests[d.id] ?? null,

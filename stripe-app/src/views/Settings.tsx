@@ -1,5 +1,5 @@
-// settings: connect or reconnect, the restricted-key alternative, notification destinations,
-// and disconnecting.
+// settings: connect or reconnect (the restricted-key alternative is a page of the backend, not
+// part of the app), notification destinations, automatic submission, and disconnecting.
 import type { ExtensionContextValue } from '@stripe/ui-extension-sdk/context';
 import {
   Banner,
@@ -7,6 +7,7 @@ import {
   Button,
   Divider,
   Inline,
+  Link,
   SettingsView,
   Switch,
   TextField,
@@ -61,25 +62,13 @@ const Settings = (context: ExtensionContextValue) => {
           </Box>
 
           {c.connected ? null : (
-            <Box css={{ stack: 'y', gap: 'small' }}>
-              <Box css={{ font: 'subheading' }}>Or connect with a restricted API key</Box>
-              <TextField
-                label="Restricted key (rk_…)"
-                description="DisputeDesk checks each permission it needs and creates its own webhook endpoint on your account; you never copy a signing secret."
-                key={`key-${vm.formKey}`}
-                defaultValue=""
-                onChange={(e) => vm.apiKey.set(e.target.value)}
-              />
-              {vm.apiKey.missing.length > 0 ? (
-                <Banner
-                  type="critical"
-                  title="The key is missing permissions"
-                  description={`Add these and try again: ${vm.apiKey.missing.join(', ')}`}
-                />
-              ) : null}
-              <Button onPress={vm.apiKey.submit} disabled={vm.busy || !vm.apiKey.value.trim()}>
-                Check and connect
-              </Button>
+            <Box css={{ color: 'secondary' }}>
+              Installing the app is all it takes. Your company prefers a restricted API key? Connect
+              it on DisputeDesk&apos;s own page (outside the Dashboard):{' '}
+              <Link href={vm.keyPageUrl} target="_blank" external>
+                connect with a restricted key
+              </Link>
+              .
             </Box>
           )}
 
