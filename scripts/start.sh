@@ -135,6 +135,9 @@ cat <<INFO
     Admin token         $admin_token
                         export ADMIN=$admin_token; curl -H "Authorization: Bearer \$ADMIN" $api/admin/v1/tenants
     Bull Board          $api/admin/queues   (browser: any user name, the admin token as password)
+    Connect with a key  $api/connect/api-key   (a restricted key; the Stripe App takes none)
+    Stripe App preview  stripe apps start --manifest stripe-app.dev.json   (the local manifest
+                        points the app at http://127.0.0.1:3000; needs the CLI's apps plugin and network)
     Logs                $logs
 $demo
 
