@@ -103,6 +103,10 @@ const EnvSchema = z
       .string()
       .regex(/^sk_live_\w+$/, 'must be a live-mode secret key (sk_live_…)')
       .optional(),
+    STRIPE_SECRET_KEY_SANDBOX: z
+      .string()
+      .regex(/^sk_test_\w+$/, 'must be the managed sandbox’s secret key (sk_test_…)')
+      .optional(),
     STRIPE_OAUTH_CLIENT_ID: z
       .string()
       .regex(/^ca_\w+$/, 'must start with ca_')
@@ -192,7 +196,11 @@ function toConfig(env: z.output<typeof EnvSchema>) {
       apiVersion: env.STRIPE_API_VERSION,
       timeoutMs: env.STRIPE_TIMEOUT_MS,
       maxNetworkRetries: env.STRIPE_MAX_NETWORK_RETRIES,
-      secretKeys: { test: env.STRIPE_SECRET_KEY_TEST, live: env.STRIPE_SECRET_KEY_LIVE },
+      secretKeys: {
+        test: env.STRIPE_SECRET_KEY_TEST,
+        live: env.STRIPE_SECRET_KEY_LIVE,
+        sandbox: env.STRIPE_SECRET_KEY_SANDBOX,
+      },
     },
     oauth: {
       clientId: env.STRIPE_OAUTH_CLIENT_ID,

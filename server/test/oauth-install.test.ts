@@ -1,6 +1,7 @@
 // Installing the Stripe App: OAuth (install link → the emulator's authorize page → callback →
 // token exchange) and platform installs (signed redirect), every refusal, and the OAuth tokens'
 // life: refresh ahead of expiry with rotation, concurrent refreshes, a revoked grant.
+import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { refreshAccessToken } from '../src/connections/oauth-tokens.ts';
 import { TenantClients } from '../src/connections/tenant-clients.ts';
@@ -9,6 +10,7 @@ import { backfillJob, reportRunsJob } from '../src/queues.ts';
 import { signatureHeader } from '../src/webhooks/verify-signature.ts';
 import { APP_SECRETS, DEFAULT_KEYS, emulatorEnv, useEmulator } from './support/emulator.ts';
 import { useStack } from './support/harness.ts';
+import { waitFor } from './support/poll.ts';
 
 const emu = useEmulator();
 const env = useStack({ worker: false, env: () => emulatorEnv(emu) });
@@ -191,7 +193,7 @@ describe('OAuth install', () => {
 
 describe('installs Stripe starts (Marketplace, Dashboard, per-mode install links)', () => {
   /** The merchant installs from Stripe: no state of ours, the install for one mode. */
-  async function installFromStripe(mode: 'test' | 'live') {
+  async function installFromStripe(mode: 'test' | 'live' | 'sandbox') {
     const redirectUri = `${env.stack.api.url}/oauth/callback`;
     const authorize = new URL(`${emu.emulator.url}/oauth/v2/authorize`);
     authorize.searchParams.set('client_id', 'ca_emulator_platform');
@@ -238,6 +240,39 @@ describe('installs Stripe starts (Marketplace, Dashboard, per-mode install links
     expect(await tenantFor(accountIn(done.html)!, true)).toMatchObject({
       livemode: true,
       status: 'active',
+    });
+  });
+
+  it('connects an install made in one of the merchant’s sandboxes through the managed sandbox', async () => {
+    const done = await installFromStripe('sandbox');
+    expect(done.status).toBe(200);
+    const account = accountIn(done.html)!;
+    const tenant = await tenantFor(account, false);
+    expect(tenant).toMatchObject({ status: 'active', sandbox: true, livemode: false });
+    // Its token works, and refreshes with the managed sandbox's key (the platform's test key
+    // would not be accepted for it).
+    const deps = {
+      prisma: env.stack.db.prisma,
+      keyring: env.stack.keyring,
+      stripe: env.stack.config.stripe,
+      logger: env.stack.logger,
+    };
+    const token = await refreshAccessToken(deps, tenant!.id, { force: true });
+    expect(token).toMatch(/^sk_test_oauth_/);
+    const stripe = await new TenantClients(deps).forTenant(tenant!.id);
+    expect((await stripe.accounts.retrieveCurrent()).id).toBe(account);
+    // Its events come through the managed sandbox's Connect endpoint and are stored as its own.
+    await new Stripe(DEFAULT_KEYS.sandbox, {
+      host: '127.0.0.1',
+      port: emu.emulator.port,
+      protocol: 'http',
+    }).customers.create({ name: 'Sandbox shopper' }, { stripeAccount: account });
+    await waitFor(async () => {
+      const { rows } = await env.stack.db.pool.query(
+        `SELECT 1 FROM raw_events WHERE tenant_id = $1 AND type = 'customer.created'`,
+        [tenant!.id],
+      );
+      return rows.length ? true : null;
     });
   });
 

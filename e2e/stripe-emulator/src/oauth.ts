@@ -36,6 +36,8 @@ export interface OAuthState {
   refreshTokens: Map<string, OAuthConnection & { livemode: boolean }>;
   /** What the app's access tokens may do (its manifest's permissions); null: everything. */
   grant: Permissions | null;
+  /** The app's managed sandbox account: the platform of installs made in a user's sandbox. */
+  sandboxPlatform: string | null;
 }
 
 export const newOAuthState = (): OAuthState => ({
@@ -44,6 +46,7 @@ export const newOAuthState = (): OAuthState => ({
   codes: new Map(),
   refreshTokens: new Map(),
   grant: null,
+  sandboxPlatform: null,
 });
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -73,8 +76,13 @@ export class OAuthPages {
     const redirectUri = q.get('redirect_uri') ?? '';
     const state = q.get('state') ?? '';
     // An install started from the Dashboard or the Marketplace is for one mode and carries no
-    // state of the app's (the app's own install links add theirs).
+    // state of the app's (the app's own install links add theirs). `mode=sandbox`: an install in
+    // one of the user's sandboxes, which runs through the app's managed sandbox.
     const mode = q.get('mode');
+    const platformId =
+      mode === 'sandbox' && this.state.oauth.sandboxPlatform
+        ? this.state.oauth.sandboxPlatform
+        : this.platformId;
     if (clientId !== this.state.oauth.clientId) {
       return page(
         400,
@@ -97,11 +105,11 @@ export class OAuthPages {
         hidden('client_id', clientId) +
         hidden('redirect_uri', redirectUri) +
         hidden('state', state) +
-        (mode === 'test' || mode === 'live' ? hidden('mode', mode) : '');
+        (mode === 'test' || mode === 'live' || mode === 'sandbox' ? hidden('mode', mode) : '');
       // Like Stripe's page, the user chooses which of their accounts to connect: here any account
       // not connected to another platform, or a new one.
       const choices = [...this.state.accounts.values()].filter(
-        (a) => a.id !== this.platformId && (a.platform === null || a.platform === this.platformId),
+        (a) => a.id !== platformId && (a.platform === null || a.platform === platformId),
       );
       const chooser = account
         ? `<strong>${escape(account)}</strong>${hidden('stripe_user_id', account)}`
@@ -128,14 +136,16 @@ export class OAuthPages {
       let account: Account | undefined = wanted ? this.state.accounts.get(wanted) : undefined;
       if (wanted && !account)
         return page(400, 'Unknown account', `<p>No account ${escape(wanted)}.</p>`);
-      account ??= this.state.createAccount(this.platformId);
-      account.platform = this.platformId;
+      account ??= this.state.createAccount(platformId);
+      account.platform = platformId;
       const code = newId('ac', 32);
       this.state.oauth.codes.set(code, {
         account: account.id,
-        platform: this.platformId,
+        platform: platformId,
         expiresAt: Date.now() + 5 * 60_000,
-        ...(mode === 'test' || mode === 'live' ? { livemode: mode === 'live' } : {}),
+        ...(mode === 'test' || mode === 'live' || mode === 'sandbox'
+          ? { livemode: mode === 'live' }
+          : {}),
       });
       target.searchParams.set('code', code);
       target.searchParams.set('scope', 'read_write');
@@ -185,6 +195,14 @@ export const oauthRoutes: Route[] = [
       if (grant === 'authorization_code') {
         const code = str(ctx.params.code, 'code') ?? '';
         const found = oauth.codes.get(code);
+        if (found && found.platform !== ctx.account.id) {
+          // Another platform's code (a sandbox install exchanged with the app's own test key, or
+          // the reverse): refused, not spent.
+          throw new OAuthError(
+            'invalid_grant',
+            `Authorization code ${code} does not belong to this platform: exchange it with the key of the platform the install was made with.`,
+          );
+        }
         if (found && found.platform === ctx.account.id && found.livemode === !ctx.livemode) {
           // The wrong mode's key does not spend the code: the app may retry with the other key.
           throw new OAuthError(

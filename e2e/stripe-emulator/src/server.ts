@@ -61,6 +61,8 @@ export interface Emulator {
   port: number;
   state: EmulatorState;
   platformAccountId: string;
+  /** The app's managed sandbox account (DEFAULT_KEYS.sandbox). */
+  sandboxPlatformAccountId: string;
   /** Every webhook delivery attempt, in order. */
   deliveries: WebhookDispatcher['log'];
   stop(): Promise<void>;
@@ -72,6 +74,8 @@ const QS = { arrayLimit: 1000, depth: 10, parameterLimit: 10_000 };
 export const DEFAULT_KEYS = {
   test: 'sk_test_emulator_platform_key',
   live: 'sk_live_emulator_platform_key',
+  /** The app's managed sandbox (Stripe creates one per public app): sandbox installs' platform. */
+  sandbox: 'sk_test_emulator_managed_sandbox_key',
 };
 
 async function readBytes(req: http.IncomingMessage): Promise<Buffer> {
@@ -91,6 +95,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const keys = options.platformKeys ?? DEFAULT_KEYS;
   state.addKey(keys.test, platform.id, false);
   state.addKey(keys.live, platform.id, true);
+  // The managed sandbox: its own account and test key, through which users' sandbox installs run.
+  const sandbox = state.createAccount(null);
+  state.addKey(DEFAULT_KEYS.sandbox, sandbox.id, false);
+  state.oauth.sandboxPlatform = sandbox.id;
   const manifest =
     options.appManifest === undefined
       ? fileURLToPath(new URL('../../../stripe-app.json', import.meta.url))
@@ -282,6 +290,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     port,
     state,
     platformAccountId: platform.id,
+    sandboxPlatformAccountId: sandbox.id,
     deliveries: webhooks.log,
     stop: () =>
       new Promise<void>((resolve) => {

@@ -11,6 +11,8 @@ export interface ActivateInput {
   livemode: boolean;
   connectionType: ConnectionType;
   displayName?: string | null;
+  /** Installed in one of the merchant's sandboxes (OAuth through the managed sandbox). */
+  sandbox?: boolean;
 }
 
 export async function activateTenant(
@@ -29,12 +31,14 @@ export async function activateTenant(
       stripeAccountId: input.stripeAccountId,
       livemode: input.livemode,
       connectionType: input.connectionType,
+      sandbox: input.sandbox ?? false,
       status: 'active',
       displayName: input.displayName ?? null,
       connectedAt: now,
     },
     update: {
       connectionType: input.connectionType,
+      sandbox: input.sandbox ?? false,
       status: 'active',
       statusReason: null,
       disconnectedAt: null,

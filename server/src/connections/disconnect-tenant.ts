@@ -31,7 +31,7 @@ async function revoke(deps: Deps, tenant: Tenant): Promise<DisconnectResult['rev
       const res = await fetch(`${deps.stripe.apiBase}/v1/oauth/deauthorize`, {
         method: 'POST',
         headers: {
-          authorization: `Bearer ${platformKey(deps.stripe, tenant.livemode)}`,
+          authorization: `Bearer ${platformKey(deps.stripe, tenant.livemode, tenant.sandbox)}`,
           'content-type': 'application/x-www-form-urlencoded',
         },
         body: new URLSearchParams({

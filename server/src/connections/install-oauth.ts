@@ -9,16 +9,19 @@ import { requestTokens } from './stripe-oauth.ts';
 
 export async function completeOAuthInstall(
   deps: ConnectionDeps,
-  input: { code: string; livemode: boolean },
+  input: { code: string; livemode: boolean; sandbox?: boolean },
 ) {
-  const tokens = await requestTokens(deps.stripe, input.livemode, {
-    grant_type: 'authorization_code',
-    code: input.code,
-  });
+  const tokens = await requestTokens(
+    deps.stripe,
+    input.livemode,
+    { grant_type: 'authorization_code', code: input.code },
+    input.sandbox,
+  );
   const { tenant } = await activateTenant(deps, {
     stripeAccountId: tokens.stripeUserId,
     livemode: input.livemode,
     connectionType: 'oauth',
+    sandbox: input.sandbox ?? false,
   });
   await deps.prisma.$transaction((tx) => storeTokens(tx, deps.keyring, tenant.id, tokens));
   const scheduled = await scheduleInitialSync(deps, tenant.id);

@@ -3,7 +3,8 @@
 // explains clearly why it cannot. An install Stripe starts (the Marketplace, the Dashboard, a
 // per-mode install link) arrives with a code and no state of ours: the code exchange with our
 // platform key proves the account, so it is accepted — exchanged with the live key, then the test
-// key (Stripe refuses a code with the other mode's key without spending it). A state, when present,
+// key, then the managed sandbox's key for an install in a sandbox (Stripe refuses a code with
+// another key without spending it). A state, when present,
 // is always verified. After installing, the merchant goes back to OAUTH_RETURN_URL (the Dashboard).
 import express, { type Response } from 'express';
 import { z } from 'zod';
@@ -164,13 +165,21 @@ function connected(
   ]);
 }
 
-/** An install Stripe started: the code alone, exchanged in each configured mode until one takes it. */
+/**
+ * An install Stripe started: the code alone, exchanged with each configured key until one takes
+ * it — live, test, then the managed sandbox's (an install in one of the merchant's sandboxes).
+ */
 async function finishStripeStartedInstall(deps: ConnectionDeps, res: Response, code: string) {
-  const modes = [true, false].filter((live) => deps.stripe.secretKeys[live ? 'live' : 'test']);
+  const keys = deps.stripe.secretKeys;
+  const attempts = [
+    { livemode: true, sandbox: false, key: keys.live },
+    { livemode: false, sandbox: false, key: keys.test },
+    { livemode: false, sandbox: true, key: keys.sandbox },
+  ].filter((a) => a.key);
   let refusal: OAuthGrantError | null = null;
-  for (const livemode of modes) {
+  for (const { livemode, sandbox } of attempts) {
     try {
-      const { tenant } = await completeOAuthInstall(deps, { code, livemode });
+      const { tenant } = await completeOAuthInstall(deps, { code, livemode, sandbox });
       return connected(deps, res, tenant);
     } catch (err) {
       if (!(err instanceof OAuthGrantError)) throw err;

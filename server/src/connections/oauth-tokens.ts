@@ -103,10 +103,12 @@ export async function refreshAccessToken(
       const refresh = await readToken(tx, deps.keyring, tenantId, REFRESH_TOKEN);
       if (!refresh) throw new AppError('forbidden', `Tenant ${tenantId} has no refresh token.`);
       try {
-        const tokens = await requestTokens(deps.stripe, tenant.livemode, {
-          grant_type: 'refresh_token',
-          refresh_token: refresh.secret,
-        });
+        const tokens = await requestTokens(
+          deps.stripe,
+          tenant.livemode,
+          { grant_type: 'refresh_token', refresh_token: refresh.secret },
+          tenant.sandbox,
+        );
         await storeTokens(tx, deps.keyring, tenantId, tokens);
         deps.logger.info({ tenantId, expiresAt: tokens.expiresAt }, 'oauth access token refreshed');
         return tokens.accessToken;

@@ -27,13 +27,17 @@ export function stripeClient(
   });
 }
 
-/** The platform's secret key for a mode, or a clear error when it is not configured. */
-export function platformKey(settings: StripeSettings, livemode: boolean): string {
-  const key = livemode ? settings.secretKeys.live : settings.secretKeys.test;
+/**
+ * The platform's secret key for a mode — or, for an install in one of the merchant's sandboxes,
+ * the app's managed sandbox key — or a clear error when it is not configured.
+ */
+export function platformKey(settings: StripeSettings, livemode: boolean, sandbox = false): string {
+  const which = sandbox ? 'sandbox' : livemode ? 'live' : 'test';
+  const key = settings.secretKeys[which];
   if (!key) {
     throw new AppError(
       'not_ready',
-      `STRIPE_SECRET_KEY_${livemode ? 'LIVE' : 'TEST'} is not set: ${livemode ? 'live' : 'test'}-mode connections need the platform key`,
+      `STRIPE_SECRET_KEY_${which.toUpperCase()} is not set: ${sandbox ? 'sandbox installs need the managed sandbox key' : `${which}-mode connections need the platform key`}`,
     );
   }
   return key;

@@ -41,13 +41,14 @@ export async function requestTokens(
   grant:
     | { grant_type: 'authorization_code'; code: string }
     | { grant_type: 'refresh_token'; refresh_token: string },
+  sandbox = false,
 ): Promise<OAuthTokens> {
   let res: Response;
   try {
     res = await fetch(`${settings.apiBase}/v1/oauth/token`, {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${platformKey(settings, livemode)}`,
+        authorization: `Bearer ${platformKey(settings, livemode, sandbox)}`,
         'content-type': 'application/x-www-form-urlencoded',
         'stripe-version': settings.apiVersion,
       },

@@ -47,7 +47,7 @@ export class TenantClients {
         break;
       }
       case 'platform':
-        stripe = stripeClient(this.deps.stripe, platformKey(this.deps.stripe, tenant.livemode), {
+        stripe = stripeClient(this.deps.stripe, platformKey(this.deps.stripe, tenant.livemode, tenant.sandbox), {
           stripeAccount: tenant.stripeAccountId,
         });
         break;
@@ -75,7 +75,7 @@ export class TenantClients {
       }
       case 'platform':
         return {
-          key: platformKey(this.deps.stripe, tenant.livemode),
+          key: platformKey(this.deps.stripe, tenant.livemode, tenant.sandbox),
           stripeAccount: tenant.stripeAccountId,
         };
       default:

@@ -25,26 +25,38 @@ export async function freePort(): Promise<number> {
 }
 
 export function useEmulator() {
-  const env = {} as { emulator: Emulator; apiPort: number; apiUrl: string; connectSecret: string };
+  const env = {} as {
+    emulator: Emulator;
+    apiPort: number;
+    apiUrl: string;
+    connectSecret: string;
+    /** The managed sandbox's Connect endpoint secret (users' sandbox installs). */
+    sandboxConnectSecret: string;
+  };
   beforeAll(async () => {
     env.emulator = await startEmulator({ port: 0, rateLimit: false });
     env.emulator.state.settings.retryDelaysMs = [50, 100, 200];
     env.apiPort = await freePort();
     env.apiUrl = `http://127.0.0.1:${env.apiPort}`;
-    // The platform sends connected accounts' events to the API's Connect endpoint.
-    const res = await fetch(`${env.emulator.url}/v1/webhook_endpoints`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${DEFAULT_KEYS.test}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams({
-        url: `${env.apiUrl}/webhooks/stripe/connect`,
-        connect: 'true',
-        'enabled_events[]': '*',
-      }).toString(),
-    });
-    env.connectSecret = ((await res.json()) as { secret: string }).secret;
+    // The platform (and the app's managed sandbox, for installs in users' sandboxes) sends
+    // connected accounts' events to the API's Connect endpoint.
+    const endpoint = async (key: string) => {
+      const res = await fetch(`${env.emulator.url}/v1/webhook_endpoints`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${key}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({
+          url: `${env.apiUrl}/webhooks/stripe/connect`,
+          connect: 'true',
+          'enabled_events[]': '*',
+        }).toString(),
+      });
+      return ((await res.json()) as { secret: string }).secret;
+    };
+    env.connectSecret = await endpoint(DEFAULT_KEYS.test);
+    env.sandboxConnectSecret = await endpoint(DEFAULT_KEYS.sandbox);
   });
   afterAll(async () => {
     await env.emulator?.stop();
@@ -60,12 +72,13 @@ export function emulatorEnv(e: ReturnType<typeof useEmulator>, extra: Record<str
     STRIPE_API_BASE: e.emulator.url,
     STRIPE_SECRET_KEY_TEST: DEFAULT_KEYS.test,
     STRIPE_SECRET_KEY_LIVE: DEFAULT_KEYS.live,
+    STRIPE_SECRET_KEY_SANDBOX: DEFAULT_KEYS.sandbox,
     STRIPE_OAUTH_CLIENT_ID: e.emulator.state.oauth.clientId,
     STRIPE_OAUTH_AUTHORIZE_URL: `${e.emulator.url}/oauth/authorize`,
     STRIPE_APP_SIGNING_SECRETS: APP_SECRETS.join(','),
     STRIPE_MAX_NETWORK_RETRIES: '0',
     ADMIN_API_TOKENS: ADMIN_TOKEN,
-    STRIPE_CONNECT_WEBHOOK_SECRETS: `whsec_test_connect_current_0001,${e.connectSecret}`,
+    STRIPE_CONNECT_WEBHOOK_SECRETS: `whsec_test_connect_current_0001,${e.connectSecret},${e.sandboxConnectSecret}`,
     ...extra,
   };
 }

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "tenants" ADD COLUMN     "sandbox" BOOLEAN NOT NULL DEFAULT false;
+
