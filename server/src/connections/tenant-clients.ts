@@ -47,9 +47,13 @@ export class TenantClients {
         break;
       }
       case 'platform':
-        stripe = stripeClient(this.deps.stripe, platformKey(this.deps.stripe, tenant.livemode, tenant.sandbox), {
-          stripeAccount: tenant.stripeAccountId,
-        });
+        stripe = stripeClient(
+          this.deps.stripe,
+          platformKey(this.deps.stripe, tenant.livemode, tenant.sandbox),
+          {
+            stripeAccount: tenant.stripeAccountId,
+          },
+        );
         break;
       default:
         throw new AppError('forbidden', `Tenant ${tenantId} has no connection yet.`);
