@@ -4,7 +4,7 @@
 // outside it fails with 403, naming the permission the app would need (or saying no app
 // permission covers it, as for early fraud warnings).
 import { existsSync, readFileSync } from 'node:fs';
-import type { Access, Permissions } from './permissions.ts';
+import type { Access, Permissions } from './access.ts';
 
 /** App permission (manifest) → the emulator's permission resources it covers. */
 const COVERS: Record<string, string[]> = {

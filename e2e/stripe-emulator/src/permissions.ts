@@ -1,11 +1,11 @@
 // Restricted keys (rk_test_…, rk_live_…): each carries permissions per resource, `read` or
 // `write` (write implies read). A call outside them fails like Stripe's: 403 naming the
 // permission that would allow it.
+import type { Access, Permissions } from './access.ts';
 import { appPermissionFor } from './app-permissions.ts';
 import { StripeApiError } from './errors.ts';
 
-export type Access = 'read' | 'write';
-export type Permissions = Record<string, Access>;
+export type { Access, Permissions } from './access.ts';
 
 /** The permission resource behind an API path, by its first segments. */
 const RESOURCES: Array<[RegExp, string]> = [
