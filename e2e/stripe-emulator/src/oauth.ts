@@ -6,7 +6,7 @@
 import { emit, str, type RequestContext } from './context.ts';
 import { StripeApiError } from './errors.ts';
 import type { Route } from './router.ts';
-import type { Permissions } from './permissions.ts';
+import type { OAuthConnection } from './oauth-state.ts';
 import { newId, type Account, type EmulatorState } from './state.ts';
 
 export class OAuthError extends StripeApiError {
@@ -21,33 +21,6 @@ export class OAuthError extends StripeApiError {
     return { error: this.error, error_description: this.description } as never;
   }
 }
-
-export interface OAuthConnection {
-  account: string;
-  platform: string;
-}
-
-export interface OAuthState {
-  clientId: string;
-  accessTokenTtlSeconds: number;
-  /** Codes; `livemode` when the install was started for one mode (Stripe's per-mode install links). */
-  codes: Map<string, { account: string; platform: string; expiresAt: number; livemode?: boolean }>;
-  /** refresh token → connection (mode is fixed at the first exchange). */
-  refreshTokens: Map<string, OAuthConnection & { livemode: boolean }>;
-  /** What the app's access tokens may do (its manifest's permissions); null: everything. */
-  grant: Permissions | null;
-  /** The app's managed sandbox account: the platform of installs made in a user's sandbox. */
-  sandboxPlatform: string | null;
-}
-
-export const newOAuthState = (): OAuthState => ({
-  clientId: 'ca_emulator_platform',
-  accessTokenTtlSeconds: 3600,
-  codes: new Map(),
-  refreshTokens: new Map(),
-  grant: null,
-  sandboxPlatform: null,
-});
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

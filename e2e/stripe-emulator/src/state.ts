@@ -2,8 +2,8 @@
 // in creation order (lists read them newest first). Ids look like Stripe's.
 import { randomBytes } from 'node:crypto';
 import { defaultFaults, RateLimiter, type Faults } from './faults.ts';
-import type { Permissions } from './permissions.ts';
-import { newOAuthState, type OAuthState } from './oauth.ts';
+import type { Permissions } from './access.ts';
+import { newOAuthState, type OAuthState } from './oauth-state.ts';
 
 export interface StoredObject {
   id: string;
