@@ -11,9 +11,7 @@ import { upsertObjects, type Queryable } from '../stripe-objects/upsert-objects.
 import { queueDisputeNotifications } from '../notifications/queue-dispute-notifications.ts';
 import { recordDisputes, type DisputeSnapshot } from './record-disputes.ts';
 import { prepareEvidenceDrafts } from './evidence/prepare-drafts.ts';
-
-const idOf = (v: string | { id: string } | null | undefined) =>
-  v == null ? null : typeof v === 'string' ? v : v.id;
+import { idOf } from '../stripe-objects/id-of.ts';
 
 const expanded = <T extends { id: string }>(v: string | T | null | undefined): T | null =>
   v != null && typeof v === 'object' ? v : null;

@@ -3,6 +3,7 @@
 // and what is known about the payment (order reference).
 import type Stripe from 'stripe';
 import { normalizeBrand, unifiedReason, type UnifiedReason } from './reason-codes.ts';
+import { idOf } from '../stripe-objects/id-of.ts';
 
 export const DISPUTE_TYPES = ['RETRIEVAL', 'DISPUTE', 'PREARBITRATION', 'COMPLIANCE'] as const;
 export const DISPUTE_STATUSES = [
@@ -39,9 +40,6 @@ export interface NormalizedDispute {
   stripeCreatedAt: Date;
   metadataOrderId: string | null;
 }
-
-const idOf = (v: string | { id: string } | null | undefined): string | null =>
-  v == null ? null : typeof v === 'string' ? v : v.id;
 
 type Expandable<T> = string | T | null | undefined;
 const expanded = <T extends object>(v: Expandable<T>): T | null =>

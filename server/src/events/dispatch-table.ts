@@ -15,6 +15,7 @@ import {
   reportRunSucceeded,
   reportTypeUpdated,
 } from '../reports/report-events.ts';
+import { idOf } from '../stripe-objects/id-of.ts';
 
 export type { BulkHandler, EventHandler, FollowUp, HandlerContext } from './handler.ts';
 
@@ -28,9 +29,6 @@ const upsertAs = (resource: ResourceName): BulkHandler => ({
     await upsertObjects(ctx.db, resource, ctx.tenantId, snapshotsOf<{ id: string }>(events));
   },
 });
-
-const idOf = (v: string | { id: string } | null | undefined) =>
-  v == null ? null : typeof v === 'string' ? v : v.id;
 
 /**
  * The payments (charge and PaymentIntent ids) an event's handler locks: the same ids whether the

@@ -5,6 +5,7 @@
 // to what the object implies (e.g. `disputed` from an old charge's `dispute`), never to a crash.
 import type Stripe from 'stripe';
 import { FINAL_STRIPE_STATUSES, normalizeDispute } from '../disputes/normalize-dispute.ts';
+import { idOf } from './id-of.ts';
 
 export type SqlType = 'text' | 'bool' | 'int8' | 'int4' | 'timestamptz';
 
@@ -21,8 +22,6 @@ export interface ResourceSpec<T extends { id: string }> {
   rank: (o: T) => number[];
 }
 
-const idOf = (v: string | { id: string } | null | undefined): string | null =>
-  v == null ? null : typeof v === 'string' ? v : v.id;
 const ts = (seconds: number | null | undefined) => (seconds ? new Date(seconds * 1000) : null);
 const order = (list: readonly string[], value: string | null | undefined) =>
   list.indexOf(value ?? '') + 1;
