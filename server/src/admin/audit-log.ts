@@ -7,7 +7,7 @@
 // without a row naming who asked for it.
 import type { Pool } from '../db.ts';
 import { storableCopy } from '../http/storable.ts';
-import { redactSecrets } from './redact.ts';
+import { redactSecrets } from '../crypto/redact.ts';
 import type { Actor } from './roles.ts';
 
 export interface AuditEntry {

@@ -1,7 +1,7 @@
 // Stored events for support staff: filtered by tenant, type (exact, or a prefix ending in `*`),
 // status and time received; newest first by id, with a cursor. One event in full, with secrets
 // in its payload redacted (a PaymentIntent's client_secret, for instance).
-import { redactSecrets } from '../admin/redact.ts';
+import { redactSecrets } from '../crypto/redact.ts';
 import type { Pool } from '../db.ts';
 import { AppError } from '../errors.ts';
 
