@@ -5,7 +5,7 @@ import { loadConfigOrExit, type Config } from './config.ts';
 import { Keyring } from './crypto/keyring.ts';
 import { createDb } from './db.ts';
 import { EnqueueBatcher } from './events/enqueue-batcher.ts';
-import { buildApp } from './http/app.ts';
+import { buildApp } from './app.ts';
 import { isClusterPrimary, isClusterWorker, runApiPrimary } from './http/cluster.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createQueues } from './queues.ts';

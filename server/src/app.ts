@@ -3,18 +3,18 @@
 // decide what the parts are connected to.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
-import type { Pool } from '../db.ts';
-import type { Logger } from '../logger.ts';
-import type { Redis } from '../redis.ts';
-import type { WebhookDeps } from '../webhooks/receive-webhook.ts';
-import { webhookHandler } from '../webhooks/routes.ts';
-import { errorHandler, notFound } from './error-handler.ts';
-import { healthRouter } from './health.ts';
-import { adminRouter } from '../admin/routes.ts';
-import { appRouter } from '../app-api/routes.ts';
-import type { AdminDeps } from '../admin/deps.ts';
-import { connectPageRouter } from '../connections/connect-page-routes.ts';
-import { oauthRouter } from '../connections/oauth-routes.ts';
+import type { Pool } from './db.ts';
+import type { Logger } from './logger.ts';
+import type { Redis } from './redis.ts';
+import type { WebhookDeps } from './webhooks/receive-webhook.ts';
+import { webhookHandler } from './webhooks/routes.ts';
+import { errorHandler, notFound } from './http/error-handler.ts';
+import { healthRouter } from './http/health.ts';
+import { adminRouter } from './admin/routes.ts';
+import { appRouter } from './app-api/routes.ts';
+import type { AdminDeps } from './admin/deps.ts';
+import { connectPageRouter } from './connections/connect-page-routes.ts';
+import { oauthRouter } from './connections/oauth-routes.ts';
 
 export interface AppDeps {
   logger: Logger;
