@@ -2,7 +2,7 @@
 // OPEN with a deadline still ahead; the amount at risk sums open disputes per currency. The
 // 90-day figures (win rate, reasons, the weekly chart) count disputes opened in the last 90 days,
 // by where they stand now: won against lost, accepted or expired.
-import type { Summary } from '../app-api/contract.ts';
+import type { Summary } from './dispute-contract.ts';
 import type { Pool } from '../db.ts';
 import type { DisputeStatus } from './normalize-dispute.ts';
 import type { UnifiedReason } from './reason-codes.ts';

@@ -1,6 +1,6 @@
 // How a stored dispute is shown to the app: the normalized columns, the meaning of its reason, a
 // Dashboard link, and its timeline. Shared by the list, detail, payment and summary reads.
-import type { Dispute, DisputeDetail } from '../app-api/contract.ts';
+import type { Dispute, DisputeDetail } from './dispute-contract.ts';
 import type { Queryable } from '../stripe-objects/upsert-objects.ts';
 import type { DisputeStatus, DisputeType } from './normalize-dispute.ts';
 import type { UnifiedReason } from './reason-codes.ts';

@@ -1,5 +1,5 @@
 // One dispute of the tenant with its timeline; another tenant's dispute is simply not found.
-import type { DisputeDetail } from '../app-api/contract.ts';
+import type { DisputeDetail } from './dispute-contract.ts';
 import type { Pool } from '../db.ts';
 import { AppError } from '../errors.ts';
 import { DISPUTE_COLUMNS, withTimelines, type DisputeRow } from './dispute-view.ts';

@@ -1,7 +1,7 @@
 // A tenant's disputes, newest first, filtered by status, type, reason and evidence deadline, in
 // pages: the cursor is the (created, id) of the last row, so pages stay stable while disputes
 // are added.
-import type { DisputeList, DisputeListQuery } from '../app-api/contract.ts';
+import type { DisputeList, DisputeListQuery } from './dispute-contract.ts';
 import type { Pool } from '../db.ts';
 import { AppError } from '../errors.ts';
 import { DISPUTE_COLUMNS, toDispute, type DisputeRow } from './dispute-view.ts';

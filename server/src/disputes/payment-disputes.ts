@@ -1,7 +1,7 @@
 // The dispute panel's read: every dispute of one payment (the page's charge or PaymentIntent),
 // each with its timeline, and the payment's early fraud warnings. A payment the tenant has no
 // record of is 404 — the same answer another account's payment gets.
-import type { PaymentDisputes } from '../app-api/contract.ts';
+import type { PaymentDisputes } from './dispute-contract.ts';
 import type { Pool } from '../db.ts';
 import { AppError } from '../errors.ts';
 import { DISPUTE_COLUMNS, withTimelines, type DisputeRow } from './dispute-view.ts';
