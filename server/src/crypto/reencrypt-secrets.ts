@@ -1,7 +1,7 @@
 // Re-encrypts every stored secret that is not sealed with the primary key (after adding a new
 // key and making it primary), in batches, each batch in one transaction. A secret keeps its
 // owner binding (tenant id + kind). Safe to run again: it only touches rows on other keys.
-import type { Pool } from '../db.ts';
+import { withTransaction, type Pool } from '../db.ts';
 import type { Keyring } from './keyring.ts';
 
 export async function reencryptSecrets(
@@ -18,9 +18,7 @@ export async function reencryptSecrets(
   const byKey = Object.fromEntries(counts.map((c) => [c.key_id, c.n]));
   let done = 0;
   for (;;) {
-    const client = await deps.pool.connect();
-    try {
-      await client.query('BEGIN');
+    const moved = await withTransaction(deps.pool, async (client) => {
       const { rows } = await client.query<{
         id: string;
         tenant_id: string;
@@ -40,16 +38,11 @@ export async function reencryptSecrets(
           sealed.keyId,
         ]);
       }
-      await client.query('COMMIT');
-      done += rows.length;
-      opts.onProgress?.(done, total);
-      if (rows.length < batch) break;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+      return rows.length;
+    });
+    done += moved;
+    opts.onProgress?.(done, total);
+    if (moved < batch) break;
   }
   return { reencrypted: done, byKey };
 }
