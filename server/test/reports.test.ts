@@ -280,7 +280,15 @@ describe('report runs', () => {
       );
       return rows[0]?.status === 'processed';
     });
-    await new Promise((r) => setTimeout(r, 300));
+    // Everything settled: the event's job has finished (so its follow-ups are queued) and whatever
+    // it queued on the reports queue has run.
+    await waitFor(async () => {
+      const busy = async (q: 'events' | 'reports') => {
+        const c = await env.stack.queues[q].getJobCounts('waiting', 'active', 'delayed');
+        return (c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0);
+      };
+      return (await busy('events')) + (await busy('reports')) === 0 ? true : null;
+    });
     // No new data yet: no duplicate runs (one more row: the failed run we were told about).
     expect((await runsOf(tenantId)).length).toBe(before + 1);
   }, 90_000);
