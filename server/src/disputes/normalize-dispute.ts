@@ -95,6 +95,24 @@ function status(
 }
 
 /**
+ * A snapshot's unified type and status alone (what the timeline records): the part of
+ * normalizeDispute that depends on the status, without the rest of the mapping.
+ */
+export function disputeTypeAndStatus(
+  d: Stripe.Dispute,
+  observedAt: Date,
+): Pick<NormalizedDispute, 'type' | 'status' | 'stripeStatus'> {
+  const stripeStatus = d.status ?? 'needs_response';
+  const dueBy = d.evidence_details?.due_by ? new Date(d.evidence_details.due_by * 1000) : null;
+  const submissions = d.evidence_details?.submission_count ?? 0;
+  return {
+    type: refineType(baseType(stripeStatus), d.payment_method_details?.card?.case_type ?? null),
+    status: status(stripeStatus, { submissions, dueBy, observedAt }),
+    stripeStatus,
+  };
+}
+
+/**
  * @param observedAt when this snapshot was true (the event's `created`, or the fetch time of a
  *   backfill); it decides between ACCEPTED and EXPIRED for a lost dispute with no evidence.
  */
@@ -116,7 +134,6 @@ export function normalizeDispute(d: Stripe.Dispute, observedAt: Date): Normalize
   const hasEvidence = d.evidence_details?.has_evidence ?? false;
   const chargeId = idOf(d.charge);
   const paymentIntentId = idOf(d.payment_intent) ?? idOf(charge?.payment_intent);
-  const stripeStatus = d.status ?? 'needs_response';
   const stripeReason = d.reason ?? 'general';
   return {
     stripeId: d.id,
@@ -124,9 +141,7 @@ export function normalizeDispute(d: Stripe.Dispute, observedAt: Date): Normalize
     chargeId,
     paymentIntentId,
     transactionId: paymentIntentId ?? chargeId,
-    type: refineType(baseType(stripeStatus), caseType),
-    status: status(stripeStatus, { submissions, dueBy, observedAt }),
-    stripeStatus,
+    ...disputeTypeAndStatus(d, observedAt),
     reason: unifiedReason({ brand, networkReasonCode, stripeReason }),
     networkReasonCode,
     stripeReason,

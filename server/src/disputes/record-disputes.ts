@@ -3,7 +3,7 @@
 // order-independent: the timeline keeps the earliest sighting of each status.
 import type Stripe from 'stripe';
 import { upsertObjectsReturning, type Queryable } from '../stripe-objects/upsert-objects.ts';
-import { normalizeDispute } from './normalize-dispute.ts';
+import { disputeTypeAndStatus } from './normalize-dispute.ts';
 
 export interface DisputeSnapshot {
   object: Stripe.Dispute;
@@ -79,8 +79,8 @@ export async function recordDisputes(
       t < seen.s.snapshotAt.getTime() ||
       (t === seen.s.snapshotAt.getTime() && s.sourceEventId < seen.s.sourceEventId)
     ) {
-      const n = normalizeDispute(s.object, s.snapshotAt);
-      earliest.set(key, { s, type: n.type, status: n.status, stripeStatus: n.stripeStatus });
+      // Type and status only: the row itself was mapped once, by the upsert.
+      earliest.set(key, { s, ...disputeTypeAndStatus(s.object, s.snapshotAt) });
     }
   }
   const rows = [...earliest.values()].sort((a, b) =>
