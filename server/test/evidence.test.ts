@@ -536,13 +536,27 @@ describe('support staff', () => {
 });
 
 describe('never late', () => {
-  /** Time passing for one dispute: its deadline is `hours` away (as the issuer set it). */
-  const dueIn = (tenantId: string, disputeId: string, hours: number) =>
-    env.stack.db.pool.query(
+  /**
+   * Time passing for one dispute: its deadline is `hours` away (as the issuer set it) — at Stripe
+   * too, so an event or answer that arrives later (a save's charge.dispute.updated, say) carries
+   * the same deadline instead of moving it back.
+   */
+  const dueIn = async (
+    m: { tenantId: string; account: string },
+    disputeId: string,
+    hours: number,
+  ) => {
+    const account = emu.emulator.state.accounts.get(m.account)!;
+    const atStripe = account.objects.get('dispute')!.get(disputeId) as unknown as {
+      evidence_details: { due_by: number };
+    };
+    atStripe.evidence_details.due_by = Math.floor(Date.now() / 1000) + hours * 3600;
+    await env.stack.db.pool.query(
       `UPDATE disputes SET challenge_required_by = now() + make_interval(hours => $3)
         WHERE tenant_id = $1 AND stripe_id = $2`,
-      [tenantId, disputeId, hours],
+      [m.tenantId, disputeId, hours],
     );
+  };
 
   it('reminds 72 h and 24 h before the deadline, once each, as signed notifications', async () => {
     const m = await merchant();
@@ -571,11 +585,11 @@ describe('never late', () => {
       ).rows.map((r) => r.kind);
     await env.stack.worker!.checkDeadlines();
     expect(await reminders()).toEqual([]); // seven days left
-    await dueIn(m.tenantId, disputeId, 50);
+    await dueIn(m, disputeId, 50);
     await env.stack.worker!.checkDeadlines();
     await env.stack.worker!.checkDeadlines();
     expect(await reminders()).toEqual(['72h']);
-    await dueIn(m.tenantId, disputeId, 20);
+    await dueIn(m, disputeId, 20);
     await env.stack.worker!.checkDeadlines();
     expect(await reminders()).toEqual(['24h', '72h']);
     await env.stack.worker!.checkDeadlines();
@@ -607,7 +621,7 @@ describe('never late', () => {
     });
     expect(saved.status, JSON.stringify(saved.body)).toBe(200);
     const thin = await disputedPayment(m.account);
-    for (const d of [ready, thin]) await dueIn(m.tenantId, d.disputeId, 10);
+    for (const d of [ready, thin]) await dueIn(m, d.disputeId, 10);
     await env.stack.worker!.checkDeadlines();
     // Not opted in: nothing submitted.
     expect((await draftOf(m.who, ready.disputeId)).state).toBe('draft');
