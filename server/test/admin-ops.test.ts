@@ -15,17 +15,16 @@ import {
 } from '../src/admin/contract.ts';
 import { activateTenant } from '../src/connections/activate-tenant.ts';
 import { adminCall } from './support/admin-client.ts';
-import { emulatorEnv, restrictedKeyMerchant, useEmulator } from './support/emulator.ts';
+import { restrictedKeyMerchant } from './support/emulator.ts';
 import { charge, dispute, event, paymentIntent } from './support/fixtures.ts';
-import { CONNECT_SECRETS, useStack } from './support/harness.ts';
+import { CONNECT_SECRETS, useEmulatedStack } from './support/harness.ts';
 import { sendEvent } from './support/http.ts';
 import { nowSeconds, stripeId } from './support/ids.ts';
 import { waitFor } from './support/poll.ts';
 
-const emu = useEmulator();
-const env = useStack({
-  env: () =>
-    emulatorEnv(emu, { STRIPE_RATE_LIMIT_TEST: '0', NOTIFICATION_ALLOW_PRIVATE_ADDRESSES: 'true' }),
+const { emu, env } = useEmulatedStack({
+  STRIPE_RATE_LIMIT_TEST: '0',
+  NOTIFICATION_ALLOW_PRIVATE_ADDRESSES: 'true',
 });
 const api = () => env.stack.api.url;
 const pool = () => env.stack.db.pool;

@@ -20,21 +20,17 @@ import {
 } from '../src/app-api/contract.ts';
 import { activateTenant } from '../src/connections/activate-tenant.ts';
 import { appCall, type AppIdentity } from './support/app-client.ts';
-import { emulatorEnv, restrictedKeyMerchant, useEmulator } from './support/emulator.ts';
+import { restrictedKeyMerchant } from './support/emulator.ts';
 import { charge, dispute, earlyFraudWarning, event } from './support/fixtures.ts';
-import { CONNECT_SECRETS, useStack } from './support/harness.ts';
+import { CONNECT_SECRETS, useEmulatedStack } from './support/harness.ts';
 import { sendEvent } from './support/http.ts';
 import { nowSeconds, stripeId } from './support/ids.ts';
 import { waitFor } from './support/poll.ts';
 
-const emu = useEmulator();
-const env = useStack({
-  env: () =>
-    emulatorEnv(emu, {
-      NOTIFICATION_ALLOW_PRIVATE_ADDRESSES: 'true',
-      WEBHOOK_REJECTION_FLUSH_MS: '100',
-      STRIPE_RATE_LIMIT_TEST: '0',
-    }),
+const { emu, env } = useEmulatedStack({
+  NOTIFICATION_ALLOW_PRIVATE_ADDRESSES: 'true',
+  WEBHOOK_REJECTION_FLUSH_MS: '100',
+  STRIPE_RATE_LIMIT_TEST: '0',
 });
 
 type Json = Record<string, unknown>;

@@ -6,28 +6,17 @@ import { describe, expect, it } from 'vitest';
 import { REQUIRED_PERMISSIONS } from '../src/connections/connect-api-key.ts';
 import { TenantClients } from '../src/connections/tenant-clients.ts';
 import { signatureHeader } from '../src/webhooks/verify-signature.ts';
-import {
-  ADMIN_TOKEN,
-  APP_SECRETS,
-  appSignature,
-  DEFAULT_KEYS,
-  emulatorEnv,
-  useEmulator,
-} from './support/emulator.ts';
-import { CONNECT_SECRETS, useStack } from './support/harness.ts';
+import { ADMIN_TOKEN, APP_SECRETS, appSignature, DEFAULT_KEYS } from './support/emulator.ts';
+import { CONNECT_SECRETS, useEmulatedStack } from './support/harness.ts';
 import { sendEvent } from './support/http.ts';
 import { appCall as appCallAt, type AppIdentity } from './support/app-client.ts';
 import { waitFor } from './support/poll.ts';
 
-const emu = useEmulator();
-const env = useStack({
-  env: () =>
-    emulatorEnv(emu, {
-      OAUTH_RETURN_URL: 'https://dashboard.stripe.com/test/apps/disputedesk',
-      // The connect page's limit, high enough for this file's connections and its own test.
-      CONNECT_PAGE_ATTEMPTS_PER_MINUTE: '40',
-      TENANT_PURGE_AFTER_DAYS: '30',
-    }),
+const { emu, env } = useEmulatedStack({
+  OAUTH_RETURN_URL: 'https://dashboard.stripe.com/test/apps/disputedesk',
+  // The connect page's limit, high enough for this file's connections and its own test.
+  CONNECT_PAGE_ATTEMPTS_PER_MINUTE: '40',
+  TENANT_PURGE_AFTER_DAYS: '30',
 });
 
 const ALL: Record<string, 'read' | 'write'> = {

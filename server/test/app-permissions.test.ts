@@ -6,12 +6,11 @@
 import { readFileSync } from 'node:fs';
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { emulatorEnv, platformClient, useEmulator } from './support/emulator.ts';
-import { useStack } from './support/harness.ts';
+import { platformClient } from './support/emulator.ts';
+import { useEmulatedStack } from './support/harness.ts';
 import { waitFor } from './support/poll.ts';
 
-const emu = useEmulator();
-const env = useStack({ worker: true, env: () => emulatorEnv(emu) });
+const { emu, env } = useEmulatedStack({}, { worker: true });
 
 const manifest = JSON.parse(
   readFileSync(new URL('../../stripe-app.json', import.meta.url), 'utf8'),

@@ -13,23 +13,17 @@ import {
   DEFAULT_KEYS,
   FULL_KEY_PERMISSIONS,
   signedAppHeaders,
-  emulatorEnv,
-  useEmulator,
 } from './support/emulator.ts';
-import { CONNECT_SECRETS, useStack } from './support/harness.ts';
+import { CONNECT_SECRETS, useEmulatedStack } from './support/harness.ts';
 import { sendEvent } from './support/http.ts';
 import { waitFor } from './support/poll.ts';
 
-const emu = useEmulator();
-const env = useStack({
-  env: () =>
-    emulatorEnv(emu, {
-      STRIPE_RATE_LIMIT_TEST: '0',
-      BACKFILL_CONCURRENCY: '4',
-      BACKFILL_TENANT_CONCURRENCY: '2',
-      BACKFILL_PAGES_PER_JOB: '5',
-      BACKFILL_HISTORY_MONTHS: '6',
-    }),
+const { emu, env } = useEmulatedStack({
+  STRIPE_RATE_LIMIT_TEST: '0',
+  BACKFILL_CONCURRENCY: '4',
+  BACKFILL_TENANT_CONCURRENCY: '2',
+  BACKFILL_PAGES_PER_JOB: '5',
+  BACKFILL_HISTORY_MONTHS: '6',
 });
 
 const ALL = FULL_KEY_PERMISSIONS;

@@ -15,16 +15,13 @@ import {
   connectedKeyMerchant,
   DEFAULT_KEYS,
   platformClient,
-  emulatorEnv,
   FULL_KEY_PERMISSIONS,
-  useEmulator,
 } from './support/emulator.ts';
-import { useStack } from './support/harness.ts';
+import { useEmulatedStack } from './support/harness.ts';
 import { stripeId } from './support/ids.ts';
 import { waitFor } from './support/poll.ts';
 
-const emu = useEmulator();
-const env = useStack({ env: () => emulatorEnv(emu, { STRIPE_RATE_LIMIT_TEST: '0' }) });
+const { emu, env } = useEmulatedStack({ STRIPE_RATE_LIMIT_TEST: '0' });
 
 const WRITE_KEY: Record<string, string> = {
   ...FULL_KEY_PERMISSIONS,

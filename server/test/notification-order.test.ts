@@ -6,25 +6,16 @@ import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { adminCall } from './support/admin-client.ts';
-import {
-  DEFAULT_KEYS,
-  emulatorEnv,
-  restrictedKeyMerchant,
-  useEmulator,
-} from './support/emulator.ts';
-import { useStack } from './support/harness.ts';
+import { DEFAULT_KEYS, restrictedKeyMerchant } from './support/emulator.ts';
+import { useEmulatedStack } from './support/harness.ts';
 import { waitFor } from './support/poll.ts';
 
-const emu = useEmulator();
-const env = useStack({
-  env: () =>
-    emulatorEnv(emu, {
-      NOTIFICATION_ALLOW_PRIVATE_ADDRESSES: 'true',
-      // 50 ms doubling over 9 attempts: about 25 s before the first would be dead-lettered.
-      NOTIFICATION_MAX_ATTEMPTS: '9',
-      NOTIFICATION_BACKOFF_MS: '50',
-      STRIPE_RATE_LIMIT_TEST: '0',
-    }),
+const { emu, env } = useEmulatedStack({
+  NOTIFICATION_ALLOW_PRIVATE_ADDRESSES: 'true',
+  // 50 ms doubling over 9 attempts: about 25 s before the first would be dead-lettered.
+  NOTIFICATION_MAX_ATTEMPTS: '9',
+  NOTIFICATION_BACKOFF_MS: '50',
+  STRIPE_RATE_LIMIT_TEST: '0',
 });
 
 let failOpen = true;

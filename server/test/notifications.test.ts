@@ -9,25 +9,16 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertPublicDestination } from '../src/notifications/address-guard.ts';
 import { adminCall } from './support/admin-client.ts';
-import {
-  DEFAULT_KEYS,
-  emulatorEnv,
-  restrictedKeyMerchant,
-  useEmulator,
-} from './support/emulator.ts';
-import { useStack } from './support/harness.ts';
+import { DEFAULT_KEYS, restrictedKeyMerchant } from './support/emulator.ts';
+import { useEmulatedStack } from './support/harness.ts';
 import { verifyDisputeNotification } from '../../docs/examples/verify-dispute-notification.mjs';
 import { waitFor } from './support/poll.ts';
 
-const emu = useEmulator();
-const env = useStack({
-  env: () =>
-    emulatorEnv(emu, {
-      NOTIFICATION_ALLOW_PRIVATE_ADDRESSES: 'true',
-      NOTIFICATION_MAX_ATTEMPTS: '3',
-      NOTIFICATION_BACKOFF_MS: '50',
-      STRIPE_RATE_LIMIT_TEST: '0',
-    }),
+const { emu, env } = useEmulatedStack({
+  NOTIFICATION_ALLOW_PRIVATE_ADDRESSES: 'true',
+  NOTIFICATION_MAX_ATTEMPTS: '3',
+  NOTIFICATION_BACKOFF_MS: '50',
+  STRIPE_RATE_LIMIT_TEST: '0',
 });
 
 interface Received {

@@ -8,12 +8,11 @@ import { TenantClients } from '../src/connections/tenant-clients.ts';
 import { hashState, issueState } from '../src/connections/oauth-states.ts';
 import { backfillJob, reportRunsJob } from '../src/queues.ts';
 import { signatureHeader } from '../src/webhooks/verify-signature.ts';
-import { APP_SECRETS, DEFAULT_KEYS, emulatorEnv, useEmulator } from './support/emulator.ts';
-import { useStack } from './support/harness.ts';
+import { APP_SECRETS, DEFAULT_KEYS } from './support/emulator.ts';
+import { useEmulatedStack } from './support/harness.ts';
 import { waitFor } from './support/poll.ts';
 
-const emu = useEmulator();
-const env = useStack({ worker: false, env: () => emulatorEnv(emu) });
+const { emu, env } = useEmulatedStack({}, { worker: false });
 
 async function startInstall(query = 'mode=test') {
   const res = await fetch(`${env.stack.api.url}/oauth/install?${query}`, { redirect: 'manual' });

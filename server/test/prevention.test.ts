@@ -6,19 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { TenantClients } from '../src/connections/tenant-clients.ts';
 import { applyPrevention } from '../src/prevention/apply-prevention.ts';
 import { appCall } from './support/app-client.ts';
-import {
-  connectedKeyMerchant,
-  emulatorEnv,
-  FULL_KEY_PERMISSIONS,
-  platformClient,
-  useEmulator,
-} from './support/emulator.ts';
-import { useStack } from './support/harness.ts';
+import { connectedKeyMerchant, FULL_KEY_PERMISSIONS, platformClient } from './support/emulator.ts';
+import { useEmulatedStack } from './support/harness.ts';
 import { stripeId } from './support/ids.ts';
 import { waitFor } from './support/poll.ts';
 
-const emu = useEmulator();
-const env = useStack({ env: () => emulatorEnv(emu, { STRIPE_RATE_LIMIT_TEST: '0' }) });
+const { emu, env } = useEmulatedStack({ STRIPE_RATE_LIMIT_TEST: '0' });
 const platform = () => platformClient(emu);
 const merchant = () =>
   connectedKeyMerchant(emu, env.stack.api.url, { ...FULL_KEY_PERMISSIONS, refund: 'write' });

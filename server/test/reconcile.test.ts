@@ -6,18 +6,11 @@ import { TenantClients } from '../src/connections/tenant-clients.ts';
 import { reconcileTenantDisputes } from '../src/disputes/reconcile-disputes.ts';
 import { createDestination } from '../src/notifications/destinations.ts';
 import { adminCall } from './support/admin-client.ts';
-import {
-  emulatorEnv,
-  FULL_KEY_PERMISSIONS,
-  platformClient,
-  restrictedKeyMerchant,
-  useEmulator,
-} from './support/emulator.ts';
-import { useStack } from './support/harness.ts';
+import { FULL_KEY_PERMISSIONS, platformClient, restrictedKeyMerchant } from './support/emulator.ts';
+import { useEmulatedStack } from './support/harness.ts';
 import { waitFor } from './support/poll.ts';
 
-const emu = useEmulator();
-const env = useStack({ env: () => emulatorEnv(emu, { STRIPE_RATE_LIMIT_TEST: '0' }) });
+const { emu, env } = useEmulatedStack({ STRIPE_RATE_LIMIT_TEST: '0' });
 const platform = () => platformClient(emu);
 
 const faults = (body: unknown) =>

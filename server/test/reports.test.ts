@@ -10,19 +10,15 @@ import { TenantClients } from '../src/connections/tenant-clients.ts';
 import { REPORT_TYPES } from '../src/reports/report-types.ts';
 import { ingestReportRun } from '../src/reports/reports-job.ts';
 import { createRedis } from '../src/redis.ts';
-import { ADMIN_TOKEN, FULL_KEY_PERMISSIONS, emulatorEnv, useEmulator } from './support/emulator.ts';
-import { CONNECT_SECRETS, useStack } from './support/harness.ts';
+import { ADMIN_TOKEN, FULL_KEY_PERMISSIONS } from './support/emulator.ts';
+import { CONNECT_SECRETS, useEmulatedStack } from './support/harness.ts';
 import { sendEvent } from './support/http.ts';
 import { waitFor } from './support/poll.ts';
 
-const emu = useEmulator();
-const env = useStack({
-  env: () =>
-    emulatorEnv(emu, {
-      STRIPE_RATE_LIMIT_TEST: '0',
-      REPORTS_HISTORY_MONTHS: '2',
-      BACKFILL_HISTORY_MONTHS: '2',
-    }),
+const { emu, env } = useEmulatedStack({
+  STRIPE_RATE_LIMIT_TEST: '0',
+  REPORTS_HISTORY_MONTHS: '2',
+  BACKFILL_HISTORY_MONTHS: '2',
 });
 
 const PERMS = FULL_KEY_PERMISSIONS;

@@ -15,6 +15,7 @@ import { createRedis } from '../../src/redis.ts';
 import type { EnqueueDeps } from '../../src/events/enqueue-events.ts';
 import type { AdminDeps } from '../../src/admin/deps.ts';
 import { TenantClients } from '../../src/connections/tenant-clients.ts';
+import { emulatorEnv, useEmulator } from './emulator.ts';
 
 export const CONNECT_SECRETS = [
   'whsec_test_connect_current_0001',
@@ -196,4 +197,17 @@ export function routerDeps(stack: Stack): AdminDeps {
     rateLimits: config.admin.rateLimits,
     connectAttemptsPerMinute: config.connectPage.attemptsPerMinute,
   };
+}
+
+/**
+ * A stack (API and, unless `worker: false`, the workers) pointed at a fresh Stripe emulator:
+ * the setup most test files share. `extra` settings are added to the emulator's.
+ */
+export function useEmulatedStack(
+  extra: Record<string, string> = {},
+  opts: { worker?: boolean } = {},
+) {
+  const emu = useEmulator();
+  const env = useStack({ ...opts, env: () => emulatorEnv(emu, extra) });
+  return { emu, env };
 }
