@@ -13,7 +13,7 @@ import type { Redis } from '../redis.ts';
 import { z } from 'zod';
 import { connectWithApiKey } from './connect-api-key.ts';
 import type { ConnectionDeps } from './install-deps.ts';
-import { page } from './pages.ts';
+import { escape, page } from './pages.ts';
 
 const Body = z.object({
   apiKey: z.string().min(1).max(300),
@@ -23,8 +23,6 @@ const Body = z.object({
     .optional()
     .transform((s) => (s?.trim() ? s.trim() : undefined)),
 });
-
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function form(error?: string) {
   const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Connect with a restricted key · DisputeDesk</title>
