@@ -13,13 +13,21 @@ export function localeOf(context: Pick<ExtensionContextValue, 'userContext'>): s
   }
 }
 
+/** An amount in minor units (cents, yen) in the currency's major units (dollars, yen). */
+export function toMajor(minor: number, currency: string): number {
+  const fmt = new Intl.NumberFormat('en-US', {
+    style: 'currency',
+    currency: currency.toUpperCase(),
+  });
+  return minor / 10 ** (fmt.resolvedOptions().maximumFractionDigits ?? 2);
+}
+
 export function money(minor: number, currency: string, locale = 'en-US'): string {
   const fmt = new Intl.NumberFormat(locale, {
     style: 'currency',
     currency: currency.toUpperCase(),
   });
-  const digits = fmt.resolvedOptions().maximumFractionDigits ?? 2;
-  return fmt.format(minor / 10 ** digits);
+  return fmt.format(toMajor(minor, currency));
 }
 
 export function dateTime(iso: string, locale = 'en-US'): string {

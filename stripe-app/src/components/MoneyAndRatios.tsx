@@ -12,15 +12,10 @@ import {
   PropertyListItem,
 } from '@stripe/ui-extension-sdk/ui';
 import type { ApiClient, NetworkRatio, Outcomes } from '../api/client';
-import { money } from '../format';
+import { money, toMajor } from '../format';
 import { useAsync } from '../hooks/use-async';
 
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(2)} %`);
-const major = (minor: number, currency: string) =>
-  minor /
-  10 **
-    (new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions()
-      .maximumFractionDigits ?? 2);
 /** A short name per program for the chart's series (EFM per currency). */
 const short = (r: NetworkRatio) =>
   r.key === 'visa-vamp'
@@ -42,9 +37,9 @@ export function chartRows(outcomes: Outcomes, ratios: NetworkRatio[]) {
     money: outcomes.currencies.map((c) => ({
       currency: c.currency,
       rows: [
-        { kind: 'Withdrawn', amount: major(c.ledger.withdrawn, c.currency) },
-        { kind: 'Reinstated', amount: major(c.ledger.reinstated, c.currency) },
-        { kind: 'Fees', amount: major(c.ledger.disputeFees + c.ledger.otherFees, c.currency) },
+        { kind: 'Withdrawn', amount: toMajor(c.ledger.withdrawn, c.currency) },
+        { kind: 'Reinstated', amount: toMajor(c.ledger.reinstated, c.currency) },
+        { kind: 'Fees', amount: toMajor(c.ledger.disputeFees + c.ledger.otherFees, c.currency) },
       ],
     })),
     winRates: outcomes.winRates.reason

@@ -37,6 +37,7 @@ export function useDisputePanel(
   const why = failure(error);
   const unknownPayment =
     (error?.details as { reason?: string } | undefined)?.reason === 'unknown_payment';
+  const locale = localeOf(context);
   return {
     // The first load only: a reload keeps the panel (and an open Respond view) on screen.
     pending: supported && pending && !data,
@@ -46,12 +47,12 @@ export function useDisputePanel(
     unknownPayment,
     error: why?.kind === 'error' && !unknownPayment ? why.message : null,
     empty: !!data && data.disputes.length === 0,
-    disputes: data?.disputes.map((d) => disputeCard(d, now, localeOf(context))) ?? [],
+    disputes: data?.disputes.map((d) => disputeCard(d, now, locale)) ?? [],
     warnings:
       data?.earlyFraudWarnings.map((w) => ({
         id: w.id,
         title: `Early fraud warning: ${label(w.fraudType)}`,
-        detail: `${w.actionable ? 'Actionable — a refund now can prevent a dispute' : 'Not actionable'} · ${dateTime(w.createdAt, localeOf(context))} UTC`,
+        detail: `${w.actionable ? 'Actionable — a refund now can prevent a dispute' : 'Not actionable'} · ${dateTime(w.createdAt, locale)} UTC`,
       })) ?? [],
     reload,
   };

@@ -27,10 +27,11 @@ export function useOverview(context: ExtensionContextValue, now = Date.now()): O
   const { pending, data, error, reload } = useStatusAndSummary(context);
   const why = failure(error);
   const s = data?.summary ?? null;
+  const locale = localeOf(context);
   return {
     pending,
     error: why ? (why.kind === 'error' ? why.message : why.kind) : null,
-    connection: data ? connectionModel(data.status, now, localeOf(context)) : null,
+    connection: data ? connectionModel(data.status, now, locale) : null,
     figures: s
       ? [
           { key: 'open', label: 'Open disputes', value: String(s.open) },
@@ -43,11 +44,11 @@ export function useOverview(context: ExtensionContextValue, now = Date.now()): O
           },
         ]
       : [],
-    amountAtRisk: s?.amountAtRisk.map((m) => money(m.amount, m.currency, localeOf(context))) ?? [],
+    amountAtRisk: s?.amountAtRisk.map((m) => money(m.amount, m.currency, locale)) ?? [],
     byReason:
       s?.byReason90d.map((r) => ({ key: r.reason, reason: label(r.reason), count: r.count })) ?? [],
     chart: s?.weekly ?? [],
-    urgent: s?.urgent.map((d) => disputeCard(d, now, localeOf(context))) ?? [],
+    urgent: s?.urgent.map((d) => disputeCard(d, now, locale)) ?? [],
     noDisputes: !!s && s.open === 0 && s.weekly.length === 0,
     partial: !!data && data.status.backfill.status !== 'succeeded',
     reload,

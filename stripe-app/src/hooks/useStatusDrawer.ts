@@ -23,7 +23,8 @@ export function useStatusDrawer(
   const { pending, data, error, reload } = useStatusAndSummary(context);
   const why = failure(error);
   const s = data?.summary ?? null;
-  const connection = data ? connectionModel(data.status, now, localeOf(context)) : null;
+  const locale = localeOf(context);
+  const connection = data ? connectionModel(data.status, now, locale) : null;
   return {
     pending,
     error: why ? (why.kind === 'error' ? why.message : why.kind) : null,
@@ -35,7 +36,7 @@ export function useStatusDrawer(
           `Last webhook ${connection?.lastWebhook ?? 'never'}`,
         ]
       : [],
-    mostUrgent: s?.urgent[0] ? disputeCard(s.urgent[0], now, localeOf(context)) : null,
+    mostUrgent: s?.urgent[0] ? disputeCard(s.urgent[0], now, locale) : null,
     reload,
   };
 }
