@@ -31,6 +31,13 @@ import { refundRoutes } from './resources/refunds.ts';
 import { reportingRoutes } from './resources/reporting.ts';
 import { invoiceRoutes } from './resources/invoices.ts';
 import { setupIntentRoutes } from './resources/setup-intents.ts';
+import { catalogRoutes } from './resources/catalog.ts';
+import { promotionRoutes } from './resources/promotions.ts';
+import { sourceRoutes } from './resources/sources.ts';
+import { subscriptionRoutes } from './resources/subscriptions.ts';
+import { testClockRoutes } from './resources/test-clocks.ts';
+import { checkoutRoutes } from './resources/checkout.ts';
+import { creditNoteRoutes } from './resources/credit-notes.ts';
 import { Router } from './router.ts';
 import { EmulatorState, newId } from './state.ts';
 import { WebhookDispatcher } from './webhooks.ts';
@@ -108,6 +115,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const router = new Router()
     .add(accountRoutes)
     .add(customerRoutes)
+    .add(sourceRoutes)
+    .add(catalogRoutes)
+    .add(promotionRoutes)
+    .add(subscriptionRoutes)
+    .add(testClockRoutes)
+    .add(checkoutRoutes)
+    .add(creditNoteRoutes)
     .add(paymentMethodRoutes)
     .add(paymentIntentRoutes)
     .add(setupIntentRoutes)

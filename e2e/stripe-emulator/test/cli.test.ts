@@ -115,12 +115,89 @@ const MORE = [
   'invoiceitem.deleted',
 ];
 
+/** The billing, checkout and customer groups (issue 18): every trigger the CLI offers in them. */
+const BILLING = [
+  'product.created',
+  'product.updated',
+  'product.deleted',
+  'price.created',
+  'price.updated',
+  'plan.created',
+  'plan.updated',
+  'plan.deleted',
+  'coupon.created',
+  'coupon.updated',
+  'coupon.deleted',
+  'promotion_code.created',
+  'promotion_code.updated',
+  'tax_rate.created',
+  'tax_rate.updated',
+  'credit_note.created',
+  'credit_note.updated',
+  'credit_note.voided',
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+  'customer.subscription.paused',
+  'customer.subscription.trial_will_end',
+  'subscription.payment_succeeded',
+  'subscription.payment_failed',
+  'billing_portal.configuration.created',
+  'billing_portal.configuration.updated',
+  'billing_portal.session.created',
+  'payment_link.created',
+  'payment_link.updated',
+  'test_helpers.test_clock.created',
+  'test_helpers.test_clock.advancing',
+  'test_helpers.test_clock.ready',
+  'test_helpers.test_clock.deleted',
+  'checkout.session.completed',
+  'checkout.session.expired',
+  'checkout.session.async_payment_succeeded',
+  'checkout.session.async_payment_failed',
+  'customer.source.created',
+  'customer.source.updated',
+  'customer.discount.created',
+  'customer.discount.updated',
+  'customer.discount.deleted',
+  'customer_cash_balance_transaction.created',
+  'cash_balance.funds_available',
+];
+
+/** Connect triggers: the event comes from the connected account the fixture creates. */
+const CONNECT = ['account.updated', 'account.application.deauthorized'];
+
+/** Trigger names that are scenarios: the event Stripe sends for them. */
+const EMITS: Record<string, string> = {
+  'subscription.payment_succeeded': 'invoice.payment_succeeded',
+  'subscription.payment_failed': 'invoice.payment_failed',
+};
+
+/** Every account's events of a type (the platform's and its connected accounts'). */
+function countEverywhere(type: string) {
+  let n = 0;
+  for (const account of emulator.state.accounts.values())
+    for (const e of emulator.state.newestFirst(account, 'event')) if (e.type === type) n++;
+  return n;
+}
+
 describe('stripe trigger (the real CLI binary)', () => {
-  it.each([...REQUIRED, ...MORE])('%s succeeds and emits the event', async (event) => {
+  it.each([...REQUIRED, ...MORE, ...BILLING])('%s succeeds and emits the event', async (trig) => {
+    const event = EMITS[trig] ?? trig;
     const before = await countOf(event);
-    const output = await trigger(event);
+    const output = await trigger(trig);
     expect(output).toContain('Trigger succeeded');
     await until(async () => (await countOf(event)) > before, `${event} to be emitted`);
+  });
+
+  it.each(CONNECT)('%s succeeds and the connected account emits it', async (event) => {
+    const before = countEverywhere(event);
+    const output = await trigger(event);
+    expect(output).toContain('Trigger succeeded');
+    await until(
+      async () => Promise.resolve(countEverywhere(event) > before),
+      `${event} to be emitted`,
+    );
   });
 
   it('runs on a connected account with --stripe-account, scoping every object to it', async () => {

@@ -38,6 +38,19 @@ export function settleCharge(ctx: RequestContext, charge: StoredObject) {
   emit(ctx, 'charge.succeeded', charge, { status: 'pending' });
 }
 
+/** A pending (bank debit) charge fails: the bank returned it. */
+export function failPendingCharge(ctx: RequestContext, charge: StoredObject, code: string) {
+  charge.status = 'failed';
+  charge.failure_code = code;
+  charge.failure_message = "The customer's account has insufficient funds to cover this payment.";
+  charge.outcome = {
+    ...(charge.outcome as object),
+    network_status: 'declined_by_network',
+    type: 'issuer_declined',
+  };
+  emit(ctx, 'charge.failed', charge, { status: 'pending' });
+}
+
 export function createCharge(
   ctx: RequestContext,
   pi: StoredObject,
@@ -93,35 +106,44 @@ export function createCharge(
           sepa_debit: { bank_code: '19043', country: 'AT', last4: opts.card.last4 },
           type: 'sepa_debit',
         }
-      : {
-          card: {
-            amount_authorized: opts.status === 'failed' ? null : pi.amount,
-            authorization_code: opts.status === 'failed' ? null : '123456',
-            brand: opts.card.brand,
-            checks: {
-              address_line1_check: null,
-              address_postal_code_check: null,
-              cvc_check: 'pass',
+      : opts.paymentMethod.type === 'bacs_debit'
+        ? {
+            bacs_debit: {
+              fingerprint: `fpbacs${opts.card.last4}`,
+              last4: opts.card.last4,
+              sort_code: '108800',
             },
-            country: 'US',
-            electronic_commerce_indicator: null,
-            exp_month: 12,
-            exp_year: 2034,
-            // The same card number gives the same fingerprint (as the PaymentMethod's).
-            fingerprint: `fp${opts.card.last4}${opts.card.brand}`,
-            funding: 'credit',
-            installments: null,
-            last4: opts.card.last4,
-            mandate: null,
-            network: opts.card.brand,
-            network_transaction_id: newId('x', 15).slice(2),
-            regulated_status: 'unregulated',
-            three_d_secure: null,
-            transaction_link_id: null,
-            wallet: null,
+            type: 'bacs_debit',
+          }
+        : {
+            card: {
+              amount_authorized: opts.status === 'failed' ? null : pi.amount,
+              authorization_code: opts.status === 'failed' ? null : '123456',
+              brand: opts.card.brand,
+              checks: {
+                address_line1_check: null,
+                address_postal_code_check: null,
+                cvc_check: 'pass',
+              },
+              country: 'US',
+              electronic_commerce_indicator: null,
+              exp_month: 12,
+              exp_year: 2034,
+              // The same card number gives the same fingerprint (as the PaymentMethod's).
+              fingerprint: `fp${opts.card.last4}${opts.card.brand}`,
+              funding: 'credit',
+              installments: null,
+              last4: opts.card.last4,
+              mandate: null,
+              network: opts.card.brand,
+              network_transaction_id: newId('x', 15).slice(2),
+              regulated_status: 'unregulated',
+              three_d_secure: null,
+              transaction_link_id: null,
+              wallet: null,
+            },
+            type: 'card',
           },
-          type: 'card',
-        },
     receipt_email: pi.receipt_email ?? null,
     receipt_number: null,
     receipt_url: null,

@@ -1,8 +1,11 @@
 import { emit, metadataParam, str, type RequestContext } from '../context.ts';
-import { missing } from '../errors.ts';
+import { invalidParam, missing } from '../errors.ts';
 import { list } from '../list.ts';
 import { newId, nowSeconds, type StoredObject } from '../state.ts';
 import type { Route } from '../router.ts';
+import { applyCustomerCoupon } from './promotions.ts';
+import { addSource } from './sources.ts';
+import { attach, resolvePaymentMethod } from './payment-methods.ts';
 
 const RESOURCE = 'customer';
 
@@ -41,11 +44,100 @@ export function createCustomerObject(ctx: RequestContext): StoredObject {
     preferred_locales: [],
     shipping: null,
     tax_exempt: 'none',
-    test_clock: null,
+    test_clock: str(p.test_clock, 'test_clock'),
   };
+  if (
+    customer.test_clock &&
+    !ctx.state.get(ctx.account, 'test_helpers.test_clock', customer.test_clock as string)
+  ) {
+    throw missing('test_clock', customer.test_clock as string, 'test_clock');
+  }
   ctx.state.insert(ctx.account, RESOURCE, customer);
   emit(ctx, 'customer.created', customer);
+  billingSettings(ctx, customer);
   return customer;
+}
+
+const cashBalances = new WeakMap<StoredObject, Record<string, number>>();
+
+/** Test helper: money arrives in the customer's cash balance (bank transfer). */
+function fundCashBalance(ctx: RequestContext, customer: StoredObject) {
+  const amount = Number(ctx.params.amount);
+  if (!Number.isInteger(amount) || amount <= 0) {
+    throw invalidParam('amount', 'amount must be a positive integer.', 'parameter_invalid_integer');
+  }
+  const currency = str(ctx.params.currency, 'currency');
+  if (!currency)
+    throw invalidParam('currency', 'Missing required param: currency.', 'parameter_missing');
+  let balances = cashBalances.get(customer);
+  if (!balances) cashBalances.set(customer, (balances = {}));
+  const key = currency.toLowerCase();
+  balances[key] = (balances[key] ?? 0) + amount;
+  const txn: StoredObject = {
+    id: newId('ccsbtxn'),
+    object: 'customer_cash_balance_transaction',
+    created: nowSeconds(),
+    currency: key,
+    customer: customer.id,
+    ending_balance: balances[key],
+    funded: {
+      bank_transfer: { reference: str(ctx.params.reference) ?? 'REF', type: 'us_bank_transfer' },
+    },
+    livemode: ctx.livemode,
+    net_amount: amount,
+    type: 'funded',
+  };
+  ctx.state.insert(ctx.account, 'customer_cash_balance_transaction', txn);
+  emit(ctx, 'customer_cash_balance_transaction.created', txn);
+  const cashBalance: StoredObject = {
+    id: customer.id,
+    object: 'cash_balance',
+    created: nowSeconds(),
+    available: { ...balances },
+    customer: customer.id,
+    livemode: ctx.livemode,
+    settings: { reconciliation_mode: 'automatic', using_merchant_default: true },
+  };
+  emit(ctx, 'cash_balance.funds_available', cashBalance);
+  return txn;
+}
+
+/** What create and update share: a card source, a payment method, the default, a coupon. */
+function billingSettings(ctx: RequestContext, customer: StoredObject): Record<string, unknown> {
+  const previous: Record<string, unknown> = {};
+  const token = str(ctx.params.source, 'source');
+  if (token) addSource(ctx, customer, token);
+  const pm = str(ctx.params.payment_method, 'payment_method');
+  const attached = pm ? attach(ctx, resolvePaymentMethod(ctx, pm), customer.id) : null;
+  const defaultSource = str(ctx.params.default_source, 'default_source');
+  if (defaultSource) {
+    const source = ctx.state.get(ctx.account, 'source', defaultSource);
+    if (!source || source.customer !== customer.id)
+      throw missing('source', defaultSource, 'default_source');
+    previous.default_source = customer.default_source;
+    customer.default_source = defaultSource;
+  }
+  const settings = ctx.params.invoice_settings as Record<string, unknown> | undefined;
+  if (settings && typeof settings === 'object' && settings.default_payment_method !== undefined) {
+    const named = str(settings.default_payment_method, 'invoice_settings[default_payment_method]');
+    // The test id just attached (`pm_card_visa`) names the PaymentMethod it became.
+    const id = attached && named === pm ? attached.id : named;
+    if (id) {
+      const found = ctx.state.get(ctx.account, 'payment_method', id);
+      if (!found || found.customer !== customer.id) {
+        throw invalidParam(
+          'invoice_settings[default_payment_method]',
+          `The customer does not have a payment method with the ID ${id}. The payment method must be attached to the customer.`,
+          'resource_missing',
+        );
+      }
+    }
+    const current = customer.invoice_settings as Record<string, unknown>;
+    previous.invoice_settings = { ...current };
+    customer.invoice_settings = { ...current, default_payment_method: id };
+  }
+  applyCustomerCoupon(ctx, customer);
+  return previous;
 }
 
 export const customerRoutes: Route[] = [
@@ -60,7 +152,7 @@ export const customerRoutes: Route[] = [
     path: '/v1/customers/:id',
     handle: (ctx, { id }) => {
       const customer = find(ctx, id!);
-      const previous: Record<string, unknown> = {};
+      const previous: Record<string, unknown> = billingSettings(ctx, customer);
       for (const field of ['email', 'name', 'description', 'phone'] as const) {
         if (ctx.params[field] !== undefined && str(ctx.params[field]) !== customer[field]) {
           previous[field] = customer[field];
@@ -77,6 +169,11 @@ export const customerRoutes: Route[] = [
       if (Object.keys(previous).length > 0) emit(ctx, 'customer.updated', customer, previous);
       return customer;
     },
+  },
+  {
+    method: 'POST',
+    path: '/v1/test_helpers/customers/:id/fund_cash_balance',
+    handle: (ctx, { id }) => fundCashBalance(ctx, find(ctx, id!)),
   },
   {
     method: 'DELETE',

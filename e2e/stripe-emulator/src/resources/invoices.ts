@@ -31,7 +31,7 @@ function expectStatus(invoice: StoredObject, allowed: string[], action: string) 
   }
 }
 
-function finalize(ctx: RequestContext, invoice: StoredObject) {
+export function finalize(ctx: RequestContext, invoice: StoredObject) {
   const now = nowSeconds();
   const customer = ctx.state.get(ctx.account, 'customer', invoice.customer as string);
   const seq = Number(customer?.next_invoice_sequence ?? 1);
@@ -47,9 +47,16 @@ function finalize(ctx: RequestContext, invoice: StoredObject) {
   emit(ctx, 'invoice.finalized', invoice, { status: 'draft' });
 }
 
-function pay(ctx: RequestContext, invoice: StoredObject) {
+export function pay(ctx: RequestContext, invoice: StoredObject) {
   if (invoice.status === 'draft') finalize(ctx, invoice);
   expectStatus(invoice, ['open'], 'pay');
+  if (invoice.amount_remaining === 0) {
+    invoice.status = 'paid';
+    (invoice.status_transitions as Record<string, unknown>).paid_at = nowSeconds();
+    emit(ctx, 'invoice.paid', invoice, { status: 'open' });
+    emit(ctx, 'invoice.payment_succeeded', invoice);
+    return invoice;
+  }
   const customer = ctx.state.get(ctx.account, 'customer', invoice.customer as string);
   const attached = [...ctx.state.newestFirst(ctx.account, 'payment_method')].find(
     (pm) => pm.customer === invoice.customer,
@@ -58,6 +65,7 @@ function pay(ctx: RequestContext, invoice: StoredObject) {
     str(ctx.params.payment_method, 'payment_method') ??
     ((customer?.invoice_settings as Record<string, unknown> | undefined)?.default_payment_method as
       string | null) ??
+    (customer?.default_source as string | null | undefined) ??
     attached?.id;
   if (!pm) {
     throw invalidParam(
@@ -102,12 +110,164 @@ function pay(ctx: RequestContext, invoice: StoredObject) {
     throw err;
   }
   const now = nowSeconds();
+  const payment: StoredObject = {
+    id: newId('inpay'),
+    object: 'invoice_payment',
+    amount_paid: invoice.amount_remaining,
+    amount_requested: invoice.amount_remaining,
+    created: now,
+    currency: invoice.currency,
+    invoice: invoice.id,
+    is_default: true,
+    livemode: ctx.livemode,
+    payment: {
+      payment_intent: (invoice as unknown as { paymentIntent: string }).paymentIntent,
+      type: 'payment_intent',
+    },
+    status: 'paid',
+    status_transitions: { canceled_at: null, paid_at: now },
+  };
+  (invoice.payments as { data: StoredObject[] }).data.push(payment);
   invoice.status = 'paid';
   invoice.amount_paid = invoice.amount_remaining;
   invoice.amount_remaining = 0;
   (invoice.status_transitions as Record<string, unknown>).paid_at = now;
+  emit(ctx, 'invoice_payment.paid', payment);
   emit(ctx, 'invoice.paid', invoice, { status: 'open' });
   emit(ctx, 'invoice.payment_succeeded', invoice);
+  return invoice;
+}
+
+export interface NewInvoice {
+  lines: Record<string, unknown>[];
+  total: number;
+  currency: string;
+  collection: string;
+  description: string | null;
+  metadata: Record<string, string>;
+  billingReason?: string;
+  subscription?: string;
+  periodStart?: number;
+  periodEnd?: number;
+  daysUntilDue?: number;
+}
+
+/** A draft invoice for the customer (manual, or a subscription's period); emits invoice.created. */
+export function createInvoiceObject(
+  ctx: RequestContext,
+  customer: StoredObject,
+  id: string,
+  o: NewInvoice,
+): StoredObject {
+  const now = nowSeconds();
+  const invoice: StoredObject = {
+    id,
+    object: 'invoice',
+    account_country: 'US',
+    account_name: 'DisputeDesk emulated merchant',
+    account_tax_ids: null,
+    amount_due: o.total,
+    amount_overpaid: 0,
+    amount_paid: 0,
+    amount_remaining: o.total,
+    amount_shipping: 0,
+    application: null,
+    attempt_count: 0,
+    attempted: false,
+    auto_advance: false,
+    automatic_tax: {
+      disabled_reason: null,
+      enabled: false,
+      liability: null,
+      provider: null,
+      status: null,
+    },
+    automatically_finalizes_at: null,
+    billing_reason: o.billingReason ?? 'manual',
+    collection_method: o.collection,
+    created: now,
+    currency: o.currency,
+    custom_fields: null,
+    customer: customer.id,
+    customer_account: null,
+    customer_address: null,
+    customer_email: customer.email ?? null,
+    customer_name: customer.name ?? null,
+    customer_phone: null,
+    customer_shipping: null,
+    customer_tax_exempt: 'none',
+    default_payment_method: null,
+    default_source: null,
+    default_tax_rates: [],
+    description: o.description,
+    discounts: [],
+    due_date: null,
+    effective_at: null,
+    ending_balance: null,
+    footer: null,
+    from_invoice: null,
+    hosted_invoice_url: null,
+    invoice_pdf: null,
+    issuer: { type: 'self' },
+    last_finalization_error: null,
+    latest_revision: null,
+    lines: { object: 'list', data: o.lines, has_more: false, url: `/v1/invoices/${id}/lines` },
+    payments: {
+      object: 'list',
+      data: [],
+      has_more: false,
+      url: `/v1/invoice_payments?invoice=${id}`,
+    },
+    livemode: ctx.livemode,
+    metadata: o.metadata,
+    next_payment_attempt: null,
+    number: null,
+    on_behalf_of: null,
+    parent: o.subscription
+      ? {
+          quote_details: null,
+          subscription_details: { metadata: {}, subscription: o.subscription },
+          type: 'subscription_details',
+        }
+      : null,
+    payment_settings: {
+      default_mandate: null,
+      payment_method_options: null,
+      payment_method_types: null,
+    },
+    period_end: o.periodEnd ?? now,
+    period_start: o.periodStart ?? now,
+    post_payment_credit_notes_amount: 0,
+    pre_payment_credit_notes_amount: 0,
+    receipt_number: null,
+    rendering: null,
+    shipping_cost: null,
+    shipping_details: null,
+    starting_balance: 0,
+    statement_descriptor: null,
+    status: 'draft',
+    status_transitions: {
+      finalized_at: null,
+      marked_uncollectible_at: null,
+      paid_at: null,
+      voided_at: null,
+    },
+    subtotal: o.total,
+    subtotal_excluding_tax: o.total,
+    test_clock: customer.test_clock ?? null,
+    total: o.total,
+    total_discount_amounts: [],
+    total_excluding_tax: o.total,
+    total_pretax_credit_amounts: [],
+    total_taxes: [],
+    webhooks_delivered_at: null,
+  };
+  Object.defineProperty(invoice, 'daysUntilDue', {
+    value: o.daysUntilDue ?? 30,
+    enumerable: false,
+  });
+  ctx.state.insert(ctx.account, 'invoice', invoice);
+  emit(ctx, 'invoice.created', invoice);
   return invoice;
 }
 
@@ -198,7 +358,6 @@ export const invoiceRoutes: Route[] = [
       for (const i of items) i.invoice = id;
       const total = items.reduce((sum, i) => sum + (i.amount as number), 0);
       const currency = (items[0]?.currency as string | undefined) ?? str(p.currency) ?? 'usd';
-      const now = nowSeconds();
       const collection = str(p.collection_method, 'collection_method') ?? 'charge_automatically';
       const lines = {
         object: 'list',
@@ -227,103 +386,15 @@ export const invoiceRoutes: Route[] = [
         has_more: false,
         url: `/v1/invoices/${id}/lines`,
       };
-      const invoice: StoredObject = {
-        id,
-        object: 'invoice',
-        account_country: 'US',
-        account_name: 'DisputeDesk emulated merchant',
-        account_tax_ids: null,
-        amount_due: total,
-        amount_overpaid: 0,
-        amount_paid: 0,
-        amount_remaining: total,
-        amount_shipping: 0,
-        application: null,
-        attempt_count: 0,
-        attempted: false,
-        auto_advance: false,
-        automatic_tax: {
-          disabled_reason: null,
-          enabled: false,
-          liability: null,
-          provider: null,
-          status: null,
-        },
-        automatically_finalizes_at: null,
-        billing_reason: 'manual',
-        collection_method: collection,
-        created: now,
-        currency,
-        custom_fields: null,
-        customer: customer.id,
-        customer_account: null,
-        customer_address: null,
-        customer_email: customer.email ?? null,
-        customer_name: customer.name ?? null,
-        customer_phone: null,
-        customer_shipping: null,
-        customer_tax_exempt: 'none',
-        default_payment_method: null,
-        default_source: null,
-        default_tax_rates: [],
-        description: str(p.description, 'description'),
-        discounts: [],
-        due_date: null,
-        effective_at: null,
-        ending_balance: null,
-        footer: null,
-        from_invoice: null,
-        hosted_invoice_url: null,
-        invoice_pdf: null,
-        issuer: { type: 'self' },
-        last_finalization_error: null,
-        latest_revision: null,
-        lines,
-        livemode: ctx.livemode,
-        metadata: metadataParam(p.metadata),
-        next_payment_attempt: null,
-        number: null,
-        on_behalf_of: null,
-        parent: null,
-        payment_settings: {
-          default_mandate: null,
-          payment_method_options: null,
-          payment_method_types: null,
-        },
-        period_end: now,
-        period_start: now,
-        post_payment_credit_notes_amount: 0,
-        pre_payment_credit_notes_amount: 0,
-        receipt_number: null,
-        rendering: null,
-        shipping_cost: null,
-        shipping_details: null,
-        starting_balance: 0,
-        statement_descriptor: null,
-        status: 'draft',
-        status_transitions: {
-          finalized_at: null,
-          marked_uncollectible_at: null,
-          paid_at: null,
-          voided_at: null,
-        },
-        subtotal: total,
-        subtotal_excluding_tax: total,
-        test_clock: null,
+      return createInvoiceObject(ctx, customer, id, {
+        lines: lines.data,
         total,
-        total_discount_amounts: [],
-        total_excluding_tax: total,
-        total_pretax_credit_amounts: [],
-        total_taxes: [],
-        webhooks_delivered_at: null,
-      };
-      Object.defineProperty(invoice, 'daysUntilDue', {
-        value: Number(p.days_until_due ?? 30),
-        enumerable: false,
+        currency,
+        collection,
+        description: str(p.description, 'description'),
+        metadata: metadataParam(p.metadata),
+        daysUntilDue: Number(p.days_until_due ?? 30),
       });
-      ctx.state.insert(ctx.account, 'invoice', invoice);
-      emit(ctx, 'invoice.created', invoice);
-      return invoice;
     },
   },
   { method: 'GET', path: '/v1/invoices/:id', handle: (ctx, { id }) => find(ctx, 'invoice', id!) },

@@ -7,7 +7,7 @@ import { newId, nowSeconds, type StoredObject } from '../state.ts';
 import { testCard } from '../test-cards.ts';
 import { cardOf, resolvePaymentMethod } from './payment-methods.ts';
 import type { Route } from '../router.ts';
-import { createCharge, settleCharge } from './charges.ts';
+import { createCharge, failPendingCharge, settleCharge } from './charges.ts';
 
 const RESOURCE = 'payment_intent';
 
@@ -49,6 +49,13 @@ function decline(ctx: RequestContext, pi: StoredObject, chargeId: string, code: 
   });
 }
 
+/** Told when a bank debit settles or fails (Checkout turns it into async_payment_* events). */
+type AsyncListener = (ctx: RequestContext, pi: StoredObject) => void;
+const asyncListeners: AsyncListener[] = [];
+export function onAsyncPaymentResult(listener: AsyncListener) {
+  asyncListeners.push(listener);
+}
+
 export function confirm(ctx: RequestContext, pi: StoredObject) {
   const named = str(ctx.params.payment_method, 'payment_method');
   const pm = named
@@ -86,16 +93,30 @@ export function confirm(ctx: RequestContext, pi: StoredObject) {
     return pi;
   }
   pi.next_action = null;
-  if (pm.type === 'sepa_debit') {
+  if (pm.type === 'sepa_debit' || pm.type === 'bacs_debit') {
     const charge = createCharge(ctx, pi, { card, paymentMethod: pm, status: 'pending' });
     pi.latest_charge = charge.id;
     pi.status = 'processing';
     emit(ctx, 'payment_intent.processing', pi);
     const timer = setTimeout(() => {
-      settleCharge(ctx, charge);
-      pi.status = 'succeeded';
-      pi.amount_received = pi.amount;
-      emit(ctx, 'payment_intent.succeeded', pi);
+      if (card.declineOnCharge) {
+        failPendingCharge(ctx, charge, card.declineCode ?? 'generic_decline');
+        pi.status = 'requires_payment_method';
+        pi.last_payment_error = {
+          type: 'invalid_request_error',
+          code: 'payment_method_unactivated',
+          decline_code: card.declineCode,
+          message: "The customer's account has insufficient funds to cover this payment.",
+          charge: charge.id,
+        };
+        emit(ctx, 'payment_intent.payment_failed', pi);
+      } else {
+        settleCharge(ctx, charge);
+        pi.status = 'succeeded';
+        pi.amount_received = pi.amount;
+        emit(ctx, 'payment_intent.succeeded', pi);
+      }
+      for (const listener of asyncListeners) listener(ctx, pi);
     }, ctx.state.settings.settleDelayMs);
     timer.unref();
     return pi;

@@ -10,10 +10,35 @@ import type { Route } from '../router.ts';
 
 const RESOURCE = 'payment_method';
 const SEPA: TestCard = { brand: 'visa', last4: '3204', outcome: 'succeed' };
+/**
+ * Stripe's failing test IBANs (AT86 1904 3002 3547 3202; IT60 X054 2811 1010 0000 0123 456, the
+ * CLI's async_payment_failed fixture) and Bacs account 33333335: debits on them fail later.
+ */
+const FAILING_IBANS = new Set(['AT861904300235473202', 'IT60X0542811101000000123456']);
+const SEPA_FAILS: TestCard = {
+  brand: 'visa',
+  last4: '3202',
+  outcome: 'succeed',
+  declineOnCharge: true,
+  declineCode: 'insufficient_funds',
+};
+const BACS: TestCard = { brand: 'visa', last4: '2345', outcome: 'succeed' };
+const BACS_FAILS: TestCard = {
+  brand: 'visa',
+  last4: '3335',
+  outcome: 'succeed',
+  declineOnCharge: true,
+  declineCode: 'insufficient_funds',
+};
 
-function build(ctx: RequestContext, card: TestCard, type: 'card' | 'sepa_debit'): StoredObject {
+function build(
+  ctx: RequestContext,
+  card: TestCard,
+  type: 'card' | 'sepa_debit' | 'bacs_debit',
+  id = newId('pm'),
+): StoredObject {
   const pm: StoredObject = {
-    id: newId('pm'),
+    id,
     object: 'payment_method',
     allow_redisplay: 'unspecified',
     billing_details: { address: null, email: null, name: null, phone: null, tax_id: null },
@@ -46,10 +71,30 @@ function build(ctx: RequestContext, card: TestCard, type: 'card' | 'sepa_debit')
             wallet: null,
           },
         }
-      : { sepa_debit: { bank_code: '19043', country: 'AT', last4: card.last4 } }),
+      : type === 'sepa_debit'
+        ? { sepa_debit: { bank_code: '19043', country: 'AT', last4: card.last4 } }
+        : {
+            bacs_debit: {
+              fingerprint: `fpbacs${card.last4}`,
+              last4: card.last4,
+              sort_code: '108800',
+            },
+          }),
   };
   Object.defineProperty(pm, 'testCard', { value: card, enumerable: false });
   return ctx.state.insert(ctx.account, RESOURCE, pm);
+}
+
+/** The PaymentMethod face of a customer's card source (Stripe accepts `card_…` as a payment method). */
+export function paymentMethodForSource(
+  ctx: RequestContext,
+  card: TestCard,
+  sourceId: string,
+  customer: string,
+) {
+  const pm = build(ctx, card, 'card', sourceId);
+  pm.customer = customer;
+  return pm;
 }
 
 /** The test card behind a PaymentMethod (undefined for one the emulator did not make). */
@@ -103,11 +148,22 @@ export const paymentMethodRoutes: Route[] = [
         if (!card) throw missing('token', token ?? '', 'card[token]');
         pm = build(ctx, card, 'card');
       } else if (type === 'sepa_debit') {
-        pm = build(ctx, SEPA, 'sepa_debit');
+        const iban = str(
+          (p.sepa_debit as Record<string, unknown> | undefined)?.iban,
+          'sepa_debit[iban]',
+        );
+        const fails = FAILING_IBANS.has(iban?.replace(/\s/g, '').toUpperCase() ?? '');
+        pm = build(ctx, fails ? SEPA_FAILS : SEPA, 'sepa_debit');
+      } else if (type === 'bacs_debit') {
+        const account = str(
+          (p.bacs_debit as Record<string, unknown> | undefined)?.account_number,
+          'bacs_debit[account_number]',
+        );
+        pm = build(ctx, account === '33333335' ? BACS_FAILS : BACS, 'bacs_debit');
       } else {
         throw invalidParam(
           'type',
-          `Invalid type: must be one of card, sepa_debit (emulated)`,
+          `Invalid type: must be one of card, sepa_debit, bacs_debit (emulated)`,
           'parameter_invalid_string',
         );
       }
