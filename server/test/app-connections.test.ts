@@ -6,7 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { REQUIRED_PERMISSIONS } from '../src/connections/connect-api-key.ts';
 import { TenantClients } from '../src/connections/tenant-clients.ts';
 import { signatureHeader } from '../src/webhooks/verify-signature.ts';
-import { ADMIN_TOKEN, APP_SECRETS, appSignature, DEFAULT_KEYS } from './support/emulator.ts';
+import {
+  ADMIN_TOKEN,
+  APP_SECRETS,
+  appSignature,
+  DEFAULT_KEYS,
+  FULL_KEY_PERMISSIONS,
+} from './support/emulator.ts';
 import { CONNECT_SECRETS, useEmulatedStack } from './support/harness.ts';
 import { sendEvent } from './support/http.ts';
 import { appCall as appCallAt, type AppIdentity } from './support/app-client.ts';
@@ -19,22 +25,8 @@ const { emu, env } = useEmulatedStack({
   TENANT_PURGE_AFTER_DAYS: '30',
 });
 
-const ALL: Record<string, 'read' | 'write'> = {
-  dispute: 'read',
-  charge: 'read',
-  payment_intent: 'read',
-  customer: 'read',
-  refund: 'read',
-  payout: 'read',
-  balance: 'read',
-  balance_transaction_source: 'read',
-  radar_early_fraud_warning: 'read',
-  event: 'read',
-  report_type: 'read',
-  report_run: 'write',
-  file: 'read',
-  webhook: 'write',
-};
+/** Every permission the product probes for (support/emulator.ts keeps the one list). */
+const ALL = FULL_KEY_PERMISSIONS as Record<string, 'read' | 'write'>;
 
 async function control<T>(path: string, body: unknown): Promise<T> {
   const res = await fetch(`${emu.emulator.url}/_emulator/${path}`, {

@@ -85,6 +85,82 @@ describe('DisputePanel', () => {
     });
   });
 
+  it('shows the subscription a payment paid, and what its cancellation timing means', async () => {
+    const subscription = {
+      id: 'sub_1',
+      status: 'canceled',
+      product: 'Gift box club',
+      unitAmount: 2900,
+      interval: 'month',
+      startedAt: '2026-08-23T08:00:00.000Z',
+      cancelAtPeriodEnd: true,
+      cancelAt: null,
+      canceledAt: '2026-10-01T08:00:00.000Z',
+      endedAt: '2026-10-23T08:00:00.000Z',
+      cancellationReason: 'cancellation_requested',
+      cancellationFeedback: 'too_expensive',
+      currentPeriodStart: '2026-09-23T08:00:00.000Z',
+      currentPeriodEnd: '2026-10-23T08:00:00.000Z',
+      trialEnd: null,
+      canceledBeforePayment: true,
+    };
+    const billing = {
+      invoice: {
+        id: 'in_1',
+        number: 'GIFT-0002',
+        status: 'paid',
+        billingReason: 'subscription_cycle',
+        periodStart: '2026-09-23T08:00:00.000Z',
+        periodEnd: '2026-10-23T08:00:00.000Z',
+        amountPaid: 2900,
+        currency: 'USD',
+      },
+      subscription,
+      checkoutSessionId: null,
+    };
+    backend.on(ROUTE, ok(paymentFixture({ billing })));
+    const { wrapper, eventually } = renderView(DisputePanel, backend, { objectContext: PAYMENT });
+    await eventually(() => expect(wrapper).toContainText('Subscription: Gift box club'));
+    expect(wrapper).toContainComponent(Badge, { type: 'negative' });
+    expect(wrapper).toContainComponent(PropertyListItem, {
+      label: 'Invoice',
+      value: 'GIFT-0002 · $29.00 paid · Subscription cycle',
+    });
+    expect(wrapper).toContainComponent(PropertyListItem, {
+      label: 'Service period',
+      value: 'Sep 23, 2026 – Oct 23, 2026',
+    });
+    expect(wrapper).toContainComponent(PropertyListItem, {
+      label: 'Price',
+      value: '$29.00 every month',
+    });
+    expect(wrapper).toContainComponent(PropertyListItem, {
+      label: 'Canceled on',
+      value: 'Oct 1, 2026',
+    });
+    expect(wrapper).toContainComponent(PropertyListItem, {
+      label: 'Customer’s reason',
+      value: 'Too expensive',
+    });
+    expect(wrapper).toContainComponent(Banner, {
+      type: 'caution',
+      title: 'Canceled before this payment',
+    });
+
+    backend.on(
+      ROUTE,
+      ok(
+        paymentFixture({
+          billing: { ...billing, subscription: { ...subscription, canceledBeforePayment: false } },
+        }),
+      ),
+    );
+    const after = renderView(DisputePanel, backend, { objectContext: PAYMENT });
+    await after.eventually(() =>
+      expect(after.wrapper).toContainComponent(Banner, { title: 'Canceled after this payment' }),
+    );
+  });
+
   it('shows closed disputes without a countdown', async () => {
     backend.on(
       ROUTE,

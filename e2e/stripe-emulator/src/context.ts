@@ -17,7 +17,12 @@ export interface RequestContext {
   path: string;
   requestId: string;
   idempotencyKey: string | null;
+  /** Set while a test clock acts (renewals): objects it makes are created at the clock's time. */
+  frozenAt?: number;
 }
+
+/** "Now" for objects a request creates: the test clock's time when one drives it. */
+export const createdAt = (ctx: RequestContext) => ctx.frozenAt ?? nowSeconds();
 
 export const API_VERSION = '2026-10-28.endive';
 

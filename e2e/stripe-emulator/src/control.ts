@@ -5,6 +5,8 @@ import { StripeApiError } from './errors.ts';
 import { defaultFaults, type Faults } from './faults.ts';
 import { PERMISSION_RESOURCES, type Permissions } from './permissions.ts';
 import { deauthorize } from './oauth.ts';
+import type { RequestContext } from './context.ts';
+import { createDispute } from './resources/disputes.ts';
 import { seedAccounts, type SeedOptions } from './seed.ts';
 import { newId, type EmulatorSettings, type EmulatorState } from './state.ts';
 import type { WebhookDispatcher } from './webhooks.ts';
@@ -165,6 +167,35 @@ export class ControlApi {
         details.due_by = Math.floor(Date.now() / 1000) - 60;
         details.past_due = true;
         return { dispute: dispute.id, due_by: details.due_by };
+      }
+      case 'POST /dispute': {
+        // The cardholder disputes an existing payment with a reason of the test's choosing (Stripe's
+        // test cards only open fraud and not-received disputes at charge time).
+        const account = state.accounts.get(typeof body.account === 'string' ? body.account : '');
+        const charge = account
+          ? state.get(account, 'charge', typeof body.charge === 'string' ? body.charge : '')
+          : undefined;
+        if (!account || !charge) throw bad('No such charge');
+        if (charge.disputed) throw bad('This charge is already disputed');
+        const reason = typeof body.reason === 'string' ? body.reason : 'general';
+        const ctx: RequestContext = {
+          state,
+          account,
+          livemode: charge.livemode === true,
+          connected: account.platform !== null,
+          params: {},
+          path: '/_emulator/dispute',
+          requestId: newId('req', 14),
+          idempotencyKey: null,
+        };
+        const dispute = createDispute(ctx, charge, {
+          status: 'needs_response',
+          reason,
+          networkReasonCode:
+            typeof body.networkReasonCode === 'string' ? body.networkReasonCode : '13.2',
+          caseType: 'chargeback',
+        });
+        return dispute;
       }
       default:
         throw new StripeApiError(404, 'invalid_request_error', `Unknown control route ${route}`);

@@ -21,6 +21,11 @@ export const BACKFILL_RESOURCES: Array<[ResourceName, Lister]> = [
   ['customer', (s, p) => s.customers.list(p)],
   ['invoice', (s, p) => s.invoices.list(p)],
   ['early_fraud_warning', (s, p) => s.radar.earlyFraudWarnings.list(p)],
+  // Canceled subscriptions are listed only with status=all.
+  ['subscription', (s, p) => s.subscriptions.list({ ...p, status: 'all' })],
+  ['checkout_session', (s, p) => s.checkout.sessions.list(p)],
+  ['product', (s, p) => s.products.list(p)],
+  ['price', (s, p) => s.prices.list(p)],
 ];
 
 export const LISTERS = new Map(BACKFILL_RESOURCES);

@@ -36,6 +36,12 @@ const PROBES: Array<[permission: string, probe: (s: Stripe) => Promise<unknown>]
     (s) => s.reporting.reportRuns.create({} as Stripe.Reporting.ReportRunCreateParams),
   ],
   ['rak_file_read', (s) => s.files.list({ limit: 1 })],
+  // Billing and Checkout: a dispute on a subscription payment is argued from these.
+  ['rak_invoice_read', (s) => s.invoices.list({ limit: 1 })],
+  ['rak_subscription_read', (s) => s.subscriptions.list({ limit: 1, status: 'all' })],
+  ['rak_checkout_session_read', (s) => s.checkout.sessions.list({ limit: 1 })],
+  ['rak_product_read', (s) => s.products.list({ limit: 1 })],
+  ['rak_plan_read', (s) => s.prices.list({ limit: 1 })],
 ];
 
 export const REQUIRED_PERMISSIONS = PROBES.map(([p]) => p);

@@ -86,10 +86,49 @@ export const DisputeListSchema = z.object({
 });
 export type DisputeList = z.infer<typeof DisputeListSchema>;
 
+/** The invoice a Billing payment paid and the subscription it belongs to. */
+export const PaymentBillingSchema = z.object({
+  invoice: z.object({
+    id: z.string(),
+    number: z.string().nullable(),
+    status: z.string().nullable(),
+    billingReason: z.string().nullable(),
+    periodStart: iso.nullable(),
+    periodEnd: iso.nullable(),
+    amountPaid: z.number().int(),
+    currency: z.string(),
+  }),
+  subscription: z
+    .object({
+      id: z.string(),
+      status: z.string(),
+      product: z.string().nullable(),
+      unitAmount: z.number().int().nullable(),
+      interval: z.string().nullable(),
+      startedAt: iso.nullable(),
+      cancelAtPeriodEnd: z.boolean(),
+      cancelAt: iso.nullable(),
+      canceledAt: iso.nullable(),
+      endedAt: iso.nullable(),
+      cancellationReason: z.string().nullable(),
+      cancellationFeedback: z.string().nullable(),
+      currentPeriodStart: iso.nullable(),
+      currentPeriodEnd: iso.nullable(),
+      trialEnd: iso.nullable(),
+      /** Whether the customer had canceled before this payment was taken (null: not canceled). */
+      canceledBeforePayment: z.boolean().nullable(),
+    })
+    .nullable(),
+  checkoutSessionId: z.string().nullable(),
+});
+export type PaymentBilling = z.infer<typeof PaymentBillingSchema>;
+
 export const PaymentDisputesSchema = z.object({
   paymentId: z.string(),
   disputes: z.array(DisputeDetailSchema),
   earlyFraudWarnings: z.array(EarlyFraudWarningSchema),
+  /** Set when Billing charged this payment (an invoice, usually of a subscription). */
+  billing: PaymentBillingSchema.nullable(),
 });
 export type PaymentDisputes = z.infer<typeof PaymentDisputesSchema>;
 

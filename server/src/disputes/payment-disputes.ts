@@ -1,9 +1,11 @@
 // The dispute panel's read: every dispute of one payment (the page's charge or PaymentIntent),
-// each with its timeline, and the payment's early fraud warnings. A payment the tenant has no
+// each with its timeline, the payment's early fraud warnings, and (Billing payments) its invoice
+// and subscription. A payment the tenant has no
 // record of is 404 — the same answer another account's payment gets.
 import type { PaymentDisputes } from './dispute-contract.ts';
 import type { Pool } from '../db.ts';
 import { AppError } from '../errors.ts';
+import { loadPaymentBilling, paymentRefs } from './payment-billing.ts';
 import { DISPUTE_COLUMNS, withTimelines, type DisputeRow } from './dispute-view.ts';
 
 export async function paymentDisputes(
@@ -47,8 +49,14 @@ export async function paymentDisputes(
       });
     }
   }
+  const billing = await loadPaymentBilling(
+    pool,
+    tenantId,
+    await paymentRefs(pool, tenantId, paymentId),
+  );
   return {
     paymentId,
+    billing: billing?.view ?? null,
     disputes: await withTimelines(pool, tenantId, disputes.rows),
     earlyFraudWarnings: warnings.rows.map((w) => ({
       id: w.stripe_id,

@@ -30,6 +30,18 @@ const upsertAs = (resource: ResourceName): BulkHandler => ({
   },
 });
 
+/** Stores a deleted object's last snapshot with the fields that say it is gone. */
+const markedAs = (resource: ResourceName, fields: Record<string, unknown>): BulkHandler => ({
+  kind: `${resource}.deleted`,
+  apply: async (ctx, events) => {
+    const snapshots = snapshotsOf<{ id: string }>(events).map((s) => ({
+      ...s,
+      object: { ...s.object, ...fields },
+    }));
+    await upsertObjects(ctx.db, resource, ctx.tenantId, snapshots);
+  },
+});
+
 /**
  * The payments (charge and PaymentIntent ids) an event's handler locks: the same ids whether the
  * handler takes the locks itself or a batch takes every event's locks up front. Disputes take
@@ -216,6 +228,34 @@ on(
   ['attached', 'detached', 'updated', 'automatically_updated'].map((s) => `payment_method.${s}`),
   upsertAs('payment_method'),
 );
+
+on(
+  [
+    'created',
+    'updated',
+    'deleted',
+    'paused',
+    'resumed',
+    'trial_will_end',
+    'pending_update_applied',
+    'pending_update_expired',
+  ].map((s) => `customer.subscription.${s}`),
+  upsertAs('subscription'),
+);
+on(
+  ['completed', 'expired', 'async_payment_succeeded', 'async_payment_failed'].map(
+    (s) => `checkout.session.${s}`,
+  ),
+  upsertAs('checkout_session'),
+);
+on(['product.created', 'product.updated'], upsertAs('product'));
+on(['price.created', 'price.updated', 'plan.created', 'plan.updated'], upsertAs('price'));
+// Deleted events carry the object as it was: the flag makes the deletion stick.
+on(['product.deleted'], markedAs('product', { deleted: true }));
+on(['price.deleted', 'plan.deleted'], markedAs('price', { active: false }));
+// Newer API versions tie an invoice to its payment through InvoicePayment objects (their own
+// rows: the link holds whichever of the invoice and its payment is stored first).
+on(['invoice_payment.paid'], upsertAs('invoice_payment'));
 
 on(['reporting.report_run.succeeded'], reportRunSucceeded);
 on(['reporting.report_run.failed'], reportRunFailed);

@@ -284,6 +284,26 @@ const customer: ResourceSpec<CustomerLike> = {
   rank: (c) => ['deleted' in c && c.deleted ? 1 : 0],
 };
 
+/** The subscription an invoice bills, in every API version's shape. */
+export function invoiceSubscriptionId(i: Stripe.Invoice): string | null {
+  const old = legacy<Stripe.Invoice>(i);
+  return (
+    idOf(old.subscription as string | { id: string } | null | undefined) ??
+    idOf(i.parent?.subscription_details?.subscription) ??
+    null
+  );
+}
+
+/** The PaymentIntent that paid an invoice: `payment_intent` (old) or its default payment (new). */
+export function invoicePaymentIntentId(i: Stripe.Invoice): string | null {
+  const old = legacy<Stripe.Invoice>(i);
+  const direct = idOf(old.payment_intent as string | { id: string } | null | undefined);
+  if (direct) return direct;
+  const payments = i.payments?.data ?? [];
+  const paid = payments.find((p) => p.status === 'paid') ?? payments[0];
+  return idOf(paid?.payment?.payment_intent) ?? null;
+}
+
 const invoice: ResourceSpec<Stripe.Invoice> = {
   table: 'invoices',
   columns: {
@@ -292,7 +312,15 @@ const invoice: ResourceSpec<Stripe.Invoice> = {
     amount_due: 'int8',
     amount_paid: 'int8',
     currency: 'text',
+    subscription_id: 'text',
+    payment_intent_id: 'text',
+    charge_id: 'text',
+    billing_reason: 'text',
+    period_start: 'timestamptz',
+    period_end: 'timestamptz',
   },
+  // The payment found by an invoice_payment.paid event stays when a later snapshot lacks it.
+  keepExisting: ['payment_intent_id', 'charge_id'],
   values: (i) => {
     // amount_due / amount_paid arrived in 2018; older invoices have total and paid.
     const old = legacy<Stripe.Invoice>(i);
@@ -303,9 +331,149 @@ const invoice: ResourceSpec<Stripe.Invoice> = {
       amount_due: i.amount_due ?? total,
       amount_paid: i.amount_paid ?? (old.paid === true ? total : 0),
       currency: upper(i.currency),
+      subscription_id: invoiceSubscriptionId(i),
+      payment_intent_id: invoicePaymentIntentId(i),
+      charge_id: idOf(old.charge as string | { id: string } | null | undefined) ?? null,
+      billing_reason: i.billing_reason ?? null,
+      period_start: ts(i.period_start),
+      period_end: ts(i.period_end),
     };
   },
   rank: (i) => [order(['draft', 'open'], i.status) || (i.status ? 9 : 0), i.amount_paid ?? 0],
+};
+
+const invoicePayment: ResourceSpec<Stripe.InvoicePayment> = {
+  table: 'invoice_payments',
+  columns: { invoice_id: 'text', payment_intent_id: 'text', charge_id: 'text', status: 'text' },
+  values: (p) => ({
+    invoice_id: idOf(p.invoice) ?? '',
+    payment_intent_id: idOf(p.payment?.payment_intent) ?? null,
+    charge_id: idOf(p.payment?.charge) ?? null,
+    status: p.status ?? null,
+  }),
+  rank: (p) => [order(['open', 'paid', 'canceled'], p.status)],
+};
+
+const SUBSCRIPTION_PROGRESS = ['incomplete', 'trialing', 'active', 'past_due', 'unpaid', 'paused'];
+const ENDED = ['canceled', 'incomplete_expired'];
+
+/** The current period: on the items since 2025, on the subscription before. */
+function subscriptionPeriod(s: Stripe.Subscription) {
+  const old = legacy<{ current_period_start: number; current_period_end: number }>(s);
+  const item = s.items?.data?.[0];
+  return {
+    start: item?.current_period_start ?? old.current_period_start ?? null,
+    end: item?.current_period_end ?? old.current_period_end ?? null,
+  };
+}
+
+const subscription: ResourceSpec<Stripe.Subscription> = {
+  table: 'subscriptions',
+  columns: {
+    customer_id: 'text',
+    status: 'text',
+    price_id: 'text',
+    product_id: 'text',
+    currency: 'text',
+    cancel_at_period_end: 'bool',
+    cancel_at: 'timestamptz',
+    canceled_at: 'timestamptz',
+    ended_at: 'timestamptz',
+    cancellation_reason: 'text',
+    cancellation_feedback: 'text',
+    current_period_start: 'timestamptz',
+    current_period_end: 'timestamptz',
+    trial_end: 'timestamptz',
+  },
+  values: (s) => {
+    const price = s.items?.data?.[0]?.price;
+    const old = legacy<{ plan: { id: string; product: string | { id: string } } | null }>(s);
+    const period = subscriptionPeriod(s);
+    return {
+      customer_id: idOf(s.customer),
+      status: s.status ?? 'active',
+      price_id: price?.id ?? old.plan?.id ?? null,
+      product_id: idOf(price?.product) ?? idOf(old.plan?.product) ?? null,
+      currency: s.currency ? upper(s.currency) : null,
+      cancel_at_period_end: s.cancel_at_period_end ?? false,
+      cancel_at: ts(s.cancel_at),
+      canceled_at: ts(s.canceled_at),
+      ended_at: ts(s.ended_at),
+      cancellation_reason: s.cancellation_details?.reason ?? null,
+      cancellation_feedback: s.cancellation_details?.feedback ?? null,
+      current_period_start: ts(period.start),
+      current_period_end: ts(period.end),
+      trial_end: ts(s.trial_end),
+    };
+  },
+  rank: (s) => [
+    ENDED.includes(s.status) ? 9 : order(SUBSCRIPTION_PROGRESS, s.status),
+    s.canceled_at ?? 0,
+  ],
+};
+
+const checkoutSession: ResourceSpec<Stripe.Checkout.Session> = {
+  table: 'checkout_sessions',
+  columns: {
+    customer_id: 'text',
+    payment_intent_id: 'text',
+    subscription_id: 'text',
+    mode: 'text',
+    status: 'text',
+    payment_status: 'text',
+    amount_total: 'int8',
+    currency: 'text',
+  },
+  values: (c) => ({
+    customer_id: idOf(c.customer),
+    payment_intent_id: idOf(c.payment_intent),
+    subscription_id: idOf(c.subscription),
+    mode: c.mode ?? 'payment',
+    status: c.status ?? null,
+    payment_status: c.payment_status ?? null,
+    amount_total: c.amount_total ?? null,
+    currency: c.currency ? upper(c.currency) : null,
+  }),
+  rank: (c) => [
+    order(['open', 'complete', 'expired'], c.status),
+    order(['unpaid', 'no_payment_required', 'paid'], c.payment_status),
+  ],
+};
+
+const product: ResourceSpec<Stripe.Product> = {
+  table: 'products',
+  columns: { name: 'text', active: 'bool', deleted: 'bool' },
+  values: (p) =>
+    'deleted' in p && p.deleted
+      ? { name: null, active: false, deleted: true }
+      : { name: p.name ?? null, active: p.active ?? true, deleted: false },
+  rank: (p) => ['deleted' in p && p.deleted ? 1 : 0],
+};
+
+const price: ResourceSpec<Stripe.Price> = {
+  table: 'prices',
+  columns: {
+    product_id: 'text',
+    active: 'bool',
+    type: 'text',
+    unit_amount: 'int8',
+    currency: 'text',
+    interval: 'text',
+  },
+  values: (p) => {
+    // A plan (older Billing) is a recurring price: `amount` and `interval` on the object.
+    const plan = legacy<Stripe.Plan>(p);
+    const interval = p.recurring?.interval ?? plan.interval ?? null;
+    return {
+      product_id: idOf(p.product),
+      active: p.active ?? true,
+      type: p.type ?? (interval ? 'recurring' : 'one_time'),
+      unit_amount: p.unit_amount ?? plan.amount ?? null,
+      currency: p.currency ? upper(p.currency) : null,
+      interval,
+    };
+  },
+  rank: () => [0],
 };
 
 const paymentMethod: ResourceSpec<Stripe.PaymentMethod> = {
@@ -331,6 +499,11 @@ export const RESOURCES = {
   customer,
   invoice,
   payment_method: paymentMethod,
+  invoice_payment: invoicePayment,
+  subscription,
+  checkout_session: checkoutSession,
+  product,
+  price,
 } as const;
 
 export type ResourceName = keyof typeof RESOURCES;
@@ -347,4 +520,10 @@ export const RESOURCE_BY_OBJECT: Record<string, ResourceName> = {
   customer: 'customer',
   invoice: 'invoice',
   payment_method: 'payment_method',
+  invoice_payment: 'invoice_payment',
+  subscription: 'subscription',
+  'checkout.session': 'checkout_session',
+  product: 'product',
+  price: 'price',
+  plan: 'price',
 };

@@ -1,8 +1,10 @@
 // View-model of the dispute panel on a payment's page: the payment's disputes (most recent
-// first) with their deadlines and timelines, and its early fraud warnings.
+// first) with their deadlines and timelines, its early fraud warnings, and (Billing payments) the
+// invoice and subscription it paid.
 import type { ExtensionContextValue } from '@stripe/ui-extension-sdk/context';
 import { useApi } from '../api/use-api';
 import { dateTime, label, localeOf } from '../format';
+import { billingCard, type BillingCardModel } from './billing-card';
 import { disputeCard, type DisputeCardModel } from './dispute-card';
 import { failure, useAsync } from './use-async';
 
@@ -20,6 +22,8 @@ export interface DisputePanelModel {
   empty: boolean;
   disputes: DisputeCardModel[];
   warnings: Array<{ id: string; title: string; detail: string }>;
+  /** Billing payments: the invoice and subscription it paid. */
+  billing: BillingCardModel | null;
   reload: () => void;
 }
 
@@ -54,6 +58,7 @@ export function useDisputePanel(
         title: `Early fraud warning: ${label(w.fraudType)}`,
         detail: `${w.actionable ? 'Actionable — a refund now can prevent a dispute' : 'Not actionable'} · ${dateTime(w.createdAt, locale)} UTC`,
       })) ?? [],
+    billing: data?.billing ? billingCard(data.billing, locale) : null,
     reload,
   };
 }

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { backendUrl, useApi } from '../api/use-api';
 import { localeOf } from '../format';
 import { Advice } from '../components/Advice';
+import { BillingCard } from '../components/BillingCard';
 import { DisputeCard } from '../components/DisputeCard';
 import { RespondView } from '../components/RespondView';
 import { Failure, Loading, NotConnected } from '../components/States';
@@ -38,6 +39,7 @@ const DisputePanel = (context: ExtensionContextValue) => {
           {vm.warnings.map((w) => (
             <Banner key={w.id} type="caution" title={w.title} description={w.detail} />
           ))}
+          {vm.billing ? <BillingCard b={vm.billing} /> : null}
           {vm.empty ? (
             <Box css={{ color: 'secondary' }}>No disputes on this payment.</Box>
           ) : (

@@ -60,6 +60,7 @@ export function paymentFixture(over: Partial<PaymentDisputes> = {}): PaymentDisp
     paymentId: 'pi_1Test',
     disputes: [disputeFixture()],
     earlyFraudWarnings: [],
+    billing: null,
     ...over,
   });
 }

@@ -1,5 +1,5 @@
 // Charges come from confirming a PaymentIntent; here they are created, listed and retrieved.
-import { emit, str, type RequestContext } from '../context.ts';
+import { createdAt, emit, str, type RequestContext } from '../context.ts';
 import { missing } from '../errors.ts';
 import { list } from '../list.ts';
 import { newId, nowSeconds, type StoredObject } from '../state.ts';
@@ -73,7 +73,7 @@ export function createCharge(
     billing_details: { address: null, email: null, name: null, phone: null, tax_id: null },
     calculated_statement_descriptor: 'DISPUTEDESK EMULATOR',
     captured,
-    created: nowSeconds(),
+    created: createdAt(ctx),
     currency: pi.currency,
     customer: pi.customer ?? null,
     description: pi.description ?? null,

@@ -2,7 +2,7 @@
 // them, finalize, pay (a PaymentIntent on the customer's card: invoice.paid and
 // invoice.payment_succeeded, or invoice.payment_failed with the card's 402), send, void, mark
 // uncollectible, update and delete a draft.
-import { emit, metadataParam, str, type RequestContext } from '../context.ts';
+import { createdAt, emit, metadataParam, str, type RequestContext } from '../context.ts';
 import { invalidInteger, invalidParam, missing, StripeApiError } from '../errors.ts';
 import { list } from '../list.ts';
 import { newId, nowSeconds, type StoredObject } from '../state.ts';
@@ -32,7 +32,7 @@ function expectStatus(invoice: StoredObject, allowed: string[], action: string) 
 }
 
 export function finalize(ctx: RequestContext, invoice: StoredObject) {
-  const now = nowSeconds();
+  const now = createdAt(ctx);
   const customer = ctx.state.get(ctx.account, 'customer', invoice.customer as string);
   const seq = Number(customer?.next_invoice_sequence ?? 1);
   if (customer) customer.next_invoice_sequence = seq + 1;
@@ -109,7 +109,7 @@ export function pay(ctx: RequestContext, invoice: StoredObject) {
     }
     throw err;
   }
-  const now = nowSeconds();
+  const now = createdAt(ctx);
   const payment: StoredObject = {
     id: newId('inpay'),
     object: 'invoice_payment',
@@ -159,7 +159,7 @@ export function createInvoiceObject(
   id: string,
   o: NewInvoice,
 ): StoredObject {
-  const now = nowSeconds();
+  const now = createdAt(ctx);
   const invoice: StoredObject = {
     id,
     object: 'invoice',
@@ -498,10 +498,17 @@ export const invoiceRoutes: Route[] = [
     handle: (ctx) => {
       const customer = str(ctx.params.customer, 'customer');
       const status = str(ctx.params.status, 'status');
+      const subscription = str(ctx.params.subscription, 'subscription');
+      const subscriptionOf = (i: StoredObject) =>
+        (i.parent as { subscription_details?: { subscription: string } } | null)
+          ?.subscription_details?.subscription;
       return list(ctx.state, ctx.account, 'invoice', ctx.params, {
         url: '/v1/invoices',
         kind: 'invoice',
-        where: (i) => (!customer || i.customer === customer) && (!status || i.status === status),
+        where: (i) =>
+          (!customer || i.customer === customer) &&
+          (!status || i.status === status) &&
+          (!subscription || subscriptionOf(i) === subscription),
       });
     },
   },

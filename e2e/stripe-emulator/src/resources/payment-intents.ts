@@ -1,6 +1,6 @@
 // PaymentIntents: create, confirm (with Stripe's test payment methods), capture, cancel,
 // retrieve, list. Confirming creates the charge and, for the dispute cards, the dispute.
-import { emit, metadataParam, str, type RequestContext } from '../context.ts';
+import { createdAt, emit, metadataParam, str, type RequestContext } from '../context.ts';
 import { invalidInteger, invalidParam, missing, StripeApiError } from '../errors.ts';
 import { list } from '../list.ts';
 import { newId, nowSeconds, type StoredObject } from '../state.ts';
@@ -163,7 +163,7 @@ export function createPaymentIntent(ctx: RequestContext): StoredObject {
     capture_method: str(p.capture_method, 'capture_method') ?? 'automatic',
     client_secret: `${id}_secret_${newId('x', 16).slice(2)}`,
     confirmation_method: 'automatic',
-    created: nowSeconds(),
+    created: createdAt(ctx),
     currency: currency.toLowerCase(),
     customer: str(p.customer, 'customer'),
     customer_account: null,

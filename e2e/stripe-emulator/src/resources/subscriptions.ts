@@ -145,6 +145,8 @@ function invoicePeriod(
 ): boolean {
   const amountOverride = opts.amount;
   const customer = ctx.state.get(ctx.account, 'customer', sub.customer as string)!;
+  // Everything this period's billing makes (invoice, payment, charge) is dated at the clock.
+  ctx = { ...ctx, frozenAt: clockNow(ctx, sub.customer as string) };
   const id = newId('in');
   const start = Number(sub.current_period_start);
   const end = Number(sub.current_period_end);
@@ -196,7 +198,6 @@ function invoicePeriod(
     periodEnd: end,
     daysUntilDue: Number(sub.days_until_due ?? 30),
   });
-  invoice.created = clockNow(ctx, sub.customer as string);
   sub.latest_invoice = id;
   if (sub.collection_method === 'send_invoice' || sub.pause_collection || opts.attempt === false)
     return false;

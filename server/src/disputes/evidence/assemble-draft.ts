@@ -97,6 +97,7 @@ export function assembleDraft(ctx: EvidenceContext): { fields: DraftFields; ce3:
       [charge?.description, 'charge.description'],
       [meta(intent, 'product') ?? meta(charge, 'product'), 'metadata.product'],
       [invoiceLines, 'invoice.lines'],
+      [subscriptionDescription(ctx.billing), 'subscription'],
     ),
   );
   set('shipping_address', first([address(shipping?.address), `${shippingSource}.address`]));
@@ -129,8 +130,14 @@ export function assembleDraft(ctx: EvidenceContext): { fields: DraftFields; ce3:
   );
   set(
     'service_date',
-    first([meta(intent, 'service_date') ?? meta(charge, 'service_date'), 'metadata.service_date']),
+    first(
+      [meta(intent, 'service_date') ?? meta(charge, 'service_date'), 'metadata.service_date'],
+      [servicePeriod(ctx.billing), 'invoice.period'],
+    ),
   );
+  if (ctx.reason === 'SUBSCRIPTION_CANCELED') {
+    set('cancellation_rebuttal', { value: cancellationRebuttal(ctx), source: 'subscription' });
+  }
   if (ctx.reason === 'DUPLICATE' && ctx.duplicates[0]) {
     const d = ctx.duplicates[0];
     set('duplicate_charge_id', {
@@ -147,14 +154,65 @@ export function assembleDraft(ctx: EvidenceContext): { fields: DraftFields; ce3:
     );
   }
   if (invoice) {
-    const sub = (invoice as { subscription?: string | { id: string } | null }).subscription;
+    const sub = ctx.billing?.subscription;
+    const period = servicePeriod(ctx.billing);
     context.push(
-      `Billed on invoice ${invoice.number ?? invoice.id}${sub ? ` of subscription ${typeof sub === 'string' ? sub : sub.id}` : ''}.`,
+      `Billed on invoice ${invoice.number ?? invoice.id}${period ? ` for the period ${period}` : ''}${
+        sub
+          ? ` of subscription ${sub.id}${sub.product ? ` (${sub.product})` : ''}${
+              sub.startedAt ? `, started ${day(sub.startedAt)}` : ''
+            }`
+          : ''
+      }.`,
     );
   }
   if (context.length)
     set('uncategorized_text', { value: context.join('\n'), source: 'refunds and invoice' });
   return { fields, ce3: ce3Of(ctx) };
+}
+
+const day = (iso: string) => iso.slice(0, 10);
+
+/** The invoice's billing period as `YYYY-MM-DD to YYYY-MM-DD`. */
+function servicePeriod(billing: EvidenceContext['billing']): string | null {
+  const { periodStart, periodEnd } = billing?.invoice ?? {};
+  if (!periodStart || !periodEnd || periodStart === periodEnd) return null;
+  return `${day(periodStart)} to ${day(periodEnd)}`;
+}
+
+function subscriptionDescription(billing: EvidenceContext['billing']): string | null {
+  const sub = billing?.subscription;
+  if (!sub?.product) return null;
+  return `${sub.product} subscription${sub.interval ? `, billed every ${sub.interval}` : ''}`;
+}
+
+/**
+ * The facts that answer "the customer canceled": still active when charged, or canceled only after
+ * this payment (and kept until the paid period ended). Nothing when the cancellation came first —
+ * then the customer is right and the advice is to refund or accept, not to argue.
+ */
+function cancellationRebuttal(ctx: EvidenceContext): string | null {
+  const sub = ctx.billing?.subscription;
+  const paidAt = ctx.charge?.created ? new Date(ctx.charge.created * 1000).toISOString() : null;
+  if (!sub || sub.canceledBeforePayment === true) return null;
+  const period = servicePeriod(ctx.billing);
+  const lines: string[] = [];
+  if (!sub.canceledAt) {
+    lines.push(
+      `The customer's subscription ${sub.id}${sub.product ? ` (${sub.product})` : ''} had not been canceled when this payment was taken${paidAt ? ` on ${day(paidAt)}` : ''}; it is ${sub.status} today.`,
+    );
+  } else {
+    lines.push(
+      `The customer canceled subscription ${sub.id} on ${day(sub.canceledAt)}, after this payment${paidAt ? ` was taken on ${day(paidAt)}` : ''}.`,
+    );
+    if (sub.cancelAtPeriodEnd || sub.cancellationReason === 'cancellation_requested') {
+      const end = sub.endedAt ?? sub.cancelAt;
+      if (end)
+        lines.push(`As requested, service continued until the paid period ended on ${day(end)}.`);
+    }
+  }
+  if (period) lines.push(`This payment covers the service period ${period}.`);
+  return lines.join(' ');
 }
 
 function ce3Of(ctx: EvidenceContext): Ce3 | null {

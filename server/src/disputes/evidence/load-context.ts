@@ -1,10 +1,13 @@
 // Everything stored that a dispute's evidence can be drawn from, for one tenant: the dispute, its
-// charge and PaymentIntent, the customer, the invoice, the payment's refunds, charges that look
+// charge and PaymentIntent, the customer, the invoice and subscription, the payment's refunds, charges that look
 // like duplicates, and (Visa CE3.0) earlier undisputed payments of the same customer or card.
 // Tenant-scoped reads only, each on an index.
 import type Stripe from 'stripe';
 import type { Queryable } from '../../stripe-objects/upsert-objects.ts';
 import type { UnifiedReason } from '../reason-codes.ts';
+import type { PaymentBilling } from '../dispute-contract.ts';
+import { loadPaymentBilling } from '../payment-billing.ts';
+import { idOf } from '../../stripe-objects/id-of.ts';
 
 export interface PaymentRef {
   id: string;
@@ -27,6 +30,10 @@ export interface EvidenceContext {
   intent: Stripe.PaymentIntent | null;
   customer: Stripe.Customer | null;
   invoice: Stripe.Invoice | null;
+  /** The subscription the invoice bills, as stored. */
+  subscription: Stripe.Subscription | null;
+  /** The invoice and subscription as the panel shows them (cancellation before the payment…). */
+  billing: PaymentBilling | null;
   refunds: Array<PaymentRef & { status: string }>;
   duplicates: PaymentRef[];
   prior: PriorPayment[];
@@ -72,12 +79,12 @@ export async function loadEvidenceContext(
           [tenantId, row.customer_id],
         )
       : null,
-    invoiceId
-      ? db.query<{ raw: Stripe.Invoice }>(
-          'SELECT raw FROM invoices WHERE tenant_id = $1 AND stripe_id = $2',
-          [tenantId, typeof invoiceId === 'string' ? invoiceId : invoiceId.id],
-        )
-      : null,
+    loadPaymentBilling(db, tenantId, {
+      chargeId,
+      paymentIntentId: row.intent?.id ?? idOf(row.raw.payment_intent),
+      legacyInvoiceId: typeof invoiceId === 'string' ? invoiceId : (invoiceId?.id ?? null),
+      paidAt: row.charge_created,
+    }),
     chargeId
       ? db.query<PaymentRef & { status: string }>(
           `SELECT stripe_id AS id, amount::float8 AS amount, currency, status,
@@ -134,7 +141,9 @@ export async function loadEvidenceContext(
     charge: row.charge,
     intent: row.intent,
     customer: customer?.rows[0]?.raw ?? null,
-    invoice: invoice?.rows[0]?.raw ?? null,
+    invoice: invoice?.invoice ?? null,
+    subscription: invoice?.subscription ?? null,
+    billing: invoice?.view ?? null,
     refunds: refunds?.rows ?? [],
     duplicates: duplicates?.rows ?? [],
     prior: (prior?.rows ?? []).map(({ customer_id, card_fingerprint, ...p }) => ({
