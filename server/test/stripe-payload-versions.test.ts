@@ -9,7 +9,9 @@ import { CONNECT_SECRETS, useStack } from './support/harness.ts';
 import { sendEvent } from './support/http.ts';
 import { nowSeconds, stripeId } from './support/ids.ts';
 import { waitFor } from './support/poll.ts';
+import { loadPaymentBilling, paymentRefs } from '../src/disputes/payment-billing.ts';
 import {
+  billing2019,
   charge2019,
   charge2023,
   dispute2017,
@@ -249,6 +251,55 @@ describe('PaymentIntents', () => {
   });
 });
 
+describe('Billing', () => {
+  it('2019-12-03: period and plan on the subscription, the invoice found from the charge', async () => {
+    const t = await tenant();
+    const b = billing2019();
+    await deliver(t, '2019-12-03', 'plan.created', b.plan);
+    await deliver(t, '2019-12-03', 'customer.subscription.deleted', b.subscription);
+    await deliver(t, '2019-12-03', 'invoice.payment_succeeded', b.invoice);
+    await deliver(t, '2019-12-03', 'charge.succeeded', b.charge);
+    const sub = (
+      await pool().query(
+        `SELECT status, price_id, product_id, current_period_start, canceled_at
+           FROM subscriptions WHERE tenant_id = $1`,
+        [t.id],
+      )
+    ).rows[0];
+    expect(sub).toEqual({
+      status: 'canceled',
+      price_id: b.ids.plan,
+      product_id: b.ids.product,
+      current_period_start: new Date(b.subscription.current_period_start * 1000),
+      canceled_at: new Date(b.subscription.canceled_at * 1000),
+    });
+    const price = (
+      await pool().query('SELECT type, unit_amount, interval FROM prices WHERE tenant_id = $1', [
+        t.id,
+      ])
+    ).rows[0];
+    expect({ ...price, unit_amount: Number(price.unit_amount) }).toEqual({
+      type: 'recurring',
+      unit_amount: 1900,
+      interval: 'month',
+    });
+    const found = await loadPaymentBilling(
+      pool(),
+      t.id,
+      await paymentRefs(pool(), t.id, b.ids.charge),
+    );
+    expect(found?.view).toMatchObject({
+      invoice: { id: b.ids.invoice, amountPaid: 1900, currency: 'USD' },
+      subscription: {
+        id: b.ids.subscription,
+        status: 'canceled',
+        interval: 'month',
+        canceledBeforePayment: false,
+      },
+    });
+  });
+});
+
 describe('the least any version renders', () => {
   it('stores a row for each resource from id, object, created and livemode alone', async () => {
     const t = await tenant();
@@ -264,7 +315,12 @@ describe('the least any version renders', () => {
        UNION ALL SELECT 'early_fraud_warnings', count(*)::int FROM early_fraud_warnings WHERE tenant_id = $1
        UNION ALL SELECT 'customers', count(*)::int FROM customers WHERE tenant_id = $1
        UNION ALL SELECT 'invoices', count(*)::int FROM invoices WHERE tenant_id = $1
-       UNION ALL SELECT 'payment_methods', count(*)::int FROM payment_methods WHERE tenant_id = $1`,
+       UNION ALL SELECT 'payment_methods', count(*)::int FROM payment_methods WHERE tenant_id = $1
+       UNION ALL SELECT 'subscriptions', count(*)::int FROM subscriptions WHERE tenant_id = $1
+       UNION ALL SELECT 'checkout_sessions', count(*)::int FROM checkout_sessions WHERE tenant_id = $1
+       UNION ALL SELECT 'products', count(*)::int FROM products WHERE tenant_id = $1
+       UNION ALL SELECT 'prices', count(*)::int FROM prices WHERE tenant_id = $1
+       UNION ALL SELECT 'invoice_payments', count(*)::int FROM invoice_payments WHERE tenant_id = $1`,
       [t.id],
     );
     for (const r of counts.rows) expect(r.n, r.t).toBe(1);

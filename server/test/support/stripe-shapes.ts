@@ -325,5 +325,96 @@ export function minimalObjects(): Array<{
     { type: 'customer.created', object: base('cus', 'customer') },
     { type: 'invoice.created', object: base('in', 'invoice', { currency: 'eur' }) },
     { type: 'payment_method.attached', object: base('pm', 'payment_method') },
+    { type: 'customer.subscription.created', object: base('sub', 'subscription') },
+    { type: 'checkout.session.completed', object: base('cs_test', 'checkout.session') },
+    { type: 'product.created', object: base('prod', 'product') },
+    { type: 'price.created', object: base('price', 'price') },
+    { type: 'invoice_payment.paid', object: base('inpay', 'invoice_payment') },
   ];
+}
+
+/**
+ * Billing as API versions before 2025 render it (2019-12-03): the period and `plan` on the
+ * subscription, the invoice naming its subscription, charge and PaymentIntent, and the charge
+ * naming its invoice.
+ */
+export function billing2019() {
+  const created = nowSeconds() - 40 * 86_400;
+  const ids = {
+    customer: stripeId('cus'),
+    product: stripeId('prod'),
+    plan: stripeId('plan'),
+    subscription: stripeId('sub'),
+    invoice: stripeId('in'),
+    charge: stripeId('ch'),
+    intent: stripeId('pi'),
+  };
+  const plan = {
+    id: ids.plan,
+    object: 'plan',
+    active: true,
+    amount: 1900,
+    currency: 'usd',
+    interval: 'month',
+    interval_count: 1,
+    product: ids.product,
+    created,
+    livemode: false,
+  };
+  const subscription = {
+    id: ids.subscription,
+    object: 'subscription',
+    cancel_at_period_end: false,
+    canceled_at: created + 20 * 86_400,
+    created,
+    current_period_end: created + 30 * 86_400,
+    current_period_start: created,
+    customer: ids.customer,
+    ended_at: created + 20 * 86_400,
+    items: {
+      object: 'list',
+      data: [{ id: stripeId('si'), object: 'subscription_item', plan, quantity: 1 }],
+    },
+    livemode: false,
+    plan,
+    quantity: 1,
+    start: created,
+    status: 'canceled',
+  };
+  const invoice = {
+    id: ids.invoice,
+    object: 'invoice',
+    amount_due: 1900,
+    amount_paid: 1900,
+    billing_reason: 'subscription_create',
+    charge: ids.charge,
+    created,
+    currency: 'usd',
+    customer: ids.customer,
+    livemode: false,
+    paid: true,
+    payment_intent: ids.intent,
+    period_end: created,
+    period_start: created,
+    status: 'paid',
+    subscription: ids.subscription,
+    total: 1900,
+  };
+  const charge = {
+    id: ids.charge,
+    object: 'charge',
+    amount: 1900,
+    amount_refunded: 0,
+    captured: true,
+    created,
+    currency: 'usd',
+    customer: ids.customer,
+    invoice: ids.invoice,
+    livemode: false,
+    paid: true,
+    payment_intent: ids.intent,
+    refunded: false,
+    status: 'succeeded',
+  };
+  return { ids, plan, subscription, invoice, charge };
 }
