@@ -260,7 +260,7 @@ describe('Billing', () => {
     await deliver(t, '2019-12-03', 'invoice.payment_succeeded', b.invoice);
     await deliver(t, '2019-12-03', 'charge.succeeded', b.charge);
     const sub = (
-      await pool().query(
+      await pool().query<Record<string, unknown>>(
         `SELECT status, price_id, product_id, current_period_start, canceled_at
            FROM subscriptions WHERE tenant_id = $1`,
         [t.id],
@@ -274,10 +274,11 @@ describe('Billing', () => {
       canceled_at: new Date(b.subscription.canceled_at * 1000),
     });
     const price = (
-      await pool().query('SELECT type, unit_amount, interval FROM prices WHERE tenant_id = $1', [
-        t.id,
-      ])
-    ).rows[0];
+      await pool().query<{ type: string; unit_amount: string; interval: string }>(
+        'SELECT type, unit_amount, interval FROM prices WHERE tenant_id = $1',
+        [t.id],
+      )
+    ).rows[0]!;
     expect({ ...price, unit_amount: Number(price.unit_amount) }).toEqual({
       type: 'recurring',
       unit_amount: 1900,

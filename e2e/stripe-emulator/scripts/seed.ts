@@ -11,6 +11,8 @@ const { values } = parseArgs({
     charges: { type: 'string', default: '1000' },
     'dispute-rate': { type: 'string', default: '0.01' },
     'refund-rate': { type: 'string', default: '0.05' },
+    // Share of customers who subscribe; default: half the merchants sell subscriptions.
+    'subscription-share': { type: 'string' },
     seed: { type: 'string' },
     years: { type: 'string', default: '2' },
     url: { type: 'string', default: process.env.EMULATOR_URL ?? 'http://127.0.0.1:12111' },
@@ -30,6 +32,10 @@ const charges = Math.floor(number('charges', values.charges));
 const disputeRate = number('dispute-rate', values['dispute-rate']);
 const refundRate = number('refund-rate', values['refund-rate']);
 const years = number('years', values.years);
+const subscriptionShare =
+  values['subscription-share'] === undefined
+    ? undefined
+    : number('subscription-share', values['subscription-share']);
 const seed = values.seed === undefined ? Date.now() : Math.floor(number('seed', values.seed));
 const url = values.url.replace(/\/$/, '');
 
@@ -85,6 +91,7 @@ for (const [i, target] of targets.entries()) {
       charges: n,
       disputeRate,
       refundRate,
+      ...(subscriptionShare === undefined ? {} : { subscriptionShare }),
       from,
       to,
       end,

@@ -48,6 +48,7 @@ const SEED_NUMBERS = [
   'to',
   'end',
   'seed',
+  'subscriptionShare',
 ];
 
 function seedOptions(body: Record<string, unknown>): SeedOptions {

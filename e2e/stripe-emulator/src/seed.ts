@@ -8,6 +8,10 @@ import { createCustomerObject } from './resources/customers.ts';
 import { balanceTransaction, cardFee } from './resources/balance.ts';
 import { createPaymentIntent } from './resources/payment-intents.ts';
 import { refundRoutes } from './resources/refunds.ts';
+import { createPlain } from './resources/crud.ts';
+import { PRICE, PRODUCT } from './resources/catalog.ts';
+import { attach, resolvePaymentMethod } from './resources/payment-methods.ts';
+import { createSubscriptionFor } from './resources/subscriptions.ts';
 import { payoutRoutes } from './resources/payouts.ts';
 import type { Account, EmulatorState, StoredObject } from './state.ts';
 
@@ -29,6 +33,12 @@ export interface SeedOptions {
   end?: number;
   /** Same seed, same data (ids included). */
   seed?: number;
+  /**
+   * Share of customers who subscribe (monthly, billed by invoices; their later payments are the
+   * renewals). Default: half the seeded merchants sell subscriptions (0.4 of their customers),
+   * the other half none.
+   */
+  subscriptionShare?: number;
 }
 
 const DAY = 86400;
@@ -115,9 +125,15 @@ type Templates = Record<
   | 'refund'
   | 'dispute'
   | 'payout'
-  | 'early_fraud_warning',
+  | 'early_fraud_warning'
+  | 'product'
+  | 'price'
+  | 'subscription'
+  | 'invoice',
   StoredObject
 >;
+
+const FEEDBACK = ['too_expensive', 'unused', 'switched_service', 'missing_features', 'other'];
 
 /** One object of each kind, made through the API in a scratch account that is then dropped. */
 function templates(state: EmulatorState): Templates {
@@ -156,7 +172,27 @@ function templates(state: EmulatorState): Templates {
     refundRoutes[0]!.handle({ ...ctx, params: { payment_intent: refundable.id } }, {});
     const first = (resource: string) =>
       state.newestFirst(scratch, resource).next().value as StoredObject;
+    const product = createPlain(PRODUCT, { ...ctx, params: { name: 'Monthly box' } });
+    const price = createPlain(PRICE, {
+      ...ctx,
+      params: {
+        product: product.id,
+        unit_amount: 2900,
+        currency: 'usd',
+        recurring: { interval: 'month' },
+      },
+    });
+    attach(ctx, resolvePaymentMethod(ctx, 'pm_card_visa'), customer.id);
+    const subscription = createSubscriptionFor(ctx, {
+      customer: customer.id,
+      items: [{ price: price.id }],
+    });
+    const invoice = state.get(scratch, 'invoice', subscription.latest_invoice as string)!;
     return {
+      product,
+      price,
+      subscription,
+      invoice,
       customer,
       payment_intent: disputed,
       charge: state.get(scratch, 'charge', disputed.latest_charge as string)!,
@@ -177,8 +213,12 @@ interface Carry {
   customers: StoredObject[];
   pending: Map<string, number>;
   nextPayout: number;
+  /** Billing merchants: their price, and each subscribed customer's live subscription. */
+  billing: { price: StoredObject; share: number; subs: Map<string, StoredObject> } | null;
 }
 const carries = new WeakMap<Account, Carry>();
+/** Invoices made so far per seeded subscription (their numbers). */
+const invoiceCounts = new WeakMap<StoredObject, number>();
 
 export interface SeedSummary {
   accounts: Array<{ id: string; objects: number }>;
@@ -234,6 +274,7 @@ export function seedAccounts(
       customers: [],
       pending: new Map(),
       nextPayout: from + 7 * DAY,
+      billing: null,
     };
     carries.set(account, carry);
     carry.sink = { counts, objects: 0 };
@@ -246,6 +287,23 @@ export function seedAccounts(
     };
     // Everything that happens, in time order: charges now; refunds, disputes, payouts later.
     const { later, customers, pending } = carry;
+    const share = options.subscriptionShare ?? (random() < 0.5 ? 0.4 : 0);
+    if (carry.billing === null && carry.customers.length === 0 && share > 0) {
+      const product = put('product', {
+        ...t.product,
+        id: id('prod', 14),
+        created: from,
+        updated: from,
+      });
+      const price = put('price', {
+        ...t.price,
+        id: id('price'),
+        created: from,
+        product: product.id,
+      });
+      carry.billing = { price, share, subs: new Map() };
+    }
+    const billing = carry.billing;
     const times = Array.from(
       { length: charges },
       () => from + Math.floor(random() * (to - from)),
@@ -307,14 +365,55 @@ export function seedAccounts(
             metadata: {},
           }),
         );
+        if (billing && random() < billing.share) {
+          const customerId = customers[customers.length - 1]!.id;
+          const subId = id('sub');
+          const template = t.subscription;
+          const item = (template.items as { data: Array<Record<string, unknown>> }).data[0]!;
+          billing.subs.set(
+            customerId,
+            put('subscription', {
+              ...template,
+              id: subId,
+              billing_cycle_anchor: at,
+              created: at,
+              customer: customerId,
+              current_period_start: at,
+              current_period_end: at + 30 * DAY,
+              items: {
+                ...(template.items as object),
+                data: [
+                  {
+                    ...item,
+                    id: id('si', 14),
+                    created: at,
+                    current_period_start: at,
+                    current_period_end: at + 30 * DAY,
+                    price: billing.price,
+                    subscription: subId,
+                  },
+                ],
+                url: `/v1/subscription_items?subscription=${subId}`,
+              },
+              latest_invoice: null,
+              metadata: {},
+              start_date: at,
+              status: 'active',
+              cancellation_details: { comment: null, feedback: null, reason: null },
+            }),
+          );
+        }
       }
       const customer = customers[Math.floor(random() * customers.length)]!;
+      const sub = billing?.subs.get(customer.id);
       const { brand, last4 } = (() => {
         const b = pick(BRANDS);
         return { brand: b.brand, last4: b.last4[Math.floor(random() * b.last4.length)]! };
       })();
-      const { currency } = pick(CURRENCIES);
-      const amount = 500 + Math.floor(random() * 30_000);
+      const picked = pick(CURRENCIES).currency;
+      const currency = sub ? (billing!.price.currency as string) : picked;
+      const picked2 = 500 + Math.floor(random() * 30_000);
+      const amount = sub ? Number(billing!.price.unit_amount) : picked2;
       const failed = random() < 0.06;
       const piId = id('pi');
       const chId = id('ch');
@@ -384,10 +483,117 @@ export function seedAccounts(
         refunded: false,
         status: failed ? 'failed' : 'succeeded',
       });
+      if (sub) {
+        const inId = id('in');
+        const first = sub.latest_invoice === null;
+        const line = (t.invoice.lines as { data: Array<Record<string, unknown>> }).data[0]!;
+        const seq = (invoiceCounts.get(sub) ?? 0) + 1;
+        invoiceCounts.set(sub, seq);
+        put('invoice', {
+          ...t.invoice,
+          id: inId,
+          amount_due: amount,
+          amount_paid: failed ? 0 : amount,
+          amount_remaining: failed ? amount : 0,
+          attempt_count: 1,
+          billing_reason: first ? 'subscription_create' : 'subscription_cycle',
+          created: at,
+          currency,
+          customer: customer.id,
+          customer_email: customer.email,
+          customer_name: customer.name,
+          hosted_invoice_url: null,
+          invoice_pdf: null,
+          lines: {
+            ...(t.invoice.lines as object),
+            data: [
+              {
+                ...line,
+                id: id('il'),
+                amount,
+                invoice: inId,
+                period: { start: at, end: at + 30 * DAY },
+                subscription: sub.id,
+              },
+            ],
+            url: `/v1/invoices/${inId}/lines`,
+          },
+          number: `${sub.id.slice(4, 12).toUpperCase()}-${String(seq).padStart(4, '0')}`,
+          parent: {
+            quote_details: null,
+            subscription_details: { metadata: {}, subscription: sub.id },
+            type: 'subscription_details',
+          },
+          payments: {
+            object: 'list',
+            data: [
+              {
+                id: id('inpay'),
+                object: 'invoice_payment',
+                amount_paid: failed ? 0 : amount,
+                amount_requested: amount,
+                created: at,
+                currency,
+                invoice: inId,
+                is_default: true,
+                livemode: false,
+                payment: { payment_intent: piId, type: 'payment_intent' },
+                status: failed ? 'open' : 'paid',
+                status_transitions: { canceled_at: null, paid_at: failed ? null : at },
+              },
+            ],
+            has_more: false,
+            url: `/v1/invoice_payments?invoice=${inId}`,
+          },
+          period_end: at + 30 * DAY,
+          period_start: at,
+          status: failed ? 'open' : 'paid',
+          status_transitions: {
+            finalized_at: at,
+            marked_uncollectible_at: null,
+            paid_at: failed ? null : at,
+            voided_at: null,
+          },
+          subtotal: amount,
+          subtotal_excluding_tax: amount,
+          total: amount,
+          total_excluding_tax: amount,
+        });
+        sub.latest_invoice = inId;
+        sub.status = failed ? 'past_due' : 'active';
+        sub.current_period_start = at;
+        sub.current_period_end = at + 30 * DAY;
+        const item = (sub.items as { data: Array<Record<string, unknown>> }).data[0]!;
+        item.current_period_start = at;
+        item.current_period_end = at + 30 * DAY;
+        // Some customers cancel before the next renewal; their later payments are one-off.
+        if (random() < 0.08) {
+          const canceledAt = at + DAY * (1 + Math.floor(random() * 25));
+          billing!.subs.delete(customer.id);
+          if (canceledAt < end) {
+            later.push({
+              at: canceledAt,
+              run: () => {
+                sub.status = 'canceled';
+                sub.canceled_at = canceledAt;
+                sub.ended_at = canceledAt;
+                sub.cancellation_details = {
+                  comment: null,
+                  feedback: FEEDBACK[Math.floor(random() * FEEDBACK.length)],
+                  reason: 'cancellation_requested',
+                };
+              },
+            });
+          }
+        }
+      }
       if (failed) continue;
       const r = random();
       if (r < disputeRate) {
-        const { reason, codes } = pick(REASONS);
+        const { reason, codes } =
+          sub && random() < 0.4
+            ? REASONS.find((x) => x.reason === 'subscription_canceled')!
+            : pick(REASONS);
         const { status } = pick(OUTCOMES);
         const opened = at + DAY * (3 + Math.floor(random() * 60));
         if (opened >= end) continue;

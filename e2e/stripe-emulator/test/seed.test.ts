@@ -125,6 +125,82 @@ describe('seedAccounts', () => {
     }
   });
 
+  it('gives part of the merchants subscription histories: renewals invoiced, some canceled', async () => {
+    const many = seedAccounts(emulator.state, emulator.platformAccountId, {
+      accounts: 8,
+      charges: 300,
+      seed: 5,
+    });
+    const withSubs = many.accounts.filter(
+      (a) => (emulator.state.accounts.get(a.id)!.order.get('subscription')?.length ?? 0) > 0,
+    );
+    expect(withSubs.length).toBeGreaterThan(0);
+    expect(withSubs.length).toBeLessThan(8);
+
+    const summary = seedAccounts(emulator.state, emulator.platformAccountId, {
+      charges: 3000,
+      subscriptionShare: 0.5,
+      seed: 6,
+    });
+    const accountId = summary.accounts[0]!.id;
+    const account = emulator.state.accounts.get(accountId)!;
+    const all = (r: string) => [...emulator.state.newestFirst(account, r)];
+    const subs = all('subscription');
+    const invoices = all('invoice');
+    expect(subs.length).toBeGreaterThan(100);
+    expect(invoices.length).toBeGreaterThan(subs.length);
+    for (const i of invoices) {
+      const subId = (i.parent as { subscription_details: { subscription: string } })
+        .subscription_details.subscription;
+      const sub = emulator.state.get(account, 'subscription', subId)!;
+      expect(sub.customer).toBe(i.customer);
+      const pi = (i.payments as { data: Array<{ payment: { payment_intent: string } }> }).data[0]!
+        .payment.payment_intent;
+      expect(emulator.state.get(account, 'payment_intent', pi)!.amount).toBe(i.amount_due);
+      expect(i.period_end).toBe(Number(i.period_start) + 30 * 86400);
+    }
+    const canceled = subs.filter((x) => x.status === 'canceled');
+    expect(canceled.length).toBeGreaterThan(0);
+    for (const c of canceled) {
+      expect(c.canceled_at).toBeGreaterThan(c.created);
+      expect((c.cancellation_details as { feedback: string }).feedback).toBeTruthy();
+    }
+    // Shaped like API-made ones, and listed like them (canceled only with status=all).
+    const live = await stripe.accounts.create({ type: 'standard' });
+    const opts = { stripeAccount: live.id };
+    const customer = await stripe.customers.create(
+      {
+        payment_method: 'pm_card_visa',
+        invoice_settings: { default_payment_method: 'pm_card_visa' },
+      },
+      opts,
+    );
+    const product = await stripe.products.create({ name: 'Box' }, opts);
+    const price = await stripe.prices.create(
+      { product: product.id, unit_amount: 2900, currency: 'usd', recurring: { interval: 'month' } },
+      opts,
+    );
+    const made = await stripe.subscriptions.create(
+      { customer: customer.id, items: [{ price: price.id }] },
+      opts,
+    );
+    const invoice = await stripe.invoices.retrieve(made.latest_invoice as string, {}, opts);
+    expect(keys(subs[0]!)).toEqual(keys(made));
+    expect(keys(invoices[0]!)).toEqual(keys(invoice));
+    const listed = [];
+    for await (const x of stripe.subscriptions.list(
+      { status: 'all', limit: 100 },
+      { stripeAccount: accountId },
+    ))
+      listed.push(x.id);
+    expect(listed).toHaveLength(subs.length);
+    const notCanceled = await stripe.subscriptions.list(
+      { limit: 100 },
+      { stripeAccount: accountId },
+    );
+    expect(notCanceled.data.every((x) => x.status !== 'canceled')).toBe(true);
+  });
+
   it('counts work carried from one window call into the next in the call that does it', () => {
     const account = emulator.state.createAccount(emulator.platformAccountId);
     const end = Math.floor(Date.now() / 1000) - 3600;
