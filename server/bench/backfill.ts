@@ -1,8 +1,10 @@
 // npm run bench:backfill — end-to-end backfill throughput: a seeded emulator account
-// (≈1,000,000 objects by default) loaded into a fresh database by the real worker process (built
+// (≈1,000,000 objects by default, a Billing merchant: subscriptions, their invoices, products and
+// prices among them) loaded into a fresh database by the real worker process (built
 // JS), rate limiting off; then, with Stripe's test-mode limit on (25/s) and ours at its default,
 // the request rate sustained for a bounded time and the 429s seen. Progress every two seconds,
-// a summary at the end. BENCH_CHARGES (300000) and BENCH_LIMITED_SECONDS (30) change the size.
+// a summary at the end. BENCH_CHARGES (300000) and BENCH_LIMITED_SECONDS (30) change the size;
+// BENCH_SUBSCRIPTION_SHARE (0.4) how many customers subscribe, BENCH_PEER_SECONDS (600) bounds the peer.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -24,6 +26,8 @@ import {
 const charges = Number(process.env.BENCH_CHARGES ?? 300_000);
 const limitedSeconds = Number(process.env.BENCH_LIMITED_SECONDS ?? 30);
 const peerSeconds = Number(process.env.BENCH_PEER_SECONDS ?? 600);
+/** Share of the merchant's customers who subscribe (0: the payments-only account of before). */
+const subscriptionShare = Number(process.env.BENCH_SUBSCRIPTION_SHARE ?? 0.4);
 const log = (msg: string) => console.log(`[bench:backfill] ${msg}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -71,6 +75,8 @@ async function main() {
         account,
         charges: Math.min(20_000, charges - w * 20_000),
         disputeRate: 0.01,
+        // A Billing merchant: 40 % of customers subscribe (renewals with their invoices).
+        subscriptionShare,
         from: start + Math.floor(((end - start) * w) / windows),
         to: start + Math.floor(((end - start) * (w + 1)) / windows),
         end,
@@ -159,6 +165,10 @@ async function main() {
       ['dispute', 'disputes'],
       ['payout', 'payouts'],
       ['early_fraud_warning', 'early_fraud_warnings'],
+      ['subscription', 'subscriptions'],
+      ['invoice', 'invoices'],
+      ['product', 'products'],
+      ['price', 'prices'],
     ] as const) {
       stored[resource] = (
         await db.query<{ n: number }>(
@@ -182,6 +192,10 @@ async function main() {
       'refunds',
       'disputes',
       'early_fraud_warnings',
+      'subscriptions',
+      'invoices',
+      'products',
+      'prices',
     ];
     const peerCount = async () => {
       let n = 0;
@@ -224,6 +238,10 @@ async function main() {
       'refund',
       'dispute',
       'early_fraud_warning',
+      'subscription',
+      'invoice',
+      'product',
+      'price',
     ].reduce((a, k) => a + (stored[k] ?? 0), 0);
     const peerRate = peerObjects / peerElapsed;
     const ourRate = storedTotal / seconds;
@@ -272,7 +290,7 @@ async function main() {
       `  time                  ${seconds.toFixed(1)} s, ${Math.round(storedTotal / seconds).toLocaleString()} objects/s end to end (target ≥ 5,000)`,
     );
     console.log(
-      `  peer                  stripe-sync-engine loaded ${peerObjects.toLocaleString()} of the ${oursSubset.toLocaleString()} objects it handles (customers, charges, payment intents, refunds, disputes, early fraud warnings) in ${peerElapsed.toFixed(1)} s${peerDone ? '' : ' (stopped at the time bound)'} = ${Math.round(peerRate).toLocaleString()} objects/s`,
+      `  peer                  stripe-sync-engine loaded ${peerObjects.toLocaleString()} of the ${oursSubset.toLocaleString()} objects it handles (customers, charges, payment intents, refunds, disputes, early fraud warnings, subscriptions, invoices, products, prices) in ${peerElapsed.toFixed(1)} s${peerDone ? '' : ' (stopped at the time bound)'} = ${Math.round(peerRate).toLocaleString()} objects/s`,
     );
     console.log(
       `  ratio                 DisputeDesk ${Math.round(ourRate).toLocaleString()} / peer ${Math.round(peerRate).toLocaleString()} objects/s = ${(ourRate / peerRate).toFixed(1)}×`,

@@ -20,6 +20,10 @@ const objects = [
   'refund',
   'dispute',
   'early_fraud_warning',
+  'subscription',
+  'invoice',
+  'product',
+  'price',
 ] as const;
 
 await runMigrations({ schema: 'stripe', databaseUrl });

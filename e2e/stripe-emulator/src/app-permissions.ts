@@ -24,6 +24,7 @@ const COVERS: Record<string, string[]> = {
   product: ['product'],
   plan: ['plan'],
   subscription: ['subscription'],
+  quote: ['quote'],
   checkout_session: ['checkout_session'],
   credit_note: ['credit_note'],
   coupon: ['coupon'],

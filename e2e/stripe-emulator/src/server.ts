@@ -38,6 +38,8 @@ import { subscriptionRoutes } from './resources/subscriptions.ts';
 import { testClockRoutes } from './resources/test-clocks.ts';
 import { checkoutRoutes } from './resources/checkout.ts';
 import { creditNoteRoutes } from './resources/credit-notes.ts';
+import { quoteRoutes } from './resources/quotes.ts';
+import { subscriptionScheduleRoutes } from './resources/subscription-schedules.ts';
 import { Router } from './router.ts';
 import { EmulatorState, newId } from './state.ts';
 import { WebhookDispatcher } from './webhooks.ts';
@@ -122,6 +124,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     .add(testClockRoutes)
     .add(checkoutRoutes)
     .add(creditNoteRoutes)
+    .add(quoteRoutes)
+    .add(subscriptionScheduleRoutes)
     .add(paymentMethodRoutes)
     .add(paymentIntentRoutes)
     .add(setupIntentRoutes)

@@ -132,6 +132,94 @@ describe('subscriptions on a test clock', () => {
   });
 });
 
+describe('subscription schedules and quotes', () => {
+  it('runs a schedule’s phases on a test clock, warns before the end and cancels at it', async () => {
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
+    const customer = await stripe.customers.create({
+      test_clock: clock.id,
+      payment_method: 'pm_card_visa',
+      invoice_settings: { default_payment_method: 'pm_card_visa' },
+    });
+    const price = await monthly(1000);
+    const schedule = await stripe.subscriptionSchedules.create({
+      customer: customer.id,
+      start_date: 'now',
+      end_behavior: 'cancel',
+      phases: [
+        { items: [{ price: price.id, quantity: 1 }], duration: { interval: 'month' } },
+        { items: [{ price: price.id, quantity: 2 }], duration: { interval: 'month' } },
+      ],
+    });
+    expect(schedule.status).toBe('active');
+    const subId = schedule.subscription as string;
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: start + 40 * DAY });
+    const invoices = await stripe.invoices.list({ subscription: subId });
+    expect(invoices.data.map((i) => i.amount_paid)).toEqual([2000, 1000]);
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: start + 70 * DAY });
+    expect((await stripe.subscriptionSchedules.retrieve(schedule.id)).status).toBe('completed');
+    expect((await stripe.subscriptions.retrieve(subId)).status).toBe('canceled');
+    const types = (await stripe.events.list({ limit: 100 })).data
+      .filter((e) => (e.data.object as { id: string }).id === schedule.id)
+      .map((e) => e.type);
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'subscription_schedule.created',
+        'subscription_schedule.expiring',
+        'subscription_schedule.completed',
+      ]),
+    );
+  });
+
+  it('accepts a quote into a subscription, and refuses accepting a draft', async () => {
+    const customer = await stripe.customers.create({ source: 'tok_visa' });
+    const price = await monthly(1500);
+    const quote = await stripe.quotes.create({
+      customer: customer.id,
+      line_items: [{ price: price.id, quantity: 3 }],
+    });
+    expect(quote.amount_total).toBe(4500);
+    await expect(stripe.quotes.accept(quote.id)).rejects.toMatchObject({ statusCode: 400 });
+    await stripe.quotes.finalizeQuote(quote.id);
+    const accepted = await stripe.quotes.accept(quote.id);
+    expect(accepted.status).toBe('accepted');
+    const sub = await stripe.subscriptions.retrieve(accepted.subscription as string);
+    expect(sub).toMatchObject({ status: 'active', customer: customer.id });
+  });
+});
+
+describe('cash balance', () => {
+  it('a bank-transfer payment waits, is partially funded, then succeeds when the rest arrives', async () => {
+    const customer = await stripe.customers.create({});
+    const pi = await stripe.paymentIntents.create({
+      amount: 20000,
+      currency: 'jpy',
+      customer: customer.id,
+      payment_method_data: { type: 'customer_balance' },
+      payment_method_options: {
+        customer_balance: {
+          funding_type: 'bank_transfer',
+          bank_transfer: { type: 'jp_bank_transfer' },
+        },
+      },
+      confirm: true,
+    });
+    expect(pi.status).toBe('requires_action');
+    const fund = (amount: number) =>
+      stripe.testHelpers.customers.fundCashBalance(customer.id, { amount, currency: 'jpy' });
+    await fund(12000);
+    const partial = await stripe.paymentIntents.retrieve(pi.id);
+    expect(partial.status).toBe('requires_action');
+    expect(partial.next_action?.display_bank_transfer_instructions?.amount_remaining).toBe(8000);
+    await fund(9000);
+    const paid = await stripe.paymentIntents.retrieve(pi.id);
+    expect(paid).toMatchObject({ status: 'succeeded', amount_received: 20000 });
+    const charge = await stripe.charges.retrieve(paid.latest_charge as string);
+    expect(charge.payment_method_details?.type).toBe('customer_balance');
+    const types = (await stripe.events.list({ limit: 30 })).data.map((e) => e.type);
+    expect(types).toContain('payment_intent.partially_funded');
+  });
+});
+
 describe('Checkout Sessions', () => {
   it('subscription mode makes a customer, a subscription and its paid first invoice', async () => {
     const price = await monthly(2500);

@@ -90,6 +90,7 @@ const MORE = [
   'payment_intent.amount_capturable_updated',
   'payment_intent.processing',
   'payment_intent.requires_action',
+  'payment_intent.partially_funded',
   'payment_method.attached',
   'payment_method.detached',
   'payment_method.updated',
@@ -147,6 +148,16 @@ const BILLING = [
   'billing_portal.session.created',
   'payment_link.created',
   'payment_link.updated',
+  'quote.created',
+  'quote.finalized',
+  'quote.accepted',
+  'quote.canceled',
+  'subscription_schedule.created',
+  'subscription_schedule.updated',
+  'subscription_schedule.released',
+  'subscription_schedule.canceled',
+  'subscription_schedule.aborted',
+  'subscription_schedule.completed',
   'test_helpers.test_clock.created',
   'test_helpers.test_clock.advancing',
   'test_helpers.test_clock.ready',
@@ -171,6 +182,10 @@ const CONNECT = ['account.updated', 'account.application.deauthorized'];
 const EMITS: Record<string, string> = {
   'subscription.payment_succeeded': 'invoice.payment_succeeded',
   'subscription.payment_failed': 'invoice.payment_failed',
+  // The CLI's "aborted" fixture cancels a schedule by hand, for which Stripe sends `canceled`;
+  // Stripe sends `aborted` only when delinquency cancels the subscription, which the emulator does
+  // not model (README: what it does not emulate).
+  'subscription_schedule.aborted': 'subscription_schedule.canceled',
 };
 
 /** Every account's events of a type (the platform's and its connected accounts'). */

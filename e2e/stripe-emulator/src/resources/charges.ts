@@ -106,44 +106,46 @@ export function createCharge(
           sepa_debit: { bank_code: '19043', country: 'AT', last4: opts.card.last4 },
           type: 'sepa_debit',
         }
-      : opts.paymentMethod.type === 'bacs_debit'
-        ? {
-            bacs_debit: {
-              fingerprint: `fpbacs${opts.card.last4}`,
-              last4: opts.card.last4,
-              sort_code: '108800',
-            },
-            type: 'bacs_debit',
-          }
-        : {
-            card: {
-              amount_authorized: opts.status === 'failed' ? null : pi.amount,
-              authorization_code: opts.status === 'failed' ? null : '123456',
-              brand: opts.card.brand,
-              checks: {
-                address_line1_check: null,
-                address_postal_code_check: null,
-                cvc_check: 'pass',
+      : opts.paymentMethod.type === 'customer_balance'
+        ? { customer_balance: {}, type: 'customer_balance' }
+        : opts.paymentMethod.type === 'bacs_debit'
+          ? {
+              bacs_debit: {
+                fingerprint: `fpbacs${opts.card.last4}`,
+                last4: opts.card.last4,
+                sort_code: '108800',
               },
-              country: 'US',
-              electronic_commerce_indicator: null,
-              exp_month: 12,
-              exp_year: 2034,
-              // The same card number gives the same fingerprint (as the PaymentMethod's).
-              fingerprint: `fp${opts.card.last4}${opts.card.brand}`,
-              funding: 'credit',
-              installments: null,
-              last4: opts.card.last4,
-              mandate: null,
-              network: opts.card.brand,
-              network_transaction_id: newId('x', 15).slice(2),
-              regulated_status: 'unregulated',
-              three_d_secure: null,
-              transaction_link_id: null,
-              wallet: null,
+              type: 'bacs_debit',
+            }
+          : {
+              card: {
+                amount_authorized: opts.status === 'failed' ? null : pi.amount,
+                authorization_code: opts.status === 'failed' ? null : '123456',
+                brand: opts.card.brand,
+                checks: {
+                  address_line1_check: null,
+                  address_postal_code_check: null,
+                  cvc_check: 'pass',
+                },
+                country: 'US',
+                electronic_commerce_indicator: null,
+                exp_month: 12,
+                exp_year: 2034,
+                // The same card number gives the same fingerprint (as the PaymentMethod's).
+                fingerprint: `fp${opts.card.last4}${opts.card.brand}`,
+                funding: 'credit',
+                installments: null,
+                last4: opts.card.last4,
+                mandate: null,
+                network: opts.card.brand,
+                network_transaction_id: newId('x', 15).slice(2),
+                regulated_status: 'unregulated',
+                three_d_secure: null,
+                transaction_link_id: null,
+                wallet: null,
+              },
+              type: 'card',
             },
-            type: 'card',
-          },
     receipt_email: pi.receipt_email ?? null,
     receipt_number: null,
     receipt_url: null,

@@ -6,6 +6,7 @@ import type { Route } from '../router.ts';
 import { applyCustomerCoupon } from './promotions.ts';
 import { addSource } from './sources.ts';
 import { attach, resolvePaymentMethod } from './payment-methods.ts';
+import { fundCashBalance } from './cash-balance.ts';
 
 const RESOURCE = 'customer';
 
@@ -56,50 +57,6 @@ export function createCustomerObject(ctx: RequestContext): StoredObject {
   emit(ctx, 'customer.created', customer);
   billingSettings(ctx, customer);
   return customer;
-}
-
-const cashBalances = new WeakMap<StoredObject, Record<string, number>>();
-
-/** Test helper: money arrives in the customer's cash balance (bank transfer). */
-function fundCashBalance(ctx: RequestContext, customer: StoredObject) {
-  const amount = Number(ctx.params.amount);
-  if (!Number.isInteger(amount) || amount <= 0) {
-    throw invalidParam('amount', 'amount must be a positive integer.', 'parameter_invalid_integer');
-  }
-  const currency = str(ctx.params.currency, 'currency');
-  if (!currency)
-    throw invalidParam('currency', 'Missing required param: currency.', 'parameter_missing');
-  let balances = cashBalances.get(customer);
-  if (!balances) cashBalances.set(customer, (balances = {}));
-  const key = currency.toLowerCase();
-  balances[key] = (balances[key] ?? 0) + amount;
-  const txn: StoredObject = {
-    id: newId('ccsbtxn'),
-    object: 'customer_cash_balance_transaction',
-    created: nowSeconds(),
-    currency: key,
-    customer: customer.id,
-    ending_balance: balances[key],
-    funded: {
-      bank_transfer: { reference: str(ctx.params.reference) ?? 'REF', type: 'us_bank_transfer' },
-    },
-    livemode: ctx.livemode,
-    net_amount: amount,
-    type: 'funded',
-  };
-  ctx.state.insert(ctx.account, 'customer_cash_balance_transaction', txn);
-  emit(ctx, 'customer_cash_balance_transaction.created', txn);
-  const cashBalance: StoredObject = {
-    id: customer.id,
-    object: 'cash_balance',
-    created: nowSeconds(),
-    available: { ...balances },
-    customer: customer.id,
-    livemode: ctx.livemode,
-    settings: { reconciliation_mode: 'automatic', using_merchant_default: true },
-  };
-  emit(ctx, 'cash_balance.funds_available', cashBalance);
-  return txn;
 }
 
 /** What create and update share: a card source, a payment method, the default, a coupon. */

@@ -5,9 +5,10 @@ import { invalidInteger, invalidParam, missing, StripeApiError } from '../errors
 import { list } from '../list.ts';
 import { newId, nowSeconds, type StoredObject } from '../state.ts';
 import { testCard } from '../test-cards.ts';
-import { cardOf, resolvePaymentMethod } from './payment-methods.ts';
+import { cardOf, customerBalanceMethod, resolvePaymentMethod } from './payment-methods.ts';
 import type { Route } from '../router.ts';
 import { createCharge, failPendingCharge, settleCharge } from './charges.ts';
+import { awaitTransfer } from './cash-balance.ts';
 
 const RESOURCE = 'payment_intent';
 
@@ -93,6 +94,10 @@ export function confirm(ctx: RequestContext, pi: StoredObject) {
     return pi;
   }
   pi.next_action = null;
+  if (pm.type === 'customer_balance') {
+    awaitTransfer(ctx, pi);
+    return pi;
+  }
   if (pm.type === 'sepa_debit' || pm.type === 'bacs_debit') {
     const charge = createCharge(ctx, pi, { card, paymentMethod: pm, status: 'pending' });
     pi.latest_charge = charge.id;
@@ -195,6 +200,18 @@ export function createPaymentIntent(ctx: RequestContext): StoredObject {
   };
   if (pi.customer && !ctx.state.get(ctx.account, 'customer', pi.customer as string)) {
     throw missing('customer', pi.customer as string, 'customer');
+  }
+  const data = p.payment_method_data as { type?: unknown } | undefined;
+  if (data && typeof data === 'object' && !p.payment_method) {
+    const type = str(data.type, 'payment_method_data[type]');
+    if (type !== 'customer_balance') {
+      throw invalidParam(
+        'payment_method_data[type]',
+        'The emulator makes payment methods from payment_method_data for customer_balance only.',
+      );
+    }
+    pi.payment_method = customerBalanceMethod(ctx, pi.customer as string | null).id;
+    pi.status = 'requires_confirmation';
   }
   const named = str(p.payment_method, 'payment_method');
   if (named) {

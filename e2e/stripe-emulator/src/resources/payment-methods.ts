@@ -34,7 +34,7 @@ const BACS_FAILS: TestCard = {
 function build(
   ctx: RequestContext,
   card: TestCard,
-  type: 'card' | 'sepa_debit' | 'bacs_debit',
+  type: 'card' | 'sepa_debit' | 'bacs_debit' | 'customer_balance',
   id = newId('pm'),
 ): StoredObject {
   const pm: StoredObject = {
@@ -71,15 +71,17 @@ function build(
             wallet: null,
           },
         }
-      : type === 'sepa_debit'
-        ? { sepa_debit: { bank_code: '19043', country: 'AT', last4: card.last4 } }
-        : {
-            bacs_debit: {
-              fingerprint: `fpbacs${card.last4}`,
-              last4: card.last4,
-              sort_code: '108800',
-            },
-          }),
+      : type === 'customer_balance'
+        ? { customer_balance: {} }
+        : type === 'sepa_debit'
+          ? { sepa_debit: { bank_code: '19043', country: 'AT', last4: card.last4 } }
+          : {
+              bacs_debit: {
+                fingerprint: `fpbacs${card.last4}`,
+                last4: card.last4,
+                sort_code: '108800',
+              },
+            }),
   };
   Object.defineProperty(pm, 'testCard', { value: card, enumerable: false });
   return ctx.state.insert(ctx.account, RESOURCE, pm);
@@ -93,6 +95,13 @@ export function paymentMethodForSource(
   customer: string,
 ) {
   const pm = build(ctx, card, 'card', sourceId);
+  pm.customer = customer;
+  return pm;
+}
+
+/** A customer_balance PaymentMethod (made from `payment_method_data` on a PaymentIntent). */
+export function customerBalanceMethod(ctx: RequestContext, customer: string | null) {
+  const pm = build(ctx, { brand: 'visa', last4: '0000', outcome: 'succeed' }, 'customer_balance');
   pm.customer = customer;
   return pm;
 }

@@ -396,6 +396,29 @@ function createSubscription(ctx: RequestContext): StoredObject {
   return sub;
 }
 
+/** A schedule moves its subscription to the next phase's items (from the current period). */
+export function replaceItems(
+  ctx: RequestContext,
+  sub: StoredObject,
+  items: Array<Record<string, unknown>>,
+) {
+  const previous = { items: structuredClone(sub.items) };
+  const next = itemsParam({ ...ctx, params: { items } }, sub.id, Number(sub.current_period_start));
+  for (const i of next) {
+    i.current_period_start = sub.current_period_start;
+    i.current_period_end = sub.current_period_end;
+  }
+  (sub.items as { data: unknown[] }).data = next;
+  emit(ctx, 'customer.subscription.updated', sub, previous);
+}
+
+/** Ends a subscription at `at` (a schedule ending with `end_behavior=cancel`). */
+export function cancelAt(ctx: RequestContext, sub: StoredObject, at: number) {
+  if (sub.status === 'canceled') return;
+  sub.canceled_at ??= at;
+  cancel(ctx, sub, 'cancellation_requested', at);
+}
+
 /** A subscription another resource starts (Checkout in subscription mode). */
 export function createSubscriptionFor(ctx: RequestContext, params: Record<string, unknown>) {
   return createSubscription({ ...ctx, params });

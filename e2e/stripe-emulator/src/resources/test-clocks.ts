@@ -6,6 +6,7 @@ import { newId, nowSeconds, type StoredObject } from '../state.ts';
 import type { Route } from '../router.ts';
 import { findIn, integerParam } from './crud.ts';
 import { renewDue } from './subscriptions.ts';
+import { advanceSchedule } from './subscription-schedules.ts';
 import { list } from '../list.ts';
 
 const RESOURCE = 'test_helpers.test_clock';
@@ -34,6 +35,11 @@ export function advanceClock(ctx: RequestContext, clock: StoredObject, to: numbe
       .filter((c) => c.test_clock === clock.id)
       .map((c) => c.id),
   );
+  // Schedules first (they start subscriptions and change their phases), then every renewal due.
+  const schedules = [...ctx.state.newestFirst(ctx.account, 'subscription_schedule')].filter((s) =>
+    customers.has(s.customer as string),
+  );
+  for (const schedule of schedules.reverse()) advanceSchedule(ctx, schedule, to);
   const subs = [...ctx.state.newestFirst(ctx.account, 'subscription')].filter((s) =>
     customers.has(s.customer as string),
   );
