@@ -410,10 +410,13 @@ export function seedAccounts(
         const b = pick(BRANDS);
         return { brand: b.brand, last4: b.last4[Math.floor(random() * b.last4.length)]! };
       })();
-      const picked = pick(CURRENCIES).currency;
-      const currency = sub ? (billing!.price.currency as string) : picked;
-      const picked2 = 500 + Math.floor(random() * 30_000);
-      const amount = sub ? Number(billing!.price.unit_amount) : picked2;
+      // Drawn for every payment (same seed, same data); a renewal is the subscription's price.
+      const oneOff = {
+        currency: pick(CURRENCIES).currency,
+        amount: 500 + Math.floor(random() * 30_000),
+      };
+      const currency = sub ? (billing!.price.currency as string) : oneOff.currency;
+      const amount = sub ? Number(billing!.price.unit_amount) : oneOff.amount;
       const failed = random() < 0.06;
       const piId = id('pi');
       const chId = id('ch');

@@ -319,7 +319,7 @@ const invoice: ResourceSpec<Stripe.Invoice> = {
     period_start: 'timestamptz',
     period_end: 'timestamptz',
   },
-  // The payment found by an invoice_payment.paid event stays when a later snapshot lacks it.
+  // A payment link read from one snapshot stays when a later one (another API version) lacks it.
   keepExisting: ['payment_intent_id', 'charge_id'],
   values: (i) => {
     // amount_due / amount_paid arrived in 2018; older invoices have total and paid.
