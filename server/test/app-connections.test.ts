@@ -534,7 +534,31 @@ describe('tenant lifecycle', () => {
       await env.stack.db.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } }),
     ).toMatchObject({ status: 'active' });
     expect(await env.stack.db.prisma.dispute.count({ where: { tenantId: tenant.id } })).toBe(1);
-    // Disconnected for longer than the retention: purged.
+    // Every event Stripe made for the account delivered (a delivery that timed out is retried
+    // later and would land after the purge), then uninstalled again, that event delivered too;
+    // then disconnected for longer than the retention, and purged.
+    await waitFor(
+      async () => {
+        const events = await platform.events.list({ limit: 100 }, { stripeAccount: account });
+        return events.data.every((e) => e.pending_webhooks === 0);
+      },
+      { what: 'the account’s events to be delivered' },
+    );
+    await control('deauthorize', { account });
+    await waitFor(
+      async () => {
+        const res = await fetch(`${emu.emulator.url}/_emulator/deliveries`);
+        const { data } = (await res.json()) as {
+          data: { eventId: string; eventType: string; final: boolean }[];
+        };
+        const deauths = data.filter((d) => d.eventType === 'account.application.deauthorized');
+        const open = new Set(deauths.map((d) => d.eventId));
+        for (const d of deauths) if (d.final) open.delete(d.eventId);
+        const t = await env.stack.db.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } });
+        return t.status === 'disconnected' && open.size === 0;
+      },
+      { what: 'the uninstall delivered and the tenant disconnected' },
+    );
     await env.stack.db.pool.query(
       `UPDATE tenants SET status = 'disconnected', disconnected_at = now() - interval '31 days' WHERE id = $1`,
       [tenant.id],
