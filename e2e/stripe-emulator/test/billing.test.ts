@@ -1,24 +1,14 @@
 // Billing and Checkout as stripe-node drives them: a subscription's periods invoiced as a test
 // clock advances (paid, then declined → past_due), cancel at period end, list semantics, the
 // refusals Stripe makes, and a Checkout Session in subscription and payment mode.
-import Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_KEYS, startEmulator, type Emulator } from '../src/server.ts';
+import type Stripe from 'stripe';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useEmulator } from './support/emulator.ts';
 
-let emulator: Emulator;
+const emu = useEmulator();
 let stripe: Stripe;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, rateLimit: false });
-  stripe = new Stripe(DEFAULT_KEYS.test, {
-    host: '127.0.0.1',
-    port: emulator.port,
-    protocol: 'http',
-    maxNetworkRetries: 0,
-  });
-});
-afterAll(async () => {
-  await emulator?.stop();
+beforeAll(() => {
+  stripe = emu.client();
 });
 
 const DAY = 86_400;

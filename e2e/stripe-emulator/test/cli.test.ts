@@ -6,9 +6,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_KEYS, startEmulator, type Emulator } from '../src/server.ts';
+import type Stripe from 'stripe';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_KEYS } from '../src/server.ts';
+import { useEmulator } from './support/emulator.ts';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
@@ -19,28 +20,16 @@ const STRIPE_BIN = path.join(
 );
 const HOME = mkdtempSync(path.join(tmpdir(), 'stripe-cli-'));
 
-let emulator: Emulator;
+const emu = useEmulator({ settings: { settleDelayMs: 20, reportDelayMs: 20 } });
 let stripe: Stripe;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, rateLimit: false });
-  emulator.state.settings.settleDelayMs = 20;
-  emulator.state.settings.reportDelayMs = 20;
-  stripe = new Stripe(DEFAULT_KEYS.test, {
-    host: '127.0.0.1',
-    port: emulator.port,
-    protocol: 'http',
-    maxNetworkRetries: 0,
-  });
-});
-afterAll(async () => {
-  await emulator?.stop();
+beforeAll(() => {
+  stripe = emu.client();
 });
 
 async function trigger(event: string, extra: string[] = []) {
   const { stdout, stderr } = await run(
     STRIPE_BIN,
-    ['trigger', event, '--api-key', DEFAULT_KEYS.test, '--api-base', emulator.url, ...extra],
+    ['trigger', event, '--api-key', DEFAULT_KEYS.test, '--api-base', emu.emulator.url, ...extra],
     { env: { HOME, PATH: process.env.PATH, STRIPE_CLI_TELEMETRY_OPTOUT: '1' }, timeout: 30_000 },
   );
   return `${stdout}${stderr}`;
@@ -191,8 +180,8 @@ const EMITS: Record<string, string> = {
 /** Every account's events of a type (the platform's and its connected accounts'). */
 function countEverywhere(type: string) {
   let n = 0;
-  for (const account of emulator.state.accounts.values())
-    for (const e of emulator.state.newestFirst(account, 'event')) if (e.type === type) n++;
+  for (const account of emu.emulator.state.accounts.values())
+    for (const e of emu.emulator.state.newestFirst(account, 'event')) if (e.type === type) n++;
   return n;
 }
 
@@ -234,7 +223,7 @@ describe('stripe trigger (the real CLI binary)', () => {
         '--api-key',
         'sk_test_not_a_real_key_123',
         '--api-base',
-        emulator.url,
+        emu.emulator.url,
       ],
       { env: { HOME, PATH: process.env.PATH, STRIPE_CLI_TELEMETRY_OPTOUT: '1' } },
     ).then(

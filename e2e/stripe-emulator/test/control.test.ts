@@ -5,23 +5,17 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_KEYS, startEmulator, type Emulator } from '../src/server.ts';
+import { DEFAULT_KEYS } from '../src/server.ts';
+import { useEmulator } from './support/emulator.ts';
 
-let emulator: Emulator;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-});
-afterAll(async () => {
-  await emulator?.stop();
-});
+const emu = useEmulator({ rateLimit: true });
 afterEach(async () => {
   await control('DELETE', 'faults');
   await control('POST', 'faults', { rateLimit: { enabled: false } });
 });
 
 async function control<T = Record<string, unknown>>(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${emulator.url}/_emulator/${path}`, {
+  const res = await fetch(`${emu.emulator.url}/_emulator/${path}`, {
     method,
     headers: { 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -29,14 +23,7 @@ async function control<T = Record<string, unknown>>(method: string, path: string
   return { status: res.status, body: (await res.json()) as T };
 }
 
-const client = (key: string, extra: Partial<Stripe.StripeConfig> = {}) =>
-  new Stripe(key, {
-    host: '127.0.0.1',
-    port: emulator.port,
-    protocol: 'http',
-    maxNetworkRetries: 0,
-    ...extra,
-  });
+const client = (key: string, extra: Partial<Stripe.StripeConfig> = {}) => emu.client(key, extra);
 
 async function newAccount() {
   const { body } = await control<{ id: string; keys: { test: string; live: string } }>(
@@ -53,7 +40,7 @@ describe('control API', () => {
       'GET',
       'info',
     );
-    expect(info.body.platform_account).toBe(emulator.platformAccountId);
+    expect(info.body.platform_account).toBe(emu.emulator.platformAccountId);
     expect(info.body.oauth_client_id).toMatch(/^ca_/);
     const account = await newAccount();
     expect(account.keys.test).toMatch(/^sk_test_/);
@@ -79,7 +66,10 @@ describe('control API', () => {
       body: { error: { message: 'Unknown fault: nope' } },
     });
     expect(await control('POST', 'faults', { latencyMs: 'slow' })).toMatchObject({ status: 400 });
-    const res = await fetch(`${emulator.url}/_emulator/settings`, { method: 'POST', body: '[' });
+    const res = await fetch(`${emu.emulator.url}/_emulator/settings`, {
+      method: 'POST',
+      body: '[',
+    });
     expect(res.status).toBe(400);
   });
 });
@@ -102,7 +92,7 @@ describe('restricted keys', () => {
       statusCode: 403,
     });
     // read is not write
-    const write = await fetch(`${emulator.url}/v1/charges/ch_x`, {
+    const write = await fetch(`${emu.emulator.url}/v1/charges/ch_x`, {
       method: 'POST',
       headers: { authorization: `Bearer ${body.key}` },
     });
@@ -124,7 +114,7 @@ describe('rate limits', () => {
     const b = await newAccount();
     const statuses = await Promise.all(
       Array.from({ length: 100 }, () =>
-        fetch(`${emulator.url}/v1/customers`, {
+        fetch(`${emu.emulator.url}/v1/customers`, {
           headers: { authorization: `Bearer ${a.keys.test}` },
         }),
       ),
@@ -135,7 +125,7 @@ describe('rate limits', () => {
     expect(limited[0]!.headers.get('stripe-rate-limited-reason')).toBe('global-rate');
     expect(await limited[0]!.json()).toMatchObject({ error: { code: 'rate_limit' } });
     // Another account has its own budget.
-    const other = await fetch(`${emulator.url}/v1/customers`, {
+    const other = await fetch(`${emu.emulator.url}/v1/customers`, {
       headers: { authorization: `Bearer ${b.keys.test}` },
     });
     expect(other.status).toBe(200);
@@ -164,7 +154,7 @@ describe('injected faults', () => {
   it('adds latency to every response', async () => {
     await control('POST', 'faults', { latencyMs: 150 });
     const started = Date.now();
-    await fetch(`${emulator.url}/v1/customers`, {
+    await fetch(`${emu.emulator.url}/v1/customers`, {
       headers: { authorization: `Bearer ${DEFAULT_KEYS.test}` },
     });
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);

@@ -1,25 +1,13 @@
 // The emulator's core as the official stripe package sees it: keys and accounts, errors in
 // Stripe's shape, list semantics with auto-pagination, and events for every change.
-import Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_KEYS, startEmulator, type Emulator } from '../src/server.ts';
+import type Stripe from 'stripe';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_KEYS } from '../src/server.ts';
+import { useEmulator } from './support/emulator.ts';
 
-let emulator: Emulator;
+const emu = useEmulator();
 const client = (key: string = DEFAULT_KEYS.test, stripeAccount?: string) =>
-  new Stripe(key, {
-    host: '127.0.0.1',
-    port: emulator.port,
-    protocol: 'http',
-    maxNetworkRetries: 0,
-    ...(stripeAccount ? { stripeAccount } : {}),
-  });
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, rateLimit: false });
-});
-afterAll(async () => {
-  await emulator?.stop();
-});
+  emu.client(key, stripeAccount ? { stripeAccount } : {});
 
 describe('keys and accounts', () => {
   it('answers 401 with Stripe’s message for a missing or unknown key', async () => {
@@ -28,7 +16,7 @@ describe('keys and accounts', () => {
       .catch((e: unknown) => e as Stripe.errors.StripeError);
     expect(err).toMatchObject({ type: 'StripeAuthenticationError', statusCode: 401 });
     expect((err as Error).message).toMatch(/^Invalid API Key provided: sk_test_\*+_123$/);
-    const res = await fetch(`${emulator.url}/v1/customers`);
+    const res = await fetch(`${emu.emulator.url}/v1/customers`);
     expect(res.status).toBe(401);
     expect(((await res.json()) as { error: { type: string } }).error.type).toBe(
       'invalid_request_error',
@@ -181,7 +169,7 @@ describe('list semantics', () => {
   });
 
   it('answers an unknown route with Stripe’s 404', async () => {
-    const res = await fetch(`${emulator.url}/v1/nothing_here`, {
+    const res = await fetch(`${emu.emulator.url}/v1/nothing_here`, {
       headers: { authorization: `Bearer ${DEFAULT_KEYS.test}` },
     });
     expect(res.status).toBe(404);

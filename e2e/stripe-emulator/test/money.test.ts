@@ -1,32 +1,16 @@
 // Money movement as stripe-node sees it: balance transactions for charges, refunds, disputes and
 // payouts; refund and payout rules; report runs whose CSV files add up to the balance.
-import Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_KEYS, startEmulator, type Emulator } from '../src/server.ts';
+import type Stripe from 'stripe';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_KEYS } from '../src/server.ts';
+import { useEmulator } from './support/emulator.ts';
 
-let emulator: Emulator;
+const emu = useEmulator({ settings: { settleDelayMs: 20, payoutDelayMs: 20, reportDelayMs: 20 } });
 let platform: Stripe;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, rateLimit: false });
-  emulator.state.settings.settleDelayMs = 20;
-  emulator.state.settings.payoutDelayMs = 20;
-  emulator.state.settings.reportDelayMs = 20;
+beforeAll(() => {
   platform = client();
 });
-afterAll(async () => {
-  await emulator?.stop();
-});
-
-function client(stripeAccount?: string) {
-  return new Stripe(DEFAULT_KEYS.test, {
-    host: '127.0.0.1',
-    port: emulator.port,
-    protocol: 'http',
-    maxNetworkRetries: 0,
-    ...(stripeAccount ? { stripeAccount } : {}),
-  });
-}
+const client = (stripeAccount?: string) => emu.as(stripeAccount);
 
 /** A fresh connected account, so each test sees only its own money. */
 async function merchant() {
@@ -191,7 +175,7 @@ describe('payouts', () => {
 
   it('cancels a pending payout and returns the funds', async () => {
     const stripe = await merchant();
-    emulator.state.settings.payoutDelayMs = 60_000;
+    emu.emulator.state.settings.payoutDelayMs = 60_000;
     try {
       await pay(stripe, 10_000, 'pm_card_bypassPending');
       const payout = await stripe.payouts.create({ amount: 5000, currency: 'usd' });
@@ -199,7 +183,7 @@ describe('payouts', () => {
       expect(canceled.status).toBe('canceled');
       expect((await stripe.balance.retrieve()).available[0]!.amount).toBe(9680);
     } finally {
-      emulator.state.settings.payoutDelayMs = 20;
+      emu.emulator.state.settings.payoutDelayMs = 20;
     }
   });
 });
@@ -232,7 +216,7 @@ describe('reporting', () => {
     );
     // Emulated data is complete up to the last full hour; ask for the range that covers "now".
     const end = type.data_available_end;
-    emulator.state.settings.reportDelayMs = 20;
+    emu.emulator.state.settings.reportDelayMs = 20;
     const run = await stripe.reporting.reportRuns.create({
       report_type: type.id,
       parameters: { interval_start: Math.min(start, end - 3600), interval_end: end },
@@ -244,7 +228,7 @@ describe('reporting', () => {
     }, 'the report run');
     const file = done.result!;
     expect(file).toMatchObject({ object: 'file', purpose: 'finance_report_run', type: 'csv' });
-    expect(file.url).toBe(`${emulator.url}/v1/files/${file.id}/contents`);
+    expect(file.url).toBe(`${emu.emulator.url}/v1/files/${file.id}/contents`);
     // Anyone else's key (here: the platform without Stripe-Account) cannot see the file.
     const denied = await fetch(file.url!, {
       headers: { authorization: `Bearer ${DEFAULT_KEYS.test}` },
@@ -263,8 +247,9 @@ describe('reporting', () => {
     const end = (await stripe.reporting.reportTypes.retrieve('balance.summary.1'))
       .data_available_end;
     // Move every transaction into the reportable range (the emulator's data ends at the last full hour).
-    const acct = [...emulator.state.accounts.values()].at(-1)!;
-    for (const t of emulator.state.newestFirst(acct, 'balance_transaction')) t.created = end - 60;
+    const acct = [...emu.emulator.state.accounts.values()].at(-1)!;
+    for (const t of emu.emulator.state.newestFirst(acct, 'balance_transaction'))
+      t.created = end - 60;
     const csvOf = async (report_type: string, columns?: string[]) => {
       const run = await stripe.reporting.reportRuns.create({
         report_type,

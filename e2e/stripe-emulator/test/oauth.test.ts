@@ -1,23 +1,20 @@
 // OAuth as the product's install flow uses it: the authorize page's Install and Cancel, the
 // code exchange, expiring access tokens, rotated refresh tokens, and deauthorization.
 import Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_KEYS, startEmulator, type Emulator } from '../src/server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_KEYS } from '../src/server.ts';
+import { useEmulator } from './support/emulator.ts';
 
-let emulator: Emulator;
+const emu = useEmulator();
 let clientId: string;
 const REDIRECT = 'http://127.0.0.1:9/oauth/callback';
 
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, rateLimit: false });
-  clientId = emulator.state.oauth.clientId;
-});
-afterAll(async () => {
-  await emulator?.stop();
+beforeAll(() => {
+  clientId = emu.emulator.state.oauth.clientId;
 });
 
 async function decide(decision: 'install' | 'cancel', extra: Record<string, string> = {}) {
-  const res = await fetch(`${emulator.url}/oauth/authorize/decision`, {
+  const res = await fetch(`${emu.emulator.url}/oauth/authorize/decision`, {
     method: 'POST',
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -34,7 +31,7 @@ async function decide(decision: 'install' | 'cancel', extra: Record<string, stri
 }
 
 async function token(params: Record<string, string>, key = DEFAULT_KEYS.test) {
-  const res = await fetch(`${emulator.url}/v1/oauth/token`, {
+  const res = await fetch(`${emu.emulator.url}/v1/oauth/token`, {
     method: 'POST',
     headers: {
       authorization: `Bearer ${key}`,
@@ -48,7 +45,7 @@ async function token(params: Record<string, string>, key = DEFAULT_KEYS.test) {
 const as = (key: string) =>
   new Stripe(key, {
     host: '127.0.0.1',
-    port: emulator.port,
+    port: emu.emulator.port,
     protocol: 'http',
     maxNetworkRetries: 0,
   });
@@ -56,7 +53,7 @@ const as = (key: string) =>
 describe('OAuth', () => {
   it('shows an authorize page with Install and Cancel', async () => {
     const res = await fetch(
-      `${emulator.url}/oauth/authorize?client_id=${clientId}&redirect_uri=${encodeURIComponent(REDIRECT)}&state=s1`,
+      `${emu.emulator.url}/oauth/authorize?client_id=${clientId}&redirect_uri=${encodeURIComponent(REDIRECT)}&state=s1`,
     );
     const html = await res.text();
     expect(res.status).toBe(200);
@@ -65,11 +62,11 @@ describe('OAuth', () => {
   });
 
   it('lets the user choose an unconnected account, or a new one', async () => {
-    const mine = emulator.state.createAccount();
-    const theirs = emulator.state.createAccount('acct_someotherplatform');
+    const mine = emu.emulator.state.createAccount();
+    const theirs = emu.emulator.state.createAccount('acct_someotherplatform');
     const html = await (
       await fetch(
-        `${emulator.url}/oauth/authorize?client_id=${clientId}&redirect_uri=${encodeURIComponent(REDIRECT)}&state=s2`,
+        `${emu.emulator.url}/oauth/authorize?client_id=${clientId}&redirect_uri=${encodeURIComponent(REDIRECT)}&state=s2`,
       )
     ).text();
     expect(html).toContain('<option value="">A new emulated account</option>');
@@ -79,11 +76,11 @@ describe('OAuth', () => {
 
   it('refuses an unknown client or a bad redirect URI', async () => {
     const bad = await fetch(
-      `${emulator.url}/oauth/authorize?client_id=ca_nope&redirect_uri=${encodeURIComponent(REDIRECT)}`,
+      `${emu.emulator.url}/oauth/authorize?client_id=ca_nope&redirect_uri=${encodeURIComponent(REDIRECT)}`,
     );
     expect(bad.status).toBe(400);
     const noRedirect = await fetch(
-      `${emulator.url}/oauth/authorize?client_id=${clientId}&redirect_uri=javascript:alert(1)`,
+      `${emu.emulator.url}/oauth/authorize?client_id=${clientId}&redirect_uri=javascript:alert(1)`,
     );
     expect(noRedirect.status).toBe(400);
   });
@@ -164,7 +161,7 @@ describe('OAuth', () => {
   });
 
   it('access tokens expire after the configured time', async () => {
-    await fetch(`${emulator.url}/_emulator/settings`, {
+    await fetch(`${emu.emulator.url}/_emulator/settings`, {
       method: 'POST',
       body: JSON.stringify({ oauthAccessTokenTtlSeconds: 1 }),
     });
@@ -185,7 +182,7 @@ describe('OAuth', () => {
       }
       expect(err).toMatchObject({ statusCode: 401, code: 'api_key_expired' });
     } finally {
-      await fetch(`${emulator.url}/_emulator/settings`, {
+      await fetch(`${emu.emulator.url}/_emulator/settings`, {
         method: 'POST',
         body: JSON.stringify({ oauthAccessTokenTtlSeconds: 3600 }),
       });
@@ -196,7 +193,7 @@ describe('OAuth', () => {
     const code = (await decide('install')).searchParams.get('code')!;
     const { body } = await token({ grant_type: 'authorization_code', code });
     const accountId = body.stripe_user_id as string;
-    const res = await fetch(`${emulator.url}/v1/oauth/deauthorize`, {
+    const res = await fetch(`${emu.emulator.url}/v1/oauth/deauthorize`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${DEFAULT_KEYS.test}`,
@@ -217,13 +214,13 @@ describe('OAuth', () => {
     });
     expect(refresh.status).toBe(400);
     const types = [
-      ...emulator.state.newestFirst(emulator.state.accounts.get(accountId)!, 'event'),
+      ...emu.emulator.state.newestFirst(emu.emulator.state.accounts.get(accountId)!, 'event'),
     ].map((e) => e.type);
     expect(types).toContain('account.application.deauthorized');
   });
 
   it('installs on an existing account when the page names it', async () => {
-    const existing = emulator.state.createAccount(null);
+    const existing = emu.emulator.state.createAccount(null);
     const back = await decide('install', { stripe_user_id: existing.id });
     const { body } = await token({
       grant_type: 'authorization_code',

@@ -1,24 +1,14 @@
 // Payments as stripe-node drives them: PaymentIntents with Stripe's test cards, declines,
 // manual capture, and the dispute life cycle settled by test-mode evidence.
-import Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_KEYS, startEmulator, type Emulator } from '../src/server.ts';
+import type Stripe from 'stripe';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_KEYS } from '../src/server.ts';
+import { useEmulator } from './support/emulator.ts';
 
-let emulator: Emulator;
+const emu = useEmulator({ settings: { settleDelayMs: 50 } });
 let stripe: Stripe;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, rateLimit: false });
-  emulator.state.settings.settleDelayMs = 50;
-  stripe = new Stripe(DEFAULT_KEYS.test, {
-    host: '127.0.0.1',
-    port: emulator.port,
-    protocol: 'http',
-    maxNetworkRetries: 0,
-  });
-});
-afterAll(async () => {
-  await emulator?.stop();
+beforeAll(() => {
+  stripe = emu.client();
 });
 
 const eventTypesFor = async (id: string) =>
@@ -241,7 +231,7 @@ describe('dispute evidence files and refusals', () => {
     const pdf = await upload(PDF, 'receipt.pdf', 'application/pdf');
     expect(pdf).toMatchObject({ purpose: 'dispute_evidence', type: 'pdf', size: PDF.length });
     expect((await upload(PNG, 'photo')).type).toBe('png');
-    const contents = await fetch(`${emulator.url}/v1/files/${pdf.id}/contents`, {
+    const contents = await fetch(`${emu.emulator.url}/v1/files/${pdf.id}/contents`, {
       headers: { authorization: `Bearer ${DEFAULT_KEYS.test}` },
     });
     expect(Buffer.from(await contents.arrayBuffer()).equals(PDF)).toBe(true);
@@ -282,10 +272,10 @@ describe('dispute evidence files and refusals', () => {
 
   it('refuses evidence past the deadline', async () => {
     const dispute = await openDispute();
-    const info = (await (await fetch(`${emulator.url}/_emulator/info`)).json()) as {
+    const info = (await (await fetch(`${emu.emulator.url}/_emulator/info`)).json()) as {
       platform_account: string;
     };
-    await fetch(`${emulator.url}/_emulator/expire-dispute`, {
+    await fetch(`${emu.emulator.url}/_emulator/expire-dispute`, {
       method: 'POST',
       body: JSON.stringify({ account: info.platform_account, dispute: dispute.id }),
     });

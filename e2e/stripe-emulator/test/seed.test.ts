@@ -3,42 +3,32 @@
 // stripe-node's auto-pagination; the seed command works against a running emulator.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_KEYS, startEmulator, type Emulator } from '../src/server.ts';
+import type Stripe from 'stripe';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useEmulator } from './support/emulator.ts';
 import { seedAccounts } from '../src/seed.ts';
 import type { StoredObject } from '../src/state.ts';
 
 const run = promisify(execFile);
-let emulator: Emulator;
+const emu = useEmulator();
 let stripe: Stripe;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, rateLimit: false });
-  stripe = new Stripe(DEFAULT_KEYS.test, {
-    host: '127.0.0.1',
-    port: emulator.port,
-    protocol: 'http',
-    maxNetworkRetries: 0,
-  });
-});
-afterAll(async () => {
-  await emulator?.stop();
+beforeAll(() => {
+  stripe = emu.client();
 });
 
 const keys = (o: object) => Object.keys(o).sort();
 
 describe('seedAccounts', () => {
   it('makes objects with the same fields as the API makes', async () => {
-    const summary = seedAccounts(emulator.state, emulator.platformAccountId, {
+    const summary = seedAccounts(emu.emulator.state, emu.emulator.platformAccountId, {
       charges: 3000,
       disputeRate: 0.05,
       seed: 1,
     });
     const accountId = summary.accounts[0]!.id;
-    const account = emulator.state.accounts.get(accountId)!;
+    const account = emu.emulator.state.accounts.get(accountId)!;
     const seeded = (resource: string) =>
-      emulator.state.newestFirst(account, resource).next().value as StoredObject;
+      emu.emulator.state.newestFirst(account, resource).next().value as StoredObject;
     // Reference objects made through the API on a fresh connected account.
     const live = await stripe.accounts.create({ type: 'standard' });
     const opts = { stripeAccount: live.id };
@@ -81,14 +71,14 @@ describe('seedAccounts', () => {
   });
 
   it('builds a consistent, varied two-year history', () => {
-    const summary = seedAccounts(emulator.state, emulator.platformAccountId, {
+    const summary = seedAccounts(emu.emulator.state, emu.emulator.platformAccountId, {
       charges: 5000,
       disputeRate: 0.04,
       refundRate: 0.05,
       seed: 2,
     });
-    const account = emulator.state.accounts.get(summary.accounts[0]!.id)!;
-    const all = (r: string) => [...emulator.state.newestFirst(account, r)];
+    const account = emu.emulator.state.accounts.get(summary.accounts[0]!.id)!;
+    const all = (r: string) => [...emu.emulator.state.newestFirst(account, r)];
     const charges = all('charge');
     const disputes = all('dispute');
     const refunds = all('refund');
@@ -106,16 +96,16 @@ describe('seedAccounts', () => {
       ).size,
     ).toBe(4);
     for (const d of disputes) {
-      const c = emulator.state.get(account, 'charge', d.charge as string)!;
+      const c = emu.emulator.state.get(account, 'charge', d.charge as string)!;
       expect(c.disputed).toBe(true);
       expect(d.created).toBeGreaterThan(c.created);
       expect(d.network_reason_code).toBeTruthy();
     }
     for (const r of refunds) {
-      const c = emulator.state.get(account, 'charge', r.charge as string)!;
+      const c = emu.emulator.state.get(account, 'charge', r.charge as string)!;
       expect(c.amount_refunded).toBe(r.amount);
       expect(
-        emulator.state.get(account, 'balance_transaction', r.balance_transaction as string),
+        emu.emulator.state.get(account, 'balance_transaction', r.balance_transaction as string),
       ).toBeDefined();
     }
     // Creation order is time order, for every resource.
@@ -126,25 +116,25 @@ describe('seedAccounts', () => {
   });
 
   it('gives part of the merchants subscription histories: renewals invoiced, some canceled', async () => {
-    const many = seedAccounts(emulator.state, emulator.platformAccountId, {
+    const many = seedAccounts(emu.emulator.state, emu.emulator.platformAccountId, {
       accounts: 8,
       charges: 300,
       seed: 5,
     });
     const withSubs = many.accounts.filter(
-      (a) => (emulator.state.accounts.get(a.id)!.order.get('subscription')?.length ?? 0) > 0,
+      (a) => (emu.emulator.state.accounts.get(a.id)!.order.get('subscription')?.length ?? 0) > 0,
     );
     expect(withSubs.length).toBeGreaterThan(0);
     expect(withSubs.length).toBeLessThan(8);
 
-    const summary = seedAccounts(emulator.state, emulator.platformAccountId, {
+    const summary = seedAccounts(emu.emulator.state, emu.emulator.platformAccountId, {
       charges: 3000,
       subscriptionShare: 0.5,
       seed: 6,
     });
     const accountId = summary.accounts[0]!.id;
-    const account = emulator.state.accounts.get(accountId)!;
-    const all = (r: string) => [...emulator.state.newestFirst(account, r)];
+    const account = emu.emulator.state.accounts.get(accountId)!;
+    const all = (r: string) => [...emu.emulator.state.newestFirst(account, r)];
     const subs = all('subscription');
     const invoices = all('invoice');
     expect(subs.length).toBeGreaterThan(100);
@@ -152,11 +142,11 @@ describe('seedAccounts', () => {
     for (const i of invoices) {
       const subId = (i.parent as { subscription_details: { subscription: string } })
         .subscription_details.subscription;
-      const sub = emulator.state.get(account, 'subscription', subId)!;
+      const sub = emu.emulator.state.get(account, 'subscription', subId)!;
       expect(sub.customer).toBe(i.customer);
       const pi = (i.payments as { data: Array<{ payment: { payment_intent: string } }> }).data[0]!
         .payment.payment_intent;
-      expect(emulator.state.get(account, 'payment_intent', pi)!.amount).toBe(i.amount_due);
+      expect(emu.emulator.state.get(account, 'payment_intent', pi)!.amount).toBe(i.amount_due);
       expect(i.period_end).toBe(Number(i.period_start) + 30 * 86400);
     }
     const canceled = subs.filter((x) => x.status === 'canceled');
@@ -202,12 +192,12 @@ describe('seedAccounts', () => {
   });
 
   it('counts work carried from one window call into the next in the call that does it', () => {
-    const account = emulator.state.createAccount(emulator.platformAccountId);
+    const account = emu.emulator.state.createAccount(emu.emulator.platformAccountId);
     const end = Math.floor(Date.now() / 1000) - 3600;
     const start = end - 730 * 86400;
     const totals: Record<string, number> = {};
     for (let w = 0; w < 3; w++) {
-      const s = seedAccounts(emulator.state, emulator.platformAccountId, {
+      const s = seedAccounts(emu.emulator.state, emu.emulator.platformAccountId, {
         account: account.id,
         charges: 2000,
         disputeRate: 0.05,
@@ -222,10 +212,16 @@ describe('seedAccounts', () => {
   });
 
   it('the same seed gives the same data', () => {
-    const a = seedAccounts(emulator.state, emulator.platformAccountId, { charges: 200, seed: 42 });
-    const b = seedAccounts(emulator.state, emulator.platformAccountId, { charges: 200, seed: 42 });
+    const a = seedAccounts(emu.emulator.state, emu.emulator.platformAccountId, {
+      charges: 200,
+      seed: 42,
+    });
+    const b = seedAccounts(emu.emulator.state, emu.emulator.platformAccountId, {
+      charges: 200,
+      seed: 42,
+    });
     const ids = (id: string) =>
-      [...emulator.state.newestFirst(emulator.state.accounts.get(id)!, 'charge')].map(
+      [...emu.emulator.state.newestFirst(emu.emulator.state.accounts.get(id)!, 'charge')].map(
         (c) => c.amount,
       );
     expect(ids(a.accounts[0]!.id)).toEqual(ids(b.accounts[0]!.id));
@@ -234,7 +230,7 @@ describe('seedAccounts', () => {
 
 describe('listing seeded data', () => {
   it('auto-paginates every object once, newest first, with created filters', async () => {
-    const summary = seedAccounts(emulator.state, emulator.platformAccountId, {
+    const summary = seedAccounts(emu.emulator.state, emu.emulator.platformAccountId, {
       charges: 2500,
       seed: 3,
     });
@@ -277,7 +273,7 @@ describe('npm run emulator:seed', () => {
         '--seed',
         '5',
         '--url',
-        emulator.url,
+        emu.emulator.url,
       ],
       { cwd: new URL('..', import.meta.url).pathname, timeout: 60_000 },
     );

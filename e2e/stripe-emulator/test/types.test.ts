@@ -6,30 +6,16 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seedAccounts } from '../src/seed.ts';
-import { DEFAULT_KEYS, startEmulator, type Emulator } from '../src/server.ts';
+import { useEmulator } from './support/emulator.ts';
 
 const run = promisify(execFile);
 const here = path.dirname(new URL(import.meta.url).pathname);
-let emulator: Emulator;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, rateLimit: false });
-  emulator.state.settings.reportDelayMs = 10;
-});
-afterAll(async () => {
-  await emulator?.stop();
-});
+const emu = useEmulator({ settings: { reportDelayMs: 10 } });
 
 async function samples(): Promise<Array<[string, string, unknown]>> {
-  const stripe = new Stripe(DEFAULT_KEYS.test, {
-    host: '127.0.0.1',
-    port: emulator.port,
-    protocol: 'http',
-    maxNetworkRetries: 0,
-  });
+  const stripe = emu.client();
   const acct = await stripe.accounts.create({ type: 'standard' });
   const o = { stripeAccount: acct.id };
   const customer = await stripe.customers.create({ email: 'types@example.com' }, o);
@@ -83,13 +69,14 @@ async function samples(): Promise<Array<[string, string, unknown]>> {
   const event = (await stripe.events.list({ type: 'charge.dispute.created' }, o)).data[0]!;
   const balance = await stripe.balance.retrieve({}, o);
   const reportType = await stripe.reporting.reportTypes.retrieve('balance.summary.1', {}, o);
-  const seeded = seedAccounts(emulator.state, emulator.platformAccountId, {
+  const seeded = seedAccounts(emu.emulator.state, emu.emulator.platformAccountId, {
     charges: 300,
     disputeRate: 0.2,
     seed: 9,
   });
-  const seededAccount = emulator.state.accounts.get(seeded.accounts[0]!.id)!;
-  const first = (r: string) => emulator.state.newestFirst(seededAccount, r).next().value as unknown;
+  const seededAccount = emu.emulator.state.accounts.get(seeded.accounts[0]!.id)!;
+  const first = (r: string) =>
+    emu.emulator.state.newestFirst(seededAccount, r).next().value as unknown;
   const strip = (x: object) =>
     JSON.parse(
       JSON.stringify(x, (k, v: unknown) => (k === 'lastResponse' ? undefined : v)),

@@ -2,25 +2,17 @@
 // account's endpoints and the platform's Connect endpoints, filtered by type, retried on failure.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_KEYS, startEmulator, type Emulator } from '../src/server.ts';
+import { useEmulator } from './support/emulator.ts';
 
-let emulator: Emulator;
+const emu = useEmulator({ settings: { retryDelaysMs: [30, 30] } });
 let receiver: http.Server;
 let receiverUrl: string;
 const received: Array<{ path: string; body: string; signature: string }> = [];
 /** Per path: the statuses to answer, in order (then 200). */
 const scripted = new Map<string, number[]>();
 
-const client = (stripeAccount?: string) =>
-  new Stripe(DEFAULT_KEYS.test, {
-    host: '127.0.0.1',
-    port: emulator.port,
-    protocol: 'http',
-    maxNetworkRetries: 0,
-    ...(stripeAccount ? { stripeAccount } : {}),
-  });
+const client = (stripeAccount?: string) => emu.as(stripeAccount);
 
 async function until<T>(fn: () => T | undefined, what: string): Promise<T> {
   const deadline = Date.now() + 5000;
@@ -33,8 +25,6 @@ async function until<T>(fn: () => T | undefined, what: string): Promise<T> {
 }
 
 beforeAll(async () => {
-  emulator = await startEmulator({ port: 0, rateLimit: false });
-  emulator.state.settings.retryDelaysMs = [30, 30];
   receiver = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -52,7 +42,6 @@ beforeAll(async () => {
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  await emulator?.stop();
   await new Promise((r) => receiver?.close(r));
 });
 
@@ -148,7 +137,7 @@ describe('webhook endpoints', () => {
     const [event] = (await stripe.events.list({ type: 'customer.created', limit: 1 })).data;
     expect((event!.data.object as { id: string }).id).toBe(customer.id);
     const attempts = (endpoint: string) =>
-      emulator.deliveries.filter((d) => d.eventId === event!.id && d.endpointId === endpoint);
+      emu.emulator.deliveries.filter((d) => d.eventId === event!.id && d.endpointId === endpoint);
     await until(
       () =>
         attempts(flaky.id).some((a) => a.final) && attempts(down.id).some((a) => a.final)
@@ -167,7 +156,7 @@ describe('webhook endpoints', () => {
       [3, 500, true],
     ]);
     const log = (await (
-      await fetch(`${emulator.url}/_emulator/deliveries?event=${event!.id}`)
+      await fetch(`${emu.emulator.url}/_emulator/deliveries?event=${event!.id}`)
     ).json()) as { data: unknown[] };
     expect(log.data).toHaveLength(6);
   });

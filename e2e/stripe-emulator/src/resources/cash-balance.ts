@@ -2,13 +2,14 @@
 // `customer_balance` wait for funds (`requires_action` with transfer instructions) and take what
 // arrives, oldest first — `partially_funded` until the whole amount is there, then `succeeded`.
 import { emit, str, type RequestContext } from '../context.ts';
-import { invalidParam } from '../errors.ts';
+import { invalidParam, missing } from '../errors.ts';
 import { newId, nowSeconds, type StoredObject } from '../state.ts';
 import { createCharge } from './charges.ts';
 
+// Both keyed by the customer object, so they live and die with the emulator state that holds it.
 const balances = new WeakMap<StoredObject, Record<string, number>>();
-/** Per customer id: PaymentIntents waiting for a transfer, oldest first. */
-const waiting = new Map<string, StoredObject[]>();
+/** Per customer: PaymentIntents waiting for a transfer, oldest first. */
+const waiting = new WeakMap<StoredObject, StoredObject[]>();
 
 function transaction(
   ctx: RequestContext,
@@ -56,18 +57,20 @@ export function awaitTransfer(ctx: RequestContext, pi: StoredObject) {
       'parameter_missing',
     );
   }
+  const customer = ctx.state.get(ctx.account, 'customer', pi.customer as string);
+  if (!customer) throw missing('customer', str(pi.customer) ?? '', 'customer');
   pi.status = 'requires_action';
   pi.next_action = instructions(pi, Number(pi.amount));
-  const list = waiting.get(pi.customer as string) ?? [];
+  const list = waiting.get(customer) ?? [];
   list.push(pi);
-  waiting.set(pi.customer as string, list);
+  waiting.set(customer, list);
   emit(ctx, 'payment_intent.requires_action', pi);
 }
 
 /** Funds go to waiting PaymentIntents of that currency, oldest first. */
 function apply(ctx: RequestContext, customer: StoredObject, currency: string) {
   const held = balances.get(customer)!;
-  for (const pi of waiting.get(customer.id) ?? []) {
+  for (const pi of waiting.get(customer) ?? []) {
     if (pi.currency !== currency || pi.status !== 'requires_action' || !(held[currency]! > 0))
       continue;
     const remaining = (
@@ -97,8 +100,8 @@ function apply(ctx: RequestContext, customer: StoredObject, currency: string) {
     emit(ctx, 'payment_intent.succeeded', pi);
   }
   waiting.set(
-    customer.id,
-    (waiting.get(customer.id) ?? []).filter((pi) => pi.status === 'requires_action'),
+    customer,
+    (waiting.get(customer) ?? []).filter((pi) => pi.status === 'requires_action'),
   );
 }
 
