@@ -8,14 +8,14 @@
 // permission), and a restricted key may leave one out; when the window is done the tenant's next window is queued, and the
 // run succeeds only when every window is done.
 import Stripe from 'stripe';
-import type { Pool } from '../db.ts';
+import { withTransaction, type Pool } from '../db.ts';
 import { intakeDisputes } from '../disputes/intake-disputes.ts';
 import { offerDeliveries } from '../notifications/offer-deliveries.ts';
 import type { Logger } from '../logger.ts';
 import { backfillWindowJob, type Queues } from '../queues.ts';
 import type { ResourceName } from '../stripe-objects/resources.ts';
 import { upsertObjects } from '../stripe-objects/upsert-objects.ts';
-import type { TenantClients } from '../connections/tenant-clients.ts';
+import type { TenantClients } from '../connections/credentials/tenant-clients.ts';
 import { LISTERS } from './list-resources.ts';
 import { queueNextWindows } from './queue-windows.ts';
 import type { StripeRateLimiter } from './rate-limiter.ts';
@@ -87,10 +87,8 @@ async function failRun(deps: WindowDeps, w: WindowRow, reason: string) {
   deps.logger.warn({ tenantId: w.tenant_id, runId: w.run_id, reason }, 'backfill failed');
 }
 
-export async function runBackfillWindow(
-  deps: WindowDeps,
-  windowId: number,
-): Promise<{ pages: number; objects: number; done: boolean }> {
+/** The window with its run's and tenant's state, or null when there is nothing left to do. */
+async function loadWindow(deps: WindowDeps, windowId: number) {
   const { rows } = await deps.pool.query<WindowRow>(
     `SELECT w.id::text AS id, w.run_id, w.tenant_id, w.resource, w.window_start, w.window_end, w.cursor,
             w.status, w.pages, r.status AS run_status, t.stripe_account_id AS account, t.livemode,
@@ -100,9 +98,95 @@ export async function runBackfillWindow(
     [windowId],
   );
   const w = rows[0];
-  if (!w || w.status === 'done' || w.status === 'failed' || w.run_status !== 'running') {
-    return { pages: 0, objects: 0, done: true };
+  if (!w || w.status === 'done' || w.status === 'failed' || w.run_status !== 'running') return null;
+  return w;
+}
+
+/**
+ * The next page, or 'stopped' when Stripe refused it for good (the run failed, or the resource
+ * is marked not permitted). Anything else throws: BullMQ retries the slice from the cursor.
+ */
+async function nextPage(deps: WindowDeps, stripe: Stripe, w: WindowRow) {
+  try {
+    return await fetchPage(deps, stripe, w);
+  } catch (err) {
+    if (err instanceof Stripe.errors.StripePermissionError && !CORE.has(w.resource)) {
+      await notPermitted(deps, w, err.message);
+      return 'stopped' as const;
+    }
+    if (
+      err instanceof Stripe.errors.StripeAuthenticationError ||
+      err instanceof Stripe.errors.StripePermissionError
+    ) {
+      await failRun(deps, w, `${w.resource}: ${err.message}`);
+      return 'stopped' as const;
+    }
+    throw err;
   }
+}
+
+/** Thrown inside a page's transaction to roll it back: someone moved the cursor meanwhile. */
+class CursorMoved extends Error {}
+
+/**
+ * Stores one page and moves the cursor in one transaction. Returns the disputes to notify about,
+ * or null when the cursor had moved (a retried slice racing its continuation): nothing stored.
+ */
+async function storePage(
+  deps: WindowDeps,
+  w: WindowRow,
+  page: Stripe.ApiList<{ id: string }>,
+  fetchedAt: Date,
+): Promise<string[] | null> {
+  const snapshots = page.data.map((object) => ({ object, snapshotAt: fetchedAt }));
+  const last = page.data.at(-1)?.id ?? w.cursor;
+  try {
+    const notify = await withTransaction(deps.pool, async (client) => {
+      let notify: string[] = [];
+      if (w.resource === 'dispute') {
+        // The same intake as the webhook handler (the same payment locks: a dispute arriving by
+        // webhook while this page stores it is seen by one or the other, never notified twice).
+        // History is not news: only disputes opened since the connection are notified.
+        const since = w.connected_at ? w.connected_at.getTime() / 1000 - 60 : Infinity;
+        const fresh = new Set(
+          page.data.filter((d) => (d as Stripe.Dispute).created >= since).map((d) => d.id),
+        );
+        notify = await intakeDisputes(
+          client,
+          w.tenant_id,
+          snapshots.map((s) => ({
+            ...s,
+            object: s.object as Stripe.Dispute,
+            sourceEventId: 'backfill',
+          })),
+          { notify: (id) => fresh.has(id) },
+        );
+      } else {
+        await upsertObjects(client, w.resource, w.tenant_id, snapshots);
+      }
+      const moved = await client.query(
+        `UPDATE backfill_windows SET cursor = $2, pages = pages + 1, objects = objects + $3,
+                status = CASE WHEN $4 THEN 'done' ELSE status END, updated_at = now()
+          WHERE id = $1 AND cursor IS NOT DISTINCT FROM $5 AND status = 'queued'`,
+        [w.id, last, page.data.length, !page.has_more, w.cursor],
+      );
+      if (moved.rowCount === 0) throw new CursorMoved();
+      return notify;
+    });
+    w.cursor = last;
+    return notify;
+  } catch (err) {
+    if (err instanceof CursorMoved) return null;
+    throw err;
+  }
+}
+
+export async function runBackfillWindow(
+  deps: WindowDeps,
+  windowId: number,
+): Promise<{ pages: number; objects: number; done: boolean }> {
+  const w = await loadWindow(deps, windowId);
+  if (!w) return { pages: 0, objects: 0, done: true };
   // A paused tenant's windows wait (still queued); resuming offers them again.
   if (w.tenant_status === 'paused') return { pages: 0, objects: 0, done: false };
   let stripe: Stripe;
@@ -115,80 +199,19 @@ export async function runBackfillWindow(
   let pages = 0;
   let objects = 0;
   let done = false;
-  const notify: string[] = [];
   while (pages < deps.settings.pagesPerJob) {
     // Stripe's event times are whole seconds: a page fetched at 12:00:00.5 must not outrank an
     // event created "12:00:00" that happened after the fetch. One second back, truncated, lets
     // such an event win (and a same-second tie falls to the lifecycle rank).
     const fetchedAt = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000);
-    let page: Stripe.ApiList<{ id: string }>;
-    try {
-      page = await fetchPage(deps, stripe, w);
-    } catch (err) {
-      if (err instanceof Stripe.errors.StripePermissionError && !CORE.has(w.resource)) {
-        await notPermitted(deps, w, err.message);
-        return { pages, objects, done: true };
-      }
-      if (
-        err instanceof Stripe.errors.StripeAuthenticationError ||
-        err instanceof Stripe.errors.StripePermissionError
-      ) {
-        await failRun(deps, w, `${w.resource}: ${err.message}`);
-        return { pages, objects, done: true };
-      }
-      throw err; // BullMQ retries the slice from the committed cursor
-    }
-    const client = await deps.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const snapshots = page.data.map((object) => ({ object, snapshotAt: fetchedAt }));
-      if (w.resource === 'dispute') {
-        // The same intake as the webhook handler (the same payment locks: a dispute arriving by
-        // webhook while this page stores it is seen by one or the other, never notified twice).
-        // History is not news: only disputes opened since the connection are notified.
-        const since = w.connected_at ? w.connected_at.getTime() / 1000 - 60 : Infinity;
-        const fresh = new Set(
-          page.data.filter((d) => (d as Stripe.Dispute).created >= since).map((d) => d.id),
-        );
-        notify.push(
-          ...(await intakeDisputes(
-            client,
-            w.tenant_id,
-            snapshots.map((s) => ({
-              ...s,
-              object: s.object as Stripe.Dispute,
-              sourceEventId: 'backfill',
-            })),
-            { notify: (id) => fresh.has(id) },
-          )),
-        );
-      } else {
-        await upsertObjects(client, w.resource, w.tenant_id, snapshots);
-      }
-      const last = page.data.at(-1)?.id ?? w.cursor;
-      done = !page.has_more;
-      // Only if nobody moved the cursor meanwhile (a retried slice racing its continuation).
-      const moved = await client.query(
-        `UPDATE backfill_windows SET cursor = $2, pages = pages + 1, objects = objects + $3,
-                status = CASE WHEN $4 THEN 'done' ELSE status END, updated_at = now()
-          WHERE id = $1 AND cursor IS NOT DISTINCT FROM $5 AND status = 'queued'`,
-        [w.id, last, page.data.length, done, w.cursor],
-      );
-      if (moved.rowCount === 0) {
-        await client.query('ROLLBACK');
-        return { pages, objects, done: true };
-      }
-      await client.query('COMMIT');
-      w.cursor = last;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    const page = await nextPage(deps, stripe, w);
+    if (page === 'stopped') return { pages, objects, done: true };
+    const notify = await storePage(deps, w, page, fetchedAt);
+    if (notify === null) return { pages, objects, done: true };
+    done = !page.has_more;
     pages++;
     objects += page.data.length;
-    await offerDeliveries(deps.queues, notify.splice(0), deps.logger);
+    await offerDeliveries(deps.queues, notify, deps.logger);
     await deps.afterPage?.(windowId, w.pages + pages);
     if (done) break;
   }

@@ -4,7 +4,7 @@
 // file (the error names its row) leaves no partial rows. Memory stays flat whatever the size.
 import { once } from 'node:events';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { Pool } from '../db.ts';
+import { withTransaction, type Pool } from '../db.ts';
 import type { Logger } from '../logger.ts';
 import { CsvError, csvRecords } from './csv-records.ts';
 import { rowConverter, RowError } from './report-types.ts';
@@ -20,6 +20,36 @@ export class MalformedReport extends Error {}
 const COLUMNS =
   'row_number, balance_transaction_id, source_id, payout_id, created_at, available_on, effective_at, currency, gross, fee, net, reporting_category, category, extra';
 
+/** Streams the file's records into the COPY, 64 KiB at a time; returns the rows written. */
+async function writeRows(
+  body: ReadableStream<Uint8Array>,
+  prefix: string,
+  copy: NodeJS.WritableStream,
+): Promise<number> {
+  let convert: ((r: string[], n: number) => string) | null = null;
+  let chunk = '';
+  let rows = 0;
+  for await (const record of csvRecords(body)) {
+    if (!convert) {
+      convert = rowConverter(record);
+      continue;
+    }
+    rows++;
+    try {
+      chunk += `${prefix}${convert(record, rows)}\n`;
+    } catch (err) {
+      if (err instanceof RowError) throw new MalformedReport(`row ${rows}: ${err.message}`);
+      throw err;
+    }
+    if (chunk.length >= 1 << 16) {
+      if (!copy.write(chunk)) await once(copy, 'drain');
+      chunk = '';
+    }
+  }
+  copy.end(chunk);
+  return rows;
+}
+
 export async function ingestReportFile(
   deps: { pool: Pool; logger: Logger },
   run: { id: string; tenantId: string; reportType: string },
@@ -27,37 +57,18 @@ export async function ingestReportFile(
 ): Promise<{ rows: number }> {
   const res = await fetch(file.url, { headers: file.headers });
   if (!res.ok || !res.body) throw new Error(`downloading the report file answered ${res.status}`);
-  const client = await deps.pool.connect();
-  let rows = 0;
-  try {
-    await client.query('BEGIN');
+  // The same for every row of the file (a report type never holds tabs or backslashes).
+  const prefix = `${run.tenantId}\t${run.id}\t${run.reportType}\t`;
+  const rows = await withTransaction(deps.pool, async (client) => {
     await client.query('DELETE FROM report_rows WHERE report_run_id = $1', [run.id]);
     const copy = client.query(
       copyFrom(`COPY report_rows (tenant_id, report_run_id, report_type, ${COLUMNS}) FROM STDIN`),
     );
-    // The same for every row of the file (a report type never holds tabs or backslashes).
-    const prefix = `${run.tenantId}\t${run.id}\t${run.reportType}\t`;
     const done = once(copy, 'finish');
-    let convert: ((r: string[], n: number) => string) | null = null;
-    let chunk = '';
     try {
-      for await (const record of csvRecords(res.body)) {
-        if (!convert) {
-          convert = rowConverter(record);
-          continue;
-        }
-        rows++;
-        try {
-          chunk += `${prefix}${convert(record, rows)}\n`;
-        } catch (err) {
-          if (err instanceof RowError) throw new MalformedReport(`row ${rows}: ${err.message}`);
-          throw err;
-        }
-        if (chunk.length >= 1 << 16) {
-          if (!copy.write(chunk)) await once(copy, 'drain');
-          chunk = '';
-        }
-      }
+      const n = await writeRows(res.body!, prefix, copy);
+      await done;
+      return n;
     } catch (err) {
       // Abort the COPY (Postgres answers "canceled", which is expected here).
       copy.on('error', () => undefined);
@@ -66,15 +77,7 @@ export async function ingestReportFile(
       if (err instanceof CsvError) throw new MalformedReport(`row ${err.record}: ${err.message}`);
       throw err;
     }
-    copy.end(chunk);
-    await done;
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
   deps.logger.info({ runId: run.id, reportType: run.reportType, rows }, 'report ingested');
   return { rows };
 }
