@@ -2,7 +2,7 @@
 // DATABASE_URL (read from ../.env when it exists).
 import { AppError } from '../src/errors.ts';
 import { createDb } from '../src/db.ts';
-import { runAdminCommand, UsageError } from '../src/admin/token-command.ts';
+import { runAdminCommand, UsageError } from '../src/admin/access/token-command.ts';
 
 const url = process.env.DATABASE_URL;
 if (!url) {

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
 import { loadConfig } from '../src/config.ts';
-import { activateTenant } from '../src/connections/activate-tenant.ts';
+import { activateTenant } from '../src/connections/lifecycle/activate-tenant.ts';
 import { createDb } from '../src/db.ts';
 import { createLogger } from '../src/logger.ts';
 import { createQueues } from '../src/queues.ts';

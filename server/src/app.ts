@@ -10,11 +10,11 @@ import type { WebhookDeps } from './webhooks/receive-webhook.ts';
 import { webhookHandler } from './webhooks/routes.ts';
 import { errorHandler, notFound } from './http/error-handler.ts';
 import { healthRouter } from './http/health.ts';
-import { adminRouter } from './admin/routes.ts';
+import { adminRouter } from './admin/routes/admin-router.ts';
 import { appRouter } from './app-api/routes.ts';
 import type { AdminDeps } from './admin/deps.ts';
-import { connectPageRouter } from './connections/connect-page-routes.ts';
-import { oauthRouter } from './connections/oauth-routes.ts';
+import { connectPageRouter } from './connections/api-key/connect-page-routes.ts';
+import { oauthRouter } from './connections/oauth/oauth-routes.ts';
 
 export interface AppDeps {
   logger: Logger;

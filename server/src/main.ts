@@ -14,7 +14,7 @@ import { isEntryPoint, onShutdownSignal } from './shutdown.ts';
 import { EventRecorder } from './webhooks/event-recorder.ts';
 import { RejectionCounter } from './webhooks/rejection-counter.ts';
 import { TenantDirectory } from './webhooks/tenant-directory.ts';
-import { TenantClients } from './connections/tenant-clients.ts';
+import { TenantClients } from './connections/credentials/tenant-clients.ts';
 
 export interface ApiHandle {
   url: string;

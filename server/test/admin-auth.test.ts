@@ -6,8 +6,8 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AuditList, TokenCreated, TokenList } from '../src/admin/contract.ts';
-import { adminRouter } from '../src/admin/routes.ts';
-import { runAdminCommand } from '../src/admin/token-command.ts';
+import { adminRouter } from '../src/admin/routes/admin-router.ts';
+import { runAdminCommand } from '../src/admin/access/token-command.ts';
 import { adminCall } from './support/admin-client.ts';
 import { ADMIN_TOKEN } from './support/emulator.ts';
 import { routerDeps, useStack } from './support/harness.ts';

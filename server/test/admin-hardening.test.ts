@@ -4,8 +4,8 @@
 // malformed bodies, encodings, dates and cursors are 4xx in the standard error shape.
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { writeAudit } from '../src/admin/audit-log.ts';
-import { activateTenant } from '../src/connections/activate-tenant.ts';
+import { writeAudit } from '../src/admin/access/audit-log.ts';
+import { activateTenant } from '../src/connections/lifecycle/activate-tenant.ts';
 import { adminCall } from './support/admin-client.ts';
 import { ADMIN_TOKEN } from './support/emulator.ts';
 import { useStack } from './support/harness.ts';

@@ -13,7 +13,7 @@ import {
   TenantHealth,
   TenantList,
 } from '../src/admin/contract.ts';
-import { activateTenant } from '../src/connections/activate-tenant.ts';
+import { activateTenant } from '../src/connections/lifecycle/activate-tenant.ts';
 import { adminCall } from './support/admin-client.ts';
 import { restrictedKeyMerchant } from './support/emulator.ts';
 import { charge, dispute, event, paymentIntent } from './support/fixtures.ts';

@@ -4,7 +4,7 @@
 // until the history import finished; the CSV export (quoting, formula cells neutralized); and
 // another tenant sees none of it.
 import { describe, expect, it } from 'vitest';
-import { activateTenant } from '../src/connections/activate-tenant.ts';
+import { activateTenant } from '../src/connections/lifecycle/activate-tenant.ts';
 import { appCall } from './support/app-client.ts';
 import { ADMIN_TOKEN, APP_SECRETS, signedAppHeaders } from './support/emulator.ts';
 import { adminCall } from './support/admin-client.ts';

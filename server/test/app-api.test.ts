@@ -18,7 +18,7 @@ import {
   SummarySchema,
   TestDeliverySchema,
 } from '../src/app-api/contract.ts';
-import { activateTenant } from '../src/connections/activate-tenant.ts';
+import { activateTenant } from '../src/connections/lifecycle/activate-tenant.ts';
 import { appCall, type AppIdentity } from './support/app-client.ts';
 import { restrictedKeyMerchant } from './support/emulator.ts';
 import { charge, dispute, earlyFraudWarning, event } from './support/fixtures.ts';

@@ -3,8 +3,8 @@
 // the retention, reconnect before it.
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { REQUIRED_PERMISSIONS } from '../src/connections/connect-api-key.ts';
-import { TenantClients } from '../src/connections/tenant-clients.ts';
+import { REQUIRED_PERMISSIONS } from '../src/connections/api-key/key-checks.ts';
+import { TenantClients } from '../src/connections/credentials/tenant-clients.ts';
 import { signatureHeader } from '../src/webhooks/verify-signature.ts';
 import {
   ADMIN_TOKEN,

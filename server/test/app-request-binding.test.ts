@@ -3,7 +3,7 @@
 // payload and checked here; a signature over the user and account alone is refused.
 import { describe, expect, it } from 'vitest';
 import { requestBinding, type RequestBinding } from '../src/app-api/request-binding.ts';
-import { activateTenant } from '../src/connections/activate-tenant.ts';
+import { activateTenant } from '../src/connections/lifecycle/activate-tenant.ts';
 import { signatureHeader } from '../src/webhooks/verify-signature.ts';
 import { APP_SECRETS, appSignature } from './support/emulator.ts';
 import { useStack } from './support/harness.ts';

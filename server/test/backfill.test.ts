@@ -5,7 +5,7 @@ import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { runBackfillWindow } from '../src/backfill/run-window.ts';
 import { StripeRateLimiter } from '../src/backfill/rate-limiter.ts';
-import { TenantClients } from '../src/connections/tenant-clients.ts';
+import { TenantClients } from '../src/connections/credentials/tenant-clients.ts';
 import { Redis } from 'ioredis';
 import { createRedis } from '../src/redis.ts';
 import {

@@ -4,7 +4,7 @@
 import type { Job } from 'bullmq';
 import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { activateTenant } from '../src/connections/activate-tenant.ts';
+import { activateTenant } from '../src/connections/lifecycle/activate-tenant.ts';
 import { processEventBatch } from '../src/events/process-event-batch.ts';
 import { runProcessEventsJob } from '../src/events/process-events-job.ts';
 import { charge, customer, dispute, event, paymentIntent } from './support/fixtures.ts';

@@ -8,9 +8,9 @@
 // support/fuzz-settings.ts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { adminRoutes } from '../src/admin/routes.ts';
+import { adminRoutes } from '../src/admin/routes/admin-router.ts';
 import { appRouter } from '../src/app-api/routes.ts';
-import { activateTenant } from '../src/connections/activate-tenant.ts';
+import { activateTenant } from '../src/connections/lifecycle/activate-tenant.ts';
 import { signedAppHeaders, ADMIN_TOKEN, APP_SECRETS } from './support/emulator.ts';
 import { FUZZ_RUNS, FUZZ_SEED } from './support/fuzz-settings.ts';
 import { routerDeps, useStack } from './support/harness.ts';

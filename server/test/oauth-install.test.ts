@@ -3,9 +3,9 @@
 // life: refresh ahead of expiry with rotation, concurrent refreshes, a revoked grant.
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { refreshAccessToken } from '../src/connections/oauth-tokens.ts';
-import { TenantClients } from '../src/connections/tenant-clients.ts';
-import { hashState, issueState } from '../src/connections/oauth-states.ts';
+import { refreshAccessToken } from '../src/connections/credentials/oauth-tokens.ts';
+import { TenantClients } from '../src/connections/credentials/tenant-clients.ts';
+import { hashState, issueState } from '../src/connections/oauth/oauth-states.ts';
 import { backfillJob, reportRunsJob } from '../src/queues.ts';
 import { signatureHeader } from '../src/webhooks/verify-signature.ts';
 import { APP_SECRETS, DEFAULT_KEYS } from './support/emulator.ts';

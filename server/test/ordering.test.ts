@@ -2,7 +2,7 @@
 // snapshot never overwrites a newer one — including snapshots taken in the same second.
 import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { activateTenant } from '../src/connections/activate-tenant.ts';
+import { activateTenant } from '../src/connections/lifecycle/activate-tenant.ts';
 import { processEvent } from '../src/events/process-event.ts';
 import { dispute, event } from './support/fixtures.ts';
 import { useStack } from './support/harness.ts';

@@ -3,7 +3,7 @@
 // over the limit or on a disputed payment it skips with the reason; results counted; another
 // tenant sees none of it.
 import { describe, expect, it } from 'vitest';
-import { TenantClients } from '../src/connections/tenant-clients.ts';
+import { TenantClients } from '../src/connections/credentials/tenant-clients.ts';
 import { applyPrevention } from '../src/prevention/apply-prevention.ts';
 import { appCall } from './support/app-client.ts';
 import { connectedKeyMerchant, FULL_KEY_PERMISSIONS, platformClient } from './support/emulator.ts';

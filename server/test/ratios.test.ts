@@ -5,7 +5,7 @@
 // program, month and level, never repeated; another tenant sees none of it.
 import { describe, expect, it } from 'vitest';
 import { sendRatioAlerts } from '../src/analytics/ratio-alerts.ts';
-import { activateTenant } from '../src/connections/activate-tenant.ts';
+import { activateTenant } from '../src/connections/lifecycle/activate-tenant.ts';
 import { createDestination } from '../src/notifications/destinations.ts';
 import { appCall } from './support/app-client.ts';
 import { APP_SECRETS } from './support/emulator.ts';

@@ -5,7 +5,7 @@
 // stays with its tenant.
 import { describe, expect, it } from 'vitest';
 import { PRIOR_WEIGHT, winProbability } from '../src/analytics/recommend.ts';
-import { activateTenant } from '../src/connections/activate-tenant.ts';
+import { activateTenant } from '../src/connections/lifecycle/activate-tenant.ts';
 import { appCall } from './support/app-client.ts';
 import { APP_SECRETS } from './support/emulator.ts';
 import { useStack } from './support/harness.ts';

@@ -2,7 +2,7 @@
 // deliveries, the dispute closes at Stripe, support (or the periodic pass) compares open disputes
 // with Stripe's, the dispute closes here too and the merchant is notified once.
 import { describe, expect, it } from 'vitest';
-import { TenantClients } from '../src/connections/tenant-clients.ts';
+import { TenantClients } from '../src/connections/credentials/tenant-clients.ts';
 import { reconcileTenantDisputes } from '../src/disputes/reconcile-disputes.ts';
 import { createDestination } from '../src/notifications/destinations.ts';
 import { adminCall } from './support/admin-client.ts';

@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StripeRateLimiter } from '../src/backfill/rate-limiter.ts';
-import { TenantClients } from '../src/connections/tenant-clients.ts';
+import { TenantClients } from '../src/connections/credentials/tenant-clients.ts';
 import { REPORT_TYPES } from '../src/reports/report-types.ts';
 import { ingestReportRun } from '../src/reports/reports-job.ts';
 import { createRedis } from '../src/redis.ts';

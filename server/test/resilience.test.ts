@@ -1,7 +1,7 @@
 // What happens when things break: Redis stops mid-ingestion, Postgres is unreachable, a
 // handler keeps failing, the API is stopped with requests in flight.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activateTenant } from '../src/connections/activate-tenant.ts';
+import { activateTenant } from '../src/connections/lifecycle/activate-tenant.ts';
 import { replayEvent } from '../src/events/replay-event.ts';
 import { createDb } from '../src/db.ts';
 import { startApi } from '../src/main.ts';

@@ -4,7 +4,7 @@
 // at the top level, in legacy statuses; PaymentIntents before and after `latest_charge`; and the
 // least any version renders of each resource. Client secrets are never stored.
 import { describe, expect, it } from 'vitest';
-import { activateTenant } from '../src/connections/activate-tenant.ts';
+import { activateTenant } from '../src/connections/lifecycle/activate-tenant.ts';
 import { CONNECT_SECRETS, useStack } from './support/harness.ts';
 import { sendEvent } from './support/http.ts';
 import { nowSeconds, stripeId } from './support/ids.ts';

@@ -1,8 +1,8 @@
 // The webhook endpoints over real HTTP, Postgres and Redis: verification matrix, duplicates,
 // unknown types, bad bodies, per-tenant endpoints with rotation, and unconnected accounts.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { activateTenant } from '../src/connections/activate-tenant.ts';
-import { storeWebhookSecret } from '../src/connections/webhook-secrets.ts';
+import { activateTenant } from '../src/connections/lifecycle/activate-tenant.ts';
+import { storeWebhookSecret } from '../src/connections/credentials/webhook-secrets.ts';
 import { charge, customer, dispute, event } from './support/fixtures.ts';
 import { CONNECT_SECRETS, useStack } from './support/harness.ts';
 import { post, sendEvent, type Sent } from './support/http.ts';

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { DestinationSchema } from '../app-api/contract.ts';
 import { REPORT_TYPES } from '../reports/report-types.ts';
-import { ROLES } from './roles.ts';
+import { ROLES } from './access/roles.ts';
 
 const iso = z.iso.datetime({ offset: true });
 /** A date filter Postgres can compare: ISO 8601 with an offset, years 1970–9999. */

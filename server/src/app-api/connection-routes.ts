@@ -4,7 +4,7 @@
 import type { Router } from 'express';
 import { backfillProgress } from '../backfill/progress.ts';
 import { connectionState, connectionStatus } from '../connections/connection-status.ts';
-import { disconnectTenant } from '../connections/disconnect-tenant.ts';
+import { disconnectTenant } from '../connections/lifecycle/disconnect-tenant.ts';
 import { AppError } from '../errors.ts';
 import { parse } from '../http/parse.ts';
 import { DisconnectBody } from './contract.ts';

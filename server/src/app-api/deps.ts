@@ -1,7 +1,7 @@
 // What the app API's routes need, built once in main.ts (its own module, so the router and the
 // route files do not import each other).
 import type { ConnectionDeps } from '../connections/install-deps.ts';
-import type { TenantClients } from '../connections/tenant-clients.ts';
+import type { TenantClients } from '../connections/credentials/tenant-clients.ts';
 
 export type AppApiDeps = ConnectionDeps & {
   clients: TenantClients;

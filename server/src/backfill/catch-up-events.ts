@@ -4,7 +4,7 @@
 // processing. Pages are rate-limited like the backfill's.
 import { stripSecretsFromJson } from '../stripe-objects/strip-secrets.ts';
 import type Stripe from 'stripe';
-import type { TenantClients } from '../connections/tenant-clients.ts';
+import type { TenantClients } from '../connections/credentials/tenant-clients.ts';
 import type { Pool } from '../db.ts';
 import { offerEvents } from '../events/enqueue-events.ts';
 import { isHandledEventType } from '../events/dispatch-table.ts';

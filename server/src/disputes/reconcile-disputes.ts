@@ -6,7 +6,7 @@
 // current is left as it is (the ordering guard), and a repaired one notifies its change once.
 import Stripe from 'stripe';
 import type { StripeRateLimiter } from '../backfill/rate-limiter.ts';
-import type { TenantClients } from '../connections/tenant-clients.ts';
+import type { TenantClients } from '../connections/credentials/tenant-clients.ts';
 import { withTransaction, type Pool } from '../db.ts';
 import type { Logger } from '../logger.ts';
 import { offerDeliveries } from '../notifications/offer-deliveries.ts';

@@ -9,7 +9,7 @@ import type { ResourceName } from '../stripe-objects/resources.ts';
 import { upsertObjects, upsertObjectsReturning } from '../stripe-objects/upsert-objects.ts';
 import type { BulkHandler, EventHandler, HandlerContext } from './handler.ts';
 import { deliverNotificationJob } from '../queues.ts';
-import { authorized, deauthorized } from '../connections/lifecycle-events.ts';
+import { authorized, deauthorized } from '../connections/lifecycle/lifecycle-events.ts';
 import {
   reportRunFailed,
   reportRunSucceeded,

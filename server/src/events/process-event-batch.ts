@@ -7,7 +7,7 @@
 // If anything fails, the whole transaction rolls back and the caller processes the events one by
 // one (each failure then lands on its own event). Batches holding a lifecycle event (install,
 // uninstall) are left to that path too: the events after it must see the tenant's new state.
-import { LIFECYCLE_EVENTS } from '../connections/lifecycle-events.ts';
+import { LIFECYCLE_EVENTS } from '../connections/lifecycle/lifecycle-events.ts';
 import { withTransaction } from '../db.ts';
 import {
   paymentKey,

@@ -4,7 +4,7 @@
 import type Stripe from 'stripe';
 import { withTransaction, type Pool } from '../db.ts';
 import type { Logger } from '../logger.ts';
-import { LIFECYCLE_EVENTS } from '../connections/lifecycle-events.ts';
+import { LIFECYCLE_EVENTS } from '../connections/lifecycle/lifecycle-events.ts';
 import { transactionHandle } from '../stripe-objects/lock-payments.ts';
 import type { Queryable } from '../stripe-objects/upsert-objects.ts';
 import { DISPATCH_TABLE, type FollowUp } from './dispatch-table.ts';

@@ -1,10 +1,11 @@
 // Fixed-window counters in Redis, shared by every API process: calls per admin token per minute,
-// and failed authentications per client address per minute (guessing tokens). If Redis is down
-// the limit is not enforced (logged): support must not be locked out by a Redis outage.
+// failed admin authentications per client address per minute (guessing tokens), attempts on the
+// key connect page per address. If Redis is down the limit is not enforced (logged): support must
+// not be locked out by a Redis outage.
 import type { Logger } from '../logger.ts';
 import type { Redis } from '../redis.ts';
 
-export class AdminRateLimiter {
+export class RedisRateLimiter {
   private warnedAt = 0;
 
   constructor(

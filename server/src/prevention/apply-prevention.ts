@@ -4,7 +4,7 @@
 // warning, recorded before Stripe is called (a unique row: never twice, even if the job reruns);
 // the refund carries an idempotency key per warning. Dry run records what it would do.
 import Stripe from 'stripe';
-import type { TenantClients } from '../connections/tenant-clients.ts';
+import type { TenantClients } from '../connections/credentials/tenant-clients.ts';
 import type { Pool } from '../db.ts';
 import type { Logger } from '../logger.ts';
 import { getPreventionRule } from './prevention-rule.ts';

@@ -7,7 +7,7 @@ import type Stripe from 'stripe';
 import type { Pool } from '../db.ts';
 import type { Logger } from '../logger.ts';
 import type { StripeRateLimiter } from '../backfill/rate-limiter.ts';
-import type { TenantClients } from '../connections/tenant-clients.ts';
+import type { TenantClients } from '../connections/credentials/tenant-clients.ts';
 import { REPORT_TYPES } from './report-types.ts';
 
 export function monthlyIntervals(

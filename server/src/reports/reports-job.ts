@@ -4,7 +4,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { Pool } from '../db.ts';
 import type { Logger } from '../logger.ts';
 import type { StripeRateLimiter } from '../backfill/rate-limiter.ts';
-import type { TenantClients } from '../connections/tenant-clients.ts';
+import type { TenantClients } from '../connections/credentials/tenant-clients.ts';
 import { ingestReportJob, reportRunsJob } from '../queues.ts';
 import { ingestReportFile, MalformedReport } from './ingest-report.ts';
 import { planReportRuns } from './plan-report-runs.ts';

@@ -3,7 +3,7 @@
 // ingested again (ingestion replaces the run's rows, so this is safe to repeat).
 import type { Pool } from '../db.ts';
 import { AppError } from '../errors.ts';
-import type { TenantClients } from '../connections/tenant-clients.ts';
+import type { TenantClients } from '../connections/credentials/tenant-clients.ts';
 import { ingestReportJob, type Queues } from '../queues.ts';
 
 export async function listReportRuns(pool: Pool, tenantId: string) {

@@ -5,7 +5,7 @@
 // - Direct endpoint: the tenant id in the URL, with its valid signing secrets (decrypted).
 import type { Keyring } from '../crypto/keyring.ts';
 import type { Pool, PrismaClient } from '../db.ts';
-import { loadWebhookSecrets } from '../connections/webhook-secrets.ts';
+import { loadWebhookSecrets } from '../connections/credentials/webhook-secrets.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_ENTRIES = 100_000;

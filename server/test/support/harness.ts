@@ -14,7 +14,7 @@ import { createQueues, type Queues } from '../../src/queues.ts';
 import { createRedis } from '../../src/redis.ts';
 import type { EnqueueDeps } from '../../src/events/enqueue-events.ts';
 import type { AdminDeps } from '../../src/admin/deps.ts';
-import { TenantClients } from '../../src/connections/tenant-clients.ts';
+import { TenantClients } from '../../src/connections/credentials/tenant-clients.ts';
 import { emulatorEnv, useEmulator } from './emulator.ts';
 
 export const CONNECT_SECRETS = [

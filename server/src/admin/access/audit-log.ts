@@ -5,9 +5,9 @@
 // outcome filled in after (completeAudit). If the row cannot be written the action never runs; if
 // the outcome cannot be recorded the row stays with a null status — an action is never performed
 // without a row naming who asked for it.
-import type { Pool } from '../db.ts';
-import { storableCopy } from '../http/storable.ts';
-import { redactSecrets } from '../crypto/redact.ts';
+import type { Pool } from '../../db.ts';
+import { storableCopy } from '../../http/storable.ts';
+import { redactSecrets } from '../../crypto/redact.ts';
 import type { Actor } from './roles.ts';
 
 export interface AuditEntry {

@@ -2,8 +2,8 @@
 // which (hashed, truncated) token, on which route. Written by authenticate-admin.ts for the first
 // failures per address and minute only, so a flood costs counters, not rows.
 import { createHash } from 'node:crypto';
-import type { Pool } from '../db.ts';
-import { storableCopy } from '../http/storable.ts';
+import type { Pool } from '../../db.ts';
+import { storableCopy } from '../../http/storable.ts';
 
 export async function recordAuthFailure(
   pool: Pool,

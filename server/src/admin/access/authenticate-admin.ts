@@ -6,11 +6,11 @@
 // route (route-registry.ts).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { Pool } from '../db.ts';
-import type { Logger } from '../logger.ts';
-import { AppError } from '../errors.ts';
+import type { Pool } from '../../db.ts';
+import type { Logger } from '../../logger.ts';
+import { AppError } from '../../errors.ts';
 import { recordAuthFailure } from './auth-failures.ts';
-import type { AdminRateLimiter } from './rate-limit.ts';
+import type { RedisRateLimiter } from '../../http/rate-limit.ts';
 import type { Actor } from './roles.ts';
 import { tokenActor } from './tokens.ts';
 
@@ -36,7 +36,7 @@ const tooMany = (retryAfter: number, what: string) =>
 export function authenticateAdmin(deps: {
   pool: Pool;
   bootstrapTokens: readonly string[];
-  limiter: AdminRateLimiter;
+  limiter: RedisRateLimiter;
   logger: Logger;
 }) {
   const bootstrap = deps.bootstrapTokens.map(digest);

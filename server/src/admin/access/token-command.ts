@@ -2,7 +2,7 @@
 // with database access. Creation is audited like an API call, with the operating system's user
 // as the actor. The token is printed once.
 import os from 'node:os';
-import type { Pool } from '../db.ts';
+import type { Pool } from '../../db.ts';
 import { writeAudit } from './audit-log.ts';
 import { ROLES, type Role } from './roles.ts';
 import { createAdminToken, listAdminTokens, MAX_TOKEN_DAYS, revokeAdminToken } from './tokens.ts';

@@ -2,8 +2,8 @@
 // hash (looked up by it: no comparison of secrets in our code), with an expiry and revocation.
 // last_used_at is written at most once a minute per token.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Pool } from '../db.ts';
-import { AppError } from '../errors.ts';
+import type { Pool } from '../../db.ts';
+import { AppError } from '../../errors.ts';
 import type { Actor, Role } from './roles.ts';
 
 export const TOKEN_PREFIX = 'ddadm_';

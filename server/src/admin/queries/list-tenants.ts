@@ -1,7 +1,7 @@
 // Support staff's tenant search: by account id (prefix), tenant id, or display name (contains),
 // filtered by status and connection type, newest first, with a cursor.
-import type { Pool } from '../db.ts';
-import { AppError } from '../errors.ts';
+import type { Pool } from '../../db.ts';
+import { AppError } from '../../errors.ts';
 
 export interface TenantQuery {
   q?: string;

@@ -1,5 +1,5 @@
 // Jobs per queue and state, for the admin API (Bull Board shows the jobs themselves).
-import { QUEUE_NAMES, type Queues } from '../queues.ts';
+import { QUEUE_NAMES, type Queues } from '../../queues.ts';
 
 const STATES = [
   'waiting',

@@ -1,10 +1,10 @@
 // One tenant as support staff need it: the connection, the last event, events per type over 24 h,
 // failed events, signature failures, backfill and report status, and how far its events lag
 // (events stored but not yet processed, and the age of the oldest).
-import { backfillProgress } from '../backfill/progress.ts';
-import type { Pool } from '../db.ts';
-import { AppError } from '../errors.ts';
-import { SIGNATURE_MESSAGES } from '../webhooks/verify-signature.ts';
+import { backfillProgress } from '../../backfill/progress.ts';
+import type { Pool } from '../../db.ts';
+import { AppError } from '../../errors.ts';
+import { SIGNATURE_MESSAGES } from '../../webhooks/verify-signature.ts';
 
 export async function tenantHealth(pool: Pool, tenantId: string) {
   const { rows: found } = await pool.query<{

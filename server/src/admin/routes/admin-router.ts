@@ -2,17 +2,17 @@
 // Bull Board (read-only below admin), then every route of the registry — tenants, events, history and
 // reports, notifications, operations — and the OpenAPI document generated from them.
 import express from 'express';
-import { authenticateAdmin } from './authenticate-admin.ts';
+import { authenticateAdmin } from '../access/authenticate-admin.ts';
 import { BULL_BOARD_PATH, bullBoard } from './bull-board.ts';
-import { Anything } from './contract.ts';
-import type { AdminDeps } from './deps.ts';
+import { Anything } from '../contract.ts';
+import type { AdminDeps } from '../deps.ts';
 import { analyticsRoutes } from './analytics-routes.ts';
 import { eventRoutes } from './event-routes.ts';
 import { evidenceRoutes } from './evidence-routes.ts';
 import { historyRoutes } from './history-routes.ts';
 import { notificationRoutes } from './notification-routes.ts';
 import { opsRoutes } from './ops-routes.ts';
-import { AdminRateLimiter } from './rate-limit.ts';
+import { RedisRateLimiter } from '../../http/rate-limit.ts';
 import { mountAdminRoutes, openApiDocument, route, type AdminRoute } from './route-registry.ts';
 import { tenantRoutes } from './tenant-routes.ts';
 
@@ -42,7 +42,7 @@ export function adminRoutes(deps: AdminDeps): AdminRoute[] {
 
 export function adminRouter(deps: AdminDeps) {
   const router = express.Router();
-  const limiter = new AdminRateLimiter({
+  const limiter = new RedisRateLimiter({
     redis: deps.redis,
     prefix: deps.redisPrefix,
     logger: deps.logger,

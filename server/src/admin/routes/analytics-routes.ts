@@ -2,17 +2,17 @@
 // early-fraud-warning refund rule and its results (viewer reads, operator changes), and running
 // reconciliation now for one tenant (operator). Audited by the registry like every admin call.
 import { z } from 'zod';
-import { exportDisputesCsv } from '../analytics/export-disputes.ts';
-import { historyImported } from '../analytics/history-imported.ts';
-import { networkRatios } from '../analytics/network-ratios.ts';
-import { disputeOutcomes } from '../analytics/outcomes.ts';
-import { PeriodQuery, PreventionBody } from '../app-api/contract.ts';
-import { AppError } from '../errors.ts';
-import { parse } from '../http/parse.ts';
-import { preventionResults } from '../prevention/prevention-results.ts';
-import { getPreventionRule, setPreventionRule } from '../prevention/prevention-rule.ts';
-import { Accepted, Anything, TenantParams } from './contract.ts';
-import type { AdminDeps } from './deps.ts';
+import { exportDisputesCsv } from '../../analytics/export-disputes.ts';
+import { historyImported } from '../../analytics/history-imported.ts';
+import { networkRatios } from '../../analytics/network-ratios.ts';
+import { disputeOutcomes } from '../../analytics/outcomes.ts';
+import { PeriodQuery, PreventionBody } from '../../app-api/contract.ts';
+import { AppError } from '../../errors.ts';
+import { parse } from '../../http/parse.ts';
+import { preventionResults } from '../../prevention/prevention-results.ts';
+import { getPreventionRule, setPreventionRule } from '../../prevention/prevention-rule.ts';
+import { Accepted, Anything, TenantParams } from '../contract.ts';
+import type { AdminDeps } from '../deps.ts';
 import { route } from './route-registry.ts';
 
 const tag = 'Disputes';

@@ -7,12 +7,12 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { NextFunction, Request, Response, Router } from 'express';
-import type { Pool } from '../db.ts';
-import { AppError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
-import { QUEUE_NAMES, type Queues } from '../queues.ts';
-import { completeAudit, startAudit } from './audit-log.ts';
-import { adminActor } from './authenticate-admin.ts';
+import type { Pool } from '../../db.ts';
+import { AppError } from '../../errors.ts';
+import type { Logger } from '../../logger.ts';
+import { QUEUE_NAMES, type Queues } from '../../queues.ts';
+import { completeAudit, startAudit } from '../access/audit-log.ts';
+import { adminActor } from '../access/authenticate-admin.ts';
 
 export const BULL_BOARD_PATH = '/admin/queues';
 

@@ -1,8 +1,8 @@
 // Stored events: search, one in full (secrets redacted), replay one, replay a filtered set
 // (dry run first).
-import { replayEvent } from '../events/replay-event.ts';
-import { replayEvents } from '../events/replay-events.ts';
-import { getEvent, searchEvents } from '../events/search-events.ts';
+import { replayEvent } from '../../events/replay-event.ts';
+import { replayEvents } from '../../events/replay-events.ts';
+import { getEvent, searchEvents } from '../../events/search-events.ts';
 import {
   EventDetail,
   EventList,
@@ -11,8 +11,8 @@ import {
   ReplayBody,
   ReplayMany,
   ReplayOne,
-} from './contract.ts';
-import type { AdminDeps } from './deps.ts';
+} from '../contract.ts';
+import type { AdminDeps } from '../deps.ts';
 import { route } from './route-registry.ts';
 
 const tag = 'Events';

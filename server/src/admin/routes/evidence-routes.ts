@@ -13,23 +13,23 @@ import {
   EvidenceSettingsBody,
   EvidenceSettingsSchema,
   EvidenceSubmitBody,
-} from '../app-api/contract.ts';
-import { acceptDispute } from '../disputes/evidence/accept-dispute.ts';
-import { attachStripeFile } from '../disputes/evidence/attach-file.ts';
-import { generateEvidenceDocument } from '../disputes/evidence/generate-document.ts';
-import type { EvidenceActor } from '../disputes/evidence/actor.ts';
-import { getDraftView } from '../disputes/evidence/draft-view.ts';
+} from '../../app-api/contract.ts';
+import { acceptDispute } from '../../disputes/evidence/accept-dispute.ts';
+import { attachStripeFile } from '../../disputes/evidence/attach-file.ts';
+import { generateEvidenceDocument } from '../../disputes/evidence/generate-document.ts';
+import type { EvidenceActor } from '../../disputes/evidence/actor.ts';
+import { getDraftView } from '../../disputes/evidence/draft-view.ts';
 import {
   getEvidenceSettings,
   setEvidenceSettings,
-} from '../disputes/evidence/evidence-settings.ts';
-import { editDraft } from '../disputes/evidence/edit-draft.ts';
-import { saveEvidence } from '../disputes/evidence/save-evidence.ts';
-import { submitEvidence } from '../disputes/evidence/submit-evidence.ts';
-import { TenantParams } from './contract.ts';
-import type { AdminDeps } from './deps.ts';
+} from '../../disputes/evidence/evidence-settings.ts';
+import { editDraft } from '../../disputes/evidence/edit-draft.ts';
+import { saveEvidence } from '../../disputes/evidence/save-evidence.ts';
+import { submitEvidence } from '../../disputes/evidence/submit-evidence.ts';
+import { TenantParams } from '../contract.ts';
+import type { AdminDeps } from '../deps.ts';
 import { route } from './route-registry.ts';
-import type { Actor } from './roles.ts';
+import type { Actor } from '../access/roles.ts';
 
 const tag = 'Disputes';
 const DisputeParams = TenantParams.extend({ disputeId: DisputeId });

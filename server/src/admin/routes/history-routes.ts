@@ -1,10 +1,10 @@
 // History and reports: backfill status, start, cancel and event catch-up; report runs, creating
 // them, and re-running one.
-import { backfillProgress } from '../backfill/progress.ts';
-import { cancelBackfill } from '../backfill/cancel-backfill.ts';
-import { AppError } from '../errors.ts';
-import { backfillJob, catchUpJob, reportRunsJob } from '../queues.ts';
-import { listReportRuns, rerunReport } from '../reports/rerun-report.ts';
+import { backfillProgress } from '../../backfill/progress.ts';
+import { cancelBackfill } from '../../backfill/cancel-backfill.ts';
+import { AppError } from '../../errors.ts';
+import { backfillJob, catchUpJob, reportRunsJob } from '../../queues.ts';
+import { listReportRuns, rerunReport } from '../../reports/rerun-report.ts';
 import {
   Accepted,
   BackfillProgressSchema,
@@ -13,8 +13,8 @@ import {
   ReportRunParams,
   TenantParams,
   TenantStateChange,
-} from './contract.ts';
-import type { AdminDeps } from './deps.ts';
+} from '../contract.ts';
+import type { AdminDeps } from '../deps.ts';
 import { route } from './route-registry.ts';
 
 const tag = 'History and reports';

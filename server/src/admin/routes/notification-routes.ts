@@ -1,18 +1,21 @@
 // A tenant's notification destinations and its notifications (dead-lettered ones redelivered).
-import { AppError } from '../errors.ts';
+import { AppError } from '../../errors.ts';
 import {
   createDestination,
   listDestinations,
   rotateDestinationSecret,
   setDestinationEnabled,
-} from '../notifications/destinations.ts';
-import { listNotifications, redeliverNotification } from '../notifications/list-notifications.ts';
-import { offerPendingNotifications } from '../notifications/offer-pending.ts';
+} from '../../notifications/destinations.ts';
+import {
+  listNotifications,
+  redeliverNotification,
+} from '../../notifications/list-notifications.ts';
+import { offerPendingNotifications } from '../../notifications/offer-pending.ts';
 import {
   CreatedDestinationSchema,
   DestinationSchema,
   RotatedSecretSchema,
-} from '../app-api/contract.ts';
+} from '../../app-api/contract.ts';
 import {
   DestinationBody,
   DestinationList,
@@ -23,8 +26,8 @@ import {
   NotificationQuery,
   Redelivered,
   TenantParams,
-} from './contract.ts';
-import type { AdminDeps } from './deps.ts';
+} from '../contract.ts';
+import type { AdminDeps } from '../deps.ts';
 import { route } from './route-registry.ts';
 
 const tag = 'Notifications';

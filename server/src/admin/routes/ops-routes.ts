@@ -10,13 +10,13 @@ import {
   TokenList,
   TokenParams,
   TokenRevoked,
-} from './contract.ts';
-import type { AdminDeps } from './deps.ts';
-import { listAudit } from './audit-log.ts';
-import { listAuthFailures } from './auth-failures.ts';
-import { queueCounts } from './queue-counts.ts';
+} from '../contract.ts';
+import type { AdminDeps } from '../deps.ts';
+import { listAudit } from '../access/audit-log.ts';
+import { listAuthFailures } from '../access/auth-failures.ts';
+import { queueCounts } from '../queries/queue-counts.ts';
 import { route } from './route-registry.ts';
-import { createAdminToken, listAdminTokens, revokeAdminToken } from './tokens.ts';
+import { createAdminToken, listAdminTokens, revokeAdminToken } from '../access/tokens.ts';
 
 export const opsRoutes = (deps: AdminDeps) => [
   route({

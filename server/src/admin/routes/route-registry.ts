@@ -6,14 +6,14 @@
 // the action starts, or the action does not run (audit-log.ts).
 import type { Router } from 'express';
 import { z } from 'zod';
-import type { Pool } from '../db.ts';
-import { AppError } from '../errors.ts';
-import { parse } from '../http/parse.ts';
-import type { Logger } from '../logger.ts';
-import { assertStorable } from '../http/storable.ts';
-import { completeAudit, startAudit, writeAudit } from './audit-log.ts';
-import { adminActor } from './authenticate-admin.ts';
-import { allows, type Actor, type Role } from './roles.ts';
+import type { Pool } from '../../db.ts';
+import { AppError } from '../../errors.ts';
+import { parse } from '../../http/parse.ts';
+import type { Logger } from '../../logger.ts';
+import { assertStorable } from '../../http/storable.ts';
+import { completeAudit, startAudit, writeAudit } from '../access/audit-log.ts';
+import { adminActor } from '../access/authenticate-admin.ts';
+import { allows, type Actor, type Role } from '../access/roles.ts';
 
 type AnyObject = z.ZodObject<z.ZodRawShape>;
 const empty = z.object({});

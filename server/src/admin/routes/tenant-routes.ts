@@ -1,11 +1,11 @@
 // Tenants: search, one tenant's health, pause / resume / disconnect, purge (admin, confirmed),
 // connecting a restricted key, rotating a restricted-key tenant's webhook secret.
-import { connectWithApiKey } from '../connections/connect-api-key.ts';
-import { disconnectTenant } from '../connections/disconnect-tenant.ts';
-import { pauseTenant, resumeTenant } from '../connections/pause-tenant.ts';
-import { purgeTenant } from '../connections/purge-tenants.ts';
-import { rotateWebhookSecret } from '../connections/rotate-webhook-endpoint.ts';
-import { AppError } from '../errors.ts';
+import { connectWithApiKey } from '../../connections/api-key/connect-api-key.ts';
+import { disconnectTenant } from '../../connections/lifecycle/disconnect-tenant.ts';
+import { pauseTenant, resumeTenant } from '../../connections/lifecycle/pause-tenant.ts';
+import { purgeTenant } from '../../connections/lifecycle/purge-tenants.ts';
+import { rotateWebhookSecret } from '../../connections/api-key/rotate-webhook-endpoint.ts';
+import { AppError } from '../../errors.ts';
 import {
   Anything,
   ApiKeyBody,
@@ -17,11 +17,11 @@ import {
   TenantParams,
   TenantQuery,
   TenantStateChange,
-} from './contract.ts';
-import type { AdminDeps } from './deps.ts';
-import { listTenants } from './list-tenants.ts';
+} from '../contract.ts';
+import type { AdminDeps } from '../deps.ts';
+import { listTenants } from '../queries/list-tenants.ts';
 import { route } from './route-registry.ts';
-import { tenantHealth } from './tenant-health.ts';
+import { tenantHealth } from '../queries/tenant-health.ts';
 
 const tag = 'Tenants';
 

@@ -5,15 +5,15 @@
 // for an install; nothing else is trusted. Answers HTML, or JSON to `Accept: application/json`
 // (scripts, tests). Limited per client address: every attempt costs calls to Stripe.
 import express, { type Request, type Response } from 'express';
-import { AdminRateLimiter } from '../admin/rate-limit.ts';
-import { AppError } from '../errors.ts';
-import { parse } from '../http/parse.ts';
-import { storableInput } from '../http/storable.ts';
-import type { Redis } from '../redis.ts';
+import { RedisRateLimiter } from '../../http/rate-limit.ts';
+import { AppError } from '../../errors.ts';
+import { parse } from '../../http/parse.ts';
+import { storableInput } from '../../http/storable.ts';
+import type { Redis } from '../../redis.ts';
 import { z } from 'zod';
 import { connectWithApiKey } from './connect-api-key.ts';
-import type { ConnectionDeps } from './install-deps.ts';
-import { escape, page } from './pages.ts';
+import type { ConnectionDeps } from '../install-deps.ts';
+import { escape, page } from '../pages.ts';
 
 const Body = z.object({
   apiKey: z.string().min(1).max(300),
@@ -48,7 +48,7 @@ export function connectPageRouter(
   },
 ) {
   const router = express.Router();
-  const limiter = new AdminRateLimiter({
+  const limiter = new RedisRateLimiter({
     redis: deps.redis,
     prefix: `${deps.redisPrefix}:connect-page`,
     logger: deps.logger,

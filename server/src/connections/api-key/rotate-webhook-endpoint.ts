@@ -1,11 +1,11 @@
 // Rotating a restricted-key tenant's webhook secret: a new endpoint is created through the API
 // and its secret becomes current; the old secret stays valid for 24 h and the old endpoint is
 // deleted after that. A tenant whose key may not create endpoints rotates by pasting a new secret.
-import { AppError } from '../errors.ts';
-import { createEndpoint } from './connect-api-key.ts';
-import type { ConnectionDeps } from './install-deps.ts';
-import type { TenantClients } from './tenant-clients.ts';
-import { storeWebhookSecret } from './webhook-secrets.ts';
+import { AppError } from '../../errors.ts';
+import { createEndpoint } from './webhook-endpoint.ts';
+import type { ConnectionDeps } from '../install-deps.ts';
+import type { TenantClients } from '../credentials/tenant-clients.ts';
+import { storeWebhookSecret } from '../credentials/webhook-secrets.ts';
 
 export async function rotateWebhookSecret(
   deps: ConnectionDeps & { clients: TenantClients },

@@ -3,12 +3,12 @@
 // held across the call to Stripe, and the rotated refresh token is stored in the same
 // transaction as the new access token, so a rotated-out refresh token is never used again —
 // across API and worker processes alike. An invalid grant disconnects the tenant with the reason.
-import type { Keyring } from '../crypto/keyring.ts';
-import { secretHint } from '../crypto/keyring.ts';
-import { AppError } from '../errors.ts';
-import type { Prisma } from '../generated/prisma/client.ts';
-import type { PrismaClient } from '../db.ts';
-import type { Logger } from '../logger.ts';
+import type { Keyring } from '../../crypto/keyring.ts';
+import { secretHint } from '../../crypto/keyring.ts';
+import { AppError } from '../../errors.ts';
+import type { Prisma } from '../../generated/prisma/client.ts';
+import type { PrismaClient } from '../../db.ts';
+import type { Logger } from '../../logger.ts';
 import { OAuthGrantError, requestTokens, type OAuthTokens } from './stripe-oauth.ts';
 import type { StripeSettings } from './stripe-client.ts';
 

@@ -2,8 +2,8 @@
 // local emulator), the pinned API version, timeouts and network retries (stripe-node adds
 // idempotency keys to retried POSTs).
 import Stripe from 'stripe';
-import type { Config } from '../config.ts';
-import { AppError } from '../errors.ts';
+import type { Config } from '../../config.ts';
+import { AppError } from '../../errors.ts';
 
 export type StripeSettings = Config['stripe'];
 

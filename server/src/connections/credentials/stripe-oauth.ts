@@ -1,7 +1,7 @@
 // Stripe Apps OAuth at `POST /v1/oauth/token` with the platform key of the mode: exchange an
 // install's code, or a refresh token (Stripe rotates it on every use), for an access token.
 // Errors come in OAuth's shape (`{ error, error_description }`); an invalid grant is final.
-import { AppError } from '../errors.ts';
+import { AppError } from '../../errors.ts';
 import { platformKey, type StripeSettings } from './stripe-client.ts';
 
 export interface OAuthTokens {

@@ -3,8 +3,8 @@
 // platform key of its mode plus Stripe-Account. Clients are cached until their credential could
 // change (the token's refresh point, or a minute for the others).
 import type Stripe from 'stripe';
-import { AppError } from '../errors.ts';
-import { API_KEY } from './connect-api-key.ts';
+import { AppError } from '../../errors.ts';
+import { API_KEY } from './api-key-credential.ts';
 import { accessToken, REFRESH_MARGIN_MS, type TokenDeps } from './oauth-tokens.ts';
 import { platformKey, stripeClient } from './stripe-client.ts';
 

@@ -1,8 +1,8 @@
 // Per-tenant webhook signing secrets (restricted-key merchants' own endpoints), encrypted at
 // rest. Rotation keeps the previous secret valid for an overlap window (24 h by default).
-import type { Keyring } from '../crypto/keyring.ts';
-import { secretHint } from '../crypto/keyring.ts';
-import type { PrismaClient } from '../db.ts';
+import type { Keyring } from '../../crypto/keyring.ts';
+import { secretHint } from '../../crypto/keyring.ts';
+import type { PrismaClient } from '../../db.ts';
 
 export const WEBHOOK_SECRET_KIND = 'webhook_signing_secret';
 const aad = (tenantId: string) => `${tenantId}:${WEBHOOK_SECRET_KIND}`;

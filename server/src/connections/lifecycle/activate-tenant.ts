@@ -1,10 +1,10 @@
 // Marks a tenant connected (create or reactivate) and releases the events that arrived before
 // it was. Used by every connection flow (OAuth, platform install, API key).
-import type { ConnectionType } from '../generated/prisma/enums.ts';
-import type { PrismaClient } from '../db.ts';
-import type { Logger } from '../logger.ts';
-import type { EnqueueDeps } from '../events/enqueue-events.ts';
-import { releaseDeferredEvents } from '../events/release-deferred-events.ts';
+import type { ConnectionType } from '../../generated/prisma/enums.ts';
+import type { PrismaClient } from '../../db.ts';
+import type { Logger } from '../../logger.ts';
+import type { EnqueueDeps } from '../../events/enqueue-events.ts';
+import { releaseDeferredEvents } from '../../events/release-deferred-events.ts';
 
 export interface ActivateInput {
   stripeAccountId: string;

@@ -4,15 +4,15 @@
 // its access credentials are dropped and its running backfill is canceled. Its data stays until
 // the retention ends (purge-tenants.ts); reconnecting restores it. A failed revocation does not
 // keep the tenant connected: it is reported so the merchant can finish it in the Dashboard.
-import type { Tenant } from '../generated/prisma/client.ts';
-import { withTransaction } from '../db.ts';
-import { AppError } from '../errors.ts';
-import { API_KEY } from './connect-api-key.ts';
-import type { ConnectionDeps } from './install-deps.ts';
-import { ACCESS_TOKEN, REFRESH_TOKEN } from './oauth-tokens.ts';
-import { platformKey } from './stripe-client.ts';
-import type { TenantClients } from './tenant-clients.ts';
-import { WEBHOOK_SECRET_KIND } from './webhook-secrets.ts';
+import type { Tenant } from '../../generated/prisma/client.ts';
+import { withTransaction } from '../../db.ts';
+import { AppError } from '../../errors.ts';
+import { API_KEY } from '../credentials/api-key-credential.ts';
+import type { ConnectionDeps } from '../install-deps.ts';
+import { ACCESS_TOKEN, REFRESH_TOKEN } from '../credentials/oauth-tokens.ts';
+import { platformKey } from '../credentials/stripe-client.ts';
+import type { TenantClients } from '../credentials/tenant-clients.ts';
+import { WEBHOOK_SECRET_KIND } from '../credentials/webhook-secrets.ts';
 
 type Deps = Pick<ConnectionDeps, 'pool' | 'prisma' | 'logger' | 'stripe' | 'oauth'> & {
   clients: Pick<TenantClients, 'forTenant' | 'forget'>;

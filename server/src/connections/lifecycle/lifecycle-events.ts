@@ -4,8 +4,8 @@
 // platform-type tenant (it needs no credentials); OAuth tenants are activated by the install
 // callback, which holds their tokens. These run whatever the tenant's status.
 import type Stripe from 'stripe';
-import type { EventHandler } from '../events/handler.ts';
-import { ACCESS_TOKEN, REFRESH_TOKEN } from './oauth-tokens.ts';
+import type { EventHandler } from '../../events/handler.ts';
+import { ACCESS_TOKEN, REFRESH_TOKEN } from '../credentials/oauth-tokens.ts';
 
 export const LIFECYCLE_EVENTS = new Set([
   'account.application.authorized',

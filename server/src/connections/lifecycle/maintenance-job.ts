@@ -2,18 +2,25 @@
 // refresh OAuth tokens that expire before the next pass) and deleting a replaced webhook endpoint.
 import type { Job } from 'bullmq';
 import Stripe from 'stripe';
-import type { Pool } from '../db.ts';
-import type { Logger } from '../logger.ts';
-import { maintenanceJob, type Queues } from '../queues.ts';
-import { reofferBackfill } from '../backfill/reoffer-backfill.ts';
-import { checkDeadlines } from '../disputes/evidence/check-deadlines.ts';
-import { compactAggregates } from '../analytics/compact-aggregates.ts';
-import { applyPrevention } from '../prevention/apply-prevention.ts';
-import { reconcileAllDisputes, reconcileTenantDisputes } from '../disputes/reconcile-disputes.ts';
-import type { StripeRateLimiter } from '../backfill/rate-limiter.ts';
-import { REFRESH_MARGIN_MS, refreshAccessToken, type TokenDeps } from './oauth-tokens.ts';
+import type { Pool } from '../../db.ts';
+import type { Logger } from '../../logger.ts';
+import { maintenanceJob, type Queues } from '../../queues.ts';
+import { reofferBackfill } from '../../backfill/reoffer-backfill.ts';
+import { checkDeadlines } from '../../disputes/evidence/check-deadlines.ts';
+import { compactAggregates } from '../../analytics/compact-aggregates.ts';
+import { applyPrevention } from '../../prevention/apply-prevention.ts';
+import {
+  reconcileAllDisputes,
+  reconcileTenantDisputes,
+} from '../../disputes/reconcile-disputes.ts';
+import type { StripeRateLimiter } from '../../backfill/rate-limiter.ts';
+import {
+  REFRESH_MARGIN_MS,
+  refreshAccessToken,
+  type TokenDeps,
+} from '../credentials/oauth-tokens.ts';
 import { purgeDisconnectedTenants } from './purge-tenants.ts';
-import type { TenantClients } from './tenant-clients.ts';
+import type { TenantClients } from '../credentials/tenant-clients.ts';
 
 export interface MaintenanceDeps extends TokenDeps {
   pool: Pool;

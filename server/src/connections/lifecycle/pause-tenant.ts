@@ -1,9 +1,9 @@
 // Support staff pause a tenant (its events are kept, not processed; its backfill waits) and
 // resume it (the kept events are processed in order, the backfill continues). Only active ↔ paused; other states say why they cannot.
-import { AppError } from '../errors.ts';
-import { releaseDeferredEvents } from '../events/release-deferred-events.ts';
-import { backfillWindowJob } from '../queues.ts';
-import type { ConnectionDeps } from './install-deps.ts';
+import { AppError } from '../../errors.ts';
+import { releaseDeferredEvents } from '../../events/release-deferred-events.ts';
+import { backfillWindowJob } from '../../queues.ts';
+import type { ConnectionDeps } from '../install-deps.ts';
 
 export async function pauseTenant(
   deps: Pick<ConnectionDeps, 'pool'>,

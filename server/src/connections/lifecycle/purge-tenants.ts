@@ -3,9 +3,9 @@
 // tenant row stays, marked purged, so a later reconnect starts cleanly and the admin sees why.
 // An admin may purge a disconnected tenant at once (purgeTenant with retention 0). The analytics
 // aggregates go last: deleting the source rows appends their negative contributions there.
-import { withTransaction, type Pool } from '../db.ts';
-import { AppError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
+import { withTransaction, type Pool } from '../../db.ts';
+import { AppError } from '../../errors.ts';
+import type { Logger } from '../../logger.ts';
 
 async function tenantTables(pool: Pool) {
   const { rows } = await pool.query<{ table_name: string }>(

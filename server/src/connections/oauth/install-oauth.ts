@@ -1,11 +1,11 @@
 // The end of an OAuth install: exchange the code with the platform key of the state's mode,
 // create or reactivate the tenant, store its tokens encrypted, and queue the initial backfill
 // and report runs.
-import { scheduleInitialSync } from '../backfill/schedule-initial-sync.ts';
-import { activateTenant } from './activate-tenant.ts';
-import type { ConnectionDeps } from './install-deps.ts';
-import { storeTokens } from './oauth-tokens.ts';
-import { requestTokens } from './stripe-oauth.ts';
+import { scheduleInitialSync } from '../../backfill/schedule-initial-sync.ts';
+import { activateTenant } from '../lifecycle/activate-tenant.ts';
+import type { ConnectionDeps } from '../install-deps.ts';
+import { storeTokens } from '../credentials/oauth-tokens.ts';
+import { requestTokens } from '../credentials/stripe-oauth.ts';
 
 export async function completeOAuthInstall(
   deps: ConnectionDeps,

@@ -2,11 +2,11 @@
 // and `install_signature`, a Stripe-Signature-style header over
 // JSON.stringify({ state, user_id, account_id }) (that key order) made with the app's secret.
 // Verified, the tenant is created; its calls use the platform key and Stripe-Account.
-import { scheduleInitialSync } from '../backfill/schedule-initial-sync.ts';
-import { AppError } from '../errors.ts';
-import { SIGNATURE_MESSAGES, verifySignature } from '../webhooks/verify-signature.ts';
-import { activateTenant } from './activate-tenant.ts';
-import type { ConnectionDeps } from './install-deps.ts';
+import { scheduleInitialSync } from '../../backfill/schedule-initial-sync.ts';
+import { AppError } from '../../errors.ts';
+import { SIGNATURE_MESSAGES, verifySignature } from '../../webhooks/verify-signature.ts';
+import { activateTenant } from '../lifecycle/activate-tenant.ts';
+import type { ConnectionDeps } from '../install-deps.ts';
 
 export const installPayload = (p: { state: string; user_id: string; account_id: string }) =>
   JSON.stringify({ state: p.state, user_id: p.user_id, account_id: p.account_id });

@@ -8,14 +8,14 @@
 // is always verified. After installing, the merchant goes back to OAUTH_RETURN_URL (the Dashboard).
 import express, { type Response } from 'express';
 import { z } from 'zod';
-import { AppError } from '../errors.ts';
-import { storableInput } from '../http/storable.ts';
-import type { ConnectionDeps } from './install-deps.ts';
+import { AppError } from '../../errors.ts';
+import { storableInput } from '../../http/storable.ts';
+import type { ConnectionDeps } from '../install-deps.ts';
 import { completeOAuthInstall } from './install-oauth.ts';
 import { completePlatformInstall } from './install-platform.ts';
 import { consumeState, issueState } from './oauth-states.ts';
-import { page, STATE_PAGES } from './pages.ts';
-import { OAuthGrantError } from './stripe-oauth.ts';
+import { page, STATE_PAGES } from '../pages.ts';
+import { OAuthGrantError } from '../credentials/stripe-oauth.ts';
 
 const InstallQuery = z.object({
   mode: z.enum(['test', 'live']),

@@ -4,8 +4,8 @@
 // atomically: a second use, an unknown (forged, altered) or an expired state is refused. Sealed
 // under the keyring's primary key; states sealed under a key still in the keyring open too.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Keyring } from '../crypto/keyring.ts';
-import type { Pool } from '../db.ts';
+import type { Keyring } from '../../crypto/keyring.ts';
+import type { Pool } from '../../db.ts';
 
 export type InstallFlow = 'oauth' | 'platform';
 export type StateProblem = 'missing' | 'unknown' | 'expired' | 'replayed';

@@ -4,7 +4,7 @@
 // dispute goes through intake, so the app sees the new state at once and merchants' systems get
 // their DISPUTE.STATUS notification — or with Stripe's refusal in its own words.
 import Stripe from 'stripe';
-import type { TenantClients } from '../../connections/tenant-clients.ts';
+import type { TenantClients } from '../../connections/credentials/tenant-clients.ts';
 import { withTransaction, type Pool } from '../../db.ts';
 import { AppError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
