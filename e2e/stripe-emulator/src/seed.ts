@@ -7,12 +7,12 @@ import { StripeApiError } from './errors.ts';
 import { createCustomerObject } from './resources/customers.ts';
 import { balanceTransaction, cardFee } from './resources/balance.ts';
 import { createPaymentIntent } from './resources/payment-intents.ts';
-import { refundRoutes } from './resources/refunds.ts';
+import { createRefund } from './resources/refunds.ts';
 import { createPlain } from './resources/crud.ts';
 import { PRICE, PRODUCT } from './resources/catalog.ts';
 import { attach, resolvePaymentMethod } from './resources/payment-methods.ts';
 import { createSubscriptionFor } from './resources/subscriptions.ts';
-import { payoutRoutes } from './resources/payouts.ts';
+import { createPayout } from './resources/payouts.ts';
 import type { Account, EmulatorState, StoredObject } from './state.ts';
 
 export interface SeedOptions {
@@ -165,11 +165,11 @@ function templates(state: EmulatorState): Templates {
         },
       });
     pay('pm_card_bypassPending');
-    payoutRoutes[0]!.handle({ ...ctx, params: { amount: 100, currency: 'usd' } }, {});
+    createPayout({ ...ctx, params: { amount: 100, currency: 'usd' } });
     const disputed = pay('pm_card_createDispute');
     pay('pm_card_createIssuerFraudRecord');
     const refundable = pay('pm_card_visa');
-    refundRoutes[0]!.handle({ ...ctx, params: { payment_intent: refundable.id } }, {});
+    createRefund({ ...ctx, params: { payment_intent: refundable.id } });
     const first = (resource: string) =>
       state.newestFirst(scratch, resource).next().value as StoredObject;
     const product = createPlain(PRODUCT, { ...ctx, params: { name: 'Monthly box' } });

@@ -16,78 +16,81 @@ function find(ctx: RequestContext, id: string) {
   return p;
 }
 
+/** POST /v1/payouts: a payout from the available balance (refused past it). */
+export function createPayout(ctx: RequestContext) {
+  const p = ctx.params;
+  const amount = Number(p.amount);
+  if (p.amount === undefined)
+    throw invalidParam('amount', 'Missing required param: amount.', 'parameter_missing');
+  if (!Number.isInteger(amount) || amount <= 0) throw invalidInteger('amount', p.amount);
+  const currency = str(p.currency, 'currency')?.toLowerCase();
+  if (!currency)
+    throw invalidParam('currency', 'Missing required param: currency.', 'parameter_missing');
+  const available =
+    balanceOf(ctx, ctx.account).available.find((b) => b.currency === currency)?.amount ?? 0;
+  if (available < amount) {
+    throw invalidParam(
+      'amount',
+      `You have insufficient funds in your Stripe account for this transfer. Your card balance is too low. You can use the /v1/balance endpoint to view your Stripe balance (for more details, see stripe.com/docs/api#balance).`,
+      'balance_insufficient',
+    );
+  }
+  const id = newId('po');
+  const created = nowSeconds();
+  const txn = recordMovement(ctx, {
+    amount: -amount,
+    currency,
+    type: 'payout',
+    reportingCategory: 'payout',
+    source: id,
+    description: str(p.description, 'description') ?? 'STRIPE PAYOUT',
+    availableIn: 0,
+  });
+  const payout: StoredObject = {
+    id,
+    object: 'payout',
+    amount,
+    application_fee: null,
+    application_fee_amount: null,
+    arrival_date: created + 2 * 86400,
+    automatic: false,
+    balance_transaction: txn.id,
+    created,
+    currency,
+    description: str(p.description, 'description'),
+    destination: `ba_${ctx.account.id.slice(5)}`,
+    failure_balance_transaction: null,
+    failure_code: null,
+    failure_message: null,
+    livemode: ctx.livemode,
+    metadata: metadataParam(p.metadata),
+    method: str(p.method, 'method') ?? 'standard',
+    original_payout: null,
+    payout_method: null,
+    reconciliation_status: 'completed',
+    reversed_by: null,
+    source_type: 'card',
+    statement_descriptor: str(p.statement_descriptor, 'statement_descriptor'),
+    status: 'pending',
+    trace_id: null,
+    type: 'bank_account',
+  };
+  txn.payout = id;
+  ctx.state.insert(ctx.account, RESOURCE, payout);
+  emit(ctx, 'payout.created', payout);
+  setTimeout(() => {
+    if (payout.status !== 'pending') return;
+    payout.status = 'paid';
+    emit(ctx, 'payout.paid', payout, { status: 'pending' });
+  }, ctx.state.settings.payoutDelayMs).unref();
+  return payout;
+}
+
 export const payoutRoutes: Route[] = [
   {
     method: 'POST',
     path: '/v1/payouts',
-    handle: (ctx) => {
-      const p = ctx.params;
-      const amount = Number(p.amount);
-      if (p.amount === undefined)
-        throw invalidParam('amount', 'Missing required param: amount.', 'parameter_missing');
-      if (!Number.isInteger(amount) || amount <= 0) throw invalidInteger('amount', p.amount);
-      const currency = str(p.currency, 'currency')?.toLowerCase();
-      if (!currency)
-        throw invalidParam('currency', 'Missing required param: currency.', 'parameter_missing');
-      const available =
-        balanceOf(ctx, ctx.account).available.find((b) => b.currency === currency)?.amount ?? 0;
-      if (available < amount) {
-        throw invalidParam(
-          'amount',
-          `You have insufficient funds in your Stripe account for this transfer. Your card balance is too low. You can use the /v1/balance endpoint to view your Stripe balance (for more details, see stripe.com/docs/api#balance).`,
-          'balance_insufficient',
-        );
-      }
-      const id = newId('po');
-      const created = nowSeconds();
-      const txn = recordMovement(ctx, {
-        amount: -amount,
-        currency,
-        type: 'payout',
-        reportingCategory: 'payout',
-        source: id,
-        description: str(p.description, 'description') ?? 'STRIPE PAYOUT',
-        availableIn: 0,
-      });
-      const payout: StoredObject = {
-        id,
-        object: 'payout',
-        amount,
-        application_fee: null,
-        application_fee_amount: null,
-        arrival_date: created + 2 * 86400,
-        automatic: false,
-        balance_transaction: txn.id,
-        created,
-        currency,
-        description: str(p.description, 'description'),
-        destination: `ba_${ctx.account.id.slice(5)}`,
-        failure_balance_transaction: null,
-        failure_code: null,
-        failure_message: null,
-        livemode: ctx.livemode,
-        metadata: metadataParam(p.metadata),
-        method: str(p.method, 'method') ?? 'standard',
-        original_payout: null,
-        payout_method: null,
-        reconciliation_status: 'completed',
-        reversed_by: null,
-        source_type: 'card',
-        statement_descriptor: str(p.statement_descriptor, 'statement_descriptor'),
-        status: 'pending',
-        trace_id: null,
-        type: 'bank_account',
-      };
-      txn.payout = id;
-      ctx.state.insert(ctx.account, RESOURCE, payout);
-      emit(ctx, 'payout.created', payout);
-      setTimeout(() => {
-        if (payout.status !== 'pending') return;
-        payout.status = 'paid';
-        emit(ctx, 'payout.paid', payout, { status: 'pending' });
-      }, ctx.state.settings.payoutDelayMs).unref();
-      return payout;
-    },
+    handle: createPayout,
   },
   { method: 'GET', path: '/v1/payouts/:id', handle: (ctx, { id }) => find(ctx, id!) },
   {

@@ -69,108 +69,106 @@ function fail(ctx: RequestContext, refund: StoredObject, charge: StoredObject) {
   emit(ctx, 'charge.refund.updated', refund, previous);
 }
 
+/** POST /v1/refunds: a refund of a charge or PaymentIntent, up to what is left. */
+export function createRefund(ctx: RequestContext) {
+  const charge = chargeToRefund(ctx);
+  const chargeAmount = charge.amount_captured as number;
+  const left = chargeAmount - (charge.amount_refunded as number);
+  if (charge.status !== 'succeeded') {
+    throw invalidParam(
+      'charge',
+      `Charge ${charge.id} has not succeeded and cannot be refunded.`,
+      'charge_not_refundable',
+    );
+  }
+  if (left <= 0) {
+    throw invalidParam(
+      'charge',
+      `Charge ${charge.id} has already been refunded.`,
+      'charge_already_refunded',
+    );
+  }
+  const open = [...ctx.state.newestFirst(ctx.account, 'dispute')].find(
+    (d) => d.charge === charge.id && ['needs_response', 'under_review'].includes(String(d.status)),
+  );
+  if (open) {
+    throw invalidParam(
+      'charge',
+      `Charge ${charge.id} has been charged back; cannot issue a refund.`,
+      'charge_disputed',
+    );
+  }
+  const raw = ctx.params.amount;
+  const amount = raw === undefined ? left : Number(raw);
+  if (!Number.isInteger(amount)) throw invalidInteger('amount', raw);
+  if (amount <= 0)
+    throw invalidParam('amount', 'Refund amount must be positive.', 'parameter_invalid_integer');
+  if (amount > left) {
+    throw invalidParam(
+      'amount',
+      `Refund amount (${amount}) is greater than unrefunded amount on charge (${left})`,
+      'amount_too_large',
+    );
+  }
+  const reason = str(ctx.params.reason, 'reason');
+  if (reason && !REASONS.includes(reason)) {
+    throw invalidParam('reason', `Invalid reason: must be one of ${REASONS.join(', ')}`);
+  }
+  const id = newId('re');
+  const txn = recordMovement(ctx, {
+    amount: -amount,
+    currency: charge.currency as string,
+    type: 'refund',
+    reportingCategory: 'refund',
+    source: id,
+    description: reason ? `REFUND FOR ${reason.toUpperCase()}` : 'REFUND FOR CHARGE',
+    availableIn: 0,
+  });
+  const refund: StoredObject = {
+    id,
+    object: 'refund',
+    amount,
+    balance_transaction: txn.id,
+    charge: charge.id,
+    created: nowSeconds(),
+    currency: charge.currency,
+    customer: charge.customer ?? null,
+    customer_account: null,
+    destination_details: {
+      card: {
+        reference_status: 'pending',
+        reference_type: 'acquirer_reference_number',
+        type: 'refund',
+      },
+      type: 'card',
+    },
+    metadata: metadataParam(ctx.params.metadata),
+    payment_intent: charge.payment_intent ?? null,
+    payment_method: charge.payment_method ?? null,
+    reason,
+    receipt_number: null,
+    source_transfer_reversal: null,
+    status: 'succeeded',
+    transfer_reversal: null,
+  };
+  ctx.state.insert(ctx.account, RESOURCE, refund);
+  const previous = { amount_refunded: charge.amount_refunded, refunded: charge.refunded };
+  charge.amount_refunded = (charge.amount_refunded as number) + amount;
+  charge.refunded = charge.amount_refunded === chargeAmount;
+  emit(ctx, 'refund.created', refund);
+  emit(ctx, 'charge.refunded', charge, previous);
+  const pm = ctx.state.get(ctx.account, 'payment_method', charge.payment_method as string);
+  if (pm && cardOf(pm)?.refundFails) {
+    setTimeout(() => fail(ctx, refund, charge), ctx.state.settings.settleDelayMs).unref();
+  }
+  return refund;
+}
+
 export const refundRoutes: Route[] = [
   {
     method: 'POST',
     path: '/v1/refunds',
-    handle: (ctx) => {
-      const charge = chargeToRefund(ctx);
-      const chargeAmount = charge.amount_captured as number;
-      const left = chargeAmount - (charge.amount_refunded as number);
-      if (charge.status !== 'succeeded') {
-        throw invalidParam(
-          'charge',
-          `Charge ${charge.id} has not succeeded and cannot be refunded.`,
-          'charge_not_refundable',
-        );
-      }
-      if (left <= 0) {
-        throw invalidParam(
-          'charge',
-          `Charge ${charge.id} has already been refunded.`,
-          'charge_already_refunded',
-        );
-      }
-      const open = [...ctx.state.newestFirst(ctx.account, 'dispute')].find(
-        (d) =>
-          d.charge === charge.id && ['needs_response', 'under_review'].includes(String(d.status)),
-      );
-      if (open) {
-        throw invalidParam(
-          'charge',
-          `Charge ${charge.id} has been charged back; cannot issue a refund.`,
-          'charge_disputed',
-        );
-      }
-      const raw = ctx.params.amount;
-      const amount = raw === undefined ? left : Number(raw);
-      if (!Number.isInteger(amount)) throw invalidInteger('amount', raw);
-      if (amount <= 0)
-        throw invalidParam(
-          'amount',
-          'Refund amount must be positive.',
-          'parameter_invalid_integer',
-        );
-      if (amount > left) {
-        throw invalidParam(
-          'amount',
-          `Refund amount (${amount}) is greater than unrefunded amount on charge (${left})`,
-          'amount_too_large',
-        );
-      }
-      const reason = str(ctx.params.reason, 'reason');
-      if (reason && !REASONS.includes(reason)) {
-        throw invalidParam('reason', `Invalid reason: must be one of ${REASONS.join(', ')}`);
-      }
-      const id = newId('re');
-      const txn = recordMovement(ctx, {
-        amount: -amount,
-        currency: charge.currency as string,
-        type: 'refund',
-        reportingCategory: 'refund',
-        source: id,
-        description: reason ? `REFUND FOR ${reason.toUpperCase()}` : 'REFUND FOR CHARGE',
-        availableIn: 0,
-      });
-      const refund: StoredObject = {
-        id,
-        object: 'refund',
-        amount,
-        balance_transaction: txn.id,
-        charge: charge.id,
-        created: nowSeconds(),
-        currency: charge.currency,
-        customer: charge.customer ?? null,
-        customer_account: null,
-        destination_details: {
-          card: {
-            reference_status: 'pending',
-            reference_type: 'acquirer_reference_number',
-            type: 'refund',
-          },
-          type: 'card',
-        },
-        metadata: metadataParam(ctx.params.metadata),
-        payment_intent: charge.payment_intent ?? null,
-        payment_method: charge.payment_method ?? null,
-        reason,
-        receipt_number: null,
-        source_transfer_reversal: null,
-        status: 'succeeded',
-        transfer_reversal: null,
-      };
-      ctx.state.insert(ctx.account, RESOURCE, refund);
-      const previous = { amount_refunded: charge.amount_refunded, refunded: charge.refunded };
-      charge.amount_refunded = (charge.amount_refunded as number) + amount;
-      charge.refunded = charge.amount_refunded === chargeAmount;
-      emit(ctx, 'refund.created', refund);
-      emit(ctx, 'charge.refunded', charge, previous);
-      const pm = ctx.state.get(ctx.account, 'payment_method', charge.payment_method as string);
-      if (pm && cardOf(pm)?.refundFails) {
-        setTimeout(() => fail(ctx, refund, charge), ctx.state.settings.settleDelayMs).unref();
-      }
-      return refund;
-    },
+    handle: createRefund,
   },
   { method: 'GET', path: '/v1/refunds/:id', handle: (ctx, { id }) => find(ctx, id!) },
   {
