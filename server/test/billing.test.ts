@@ -137,8 +137,23 @@ describe('Billing merchants', () => {
     });
     const dispute = (await res.json()) as { id: string };
 
+    // Every event Stripe made for the account delivered and processed, so the rows are final
+    // (the Checkout subscription's incomplete → active update can land after the session's
+    // completion).
+    const settled = async () => {
+      const events = await stripe.events
+        .list({ limit: 100 }, opts)
+        .autoPagingToArray({ limit: 2000 });
+      if (events.some((e) => e.pending_webhooks > 0)) return false;
+      const open = await env.stack.db.pool.query(
+        "SELECT 1 FROM raw_events WHERE tenant_id = $1 AND status = 'received' LIMIT 1",
+        [m.tenantId],
+      );
+      return open.rowCount === 0;
+    };
     const webhookRows = await waitFor(
       async () => {
+        if (!(await settled())) return null;
         const rows = await billingRows(m.tenantId);
         const stored = rows.subscriptions as Array<{ stripe_id: string; status: string }>;
         const checkout = rows.checkout_sessions as Array<{ status: string }>;
