@@ -270,7 +270,10 @@ describe('graceful shutdown', () => {
 
 describe('worker shutdown', () => {
   it('finishes the job it is running before it stops', async () => {
-    const stack = await startStack({ databaseUrl: database.url });
+    // A database of its own: the events earlier tests left unprocessed would otherwise be swept
+    // into this worker's queue beside the one this test watches.
+    const own = await createTestDatabase();
+    const stack = await startStack({ databaseUrl: own.url });
     try {
       const { account, tenantId } = await connected(stack);
       const d = dispute();
@@ -300,13 +303,27 @@ describe('worker shutdown', () => {
       expect(stopped).toBe(false);
       await blocker.query('SELECT pg_advisory_unlock_all()');
       blocker.release();
-      await stopping;
+      // Bounded, and saying what the database was doing if the worker does not stop.
+      const late = new Promise<never>((_, reject) =>
+        setTimeout(() => {
+          void stack.db.pool
+            .query(
+              `SELECT state, wait_event_type, wait_event, left(query, 120) AS query
+                 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+            )
+            .then(({ rows }) =>
+              reject(new Error(`the worker did not stop within 15 s: ${JSON.stringify(rows)}`)),
+            );
+        }, 15_000).unref(),
+      );
+      await Promise.race([stopping, late]);
       const row = await stack.db.prisma.rawEvent.findFirst({
         where: { tenantId: tenantId!, stripeEventId: evt.id },
       });
       expect(row?.status).toBe('processed');
     } finally {
       await stack.stop();
+      await own.drop();
     }
   });
 });
