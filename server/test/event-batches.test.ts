@@ -74,6 +74,22 @@ describe('event batches', () => {
     expect(await tableSnapshot(env.stack.db.pool, chunked)).toEqual(reference);
   });
 
+  it('keep each tenant to its own rows when one batch mixes tenants with the same Stripe ids', async () => {
+    const events = history();
+    const reference = await tenant();
+    for (const id of await store(reference, events)) {
+      await runProcessEventsJob(deps(), jobFor([id]));
+    }
+    const expected = await tableSnapshot(env.stack.db.pool, reference);
+    // Two more accounts whose events carry the very same object ids, in one shuffled batch.
+    const [a, b] = [await tenant(), await tenant()];
+    const ids = shuffled([...(await store(a, events)), ...(await store(b, events))], 3);
+    const result = await processEventBatch(deps(), ids);
+    expect(result).toEqual({ outcomes: { processed: events.length * 2 }, busy: [] });
+    expect(await tableSnapshot(env.stack.db.pool, a)).toEqual(expected);
+    expect(await tableSnapshot(env.stack.db.pool, b)).toEqual(expected);
+  });
+
   it("run a dispute after its payment's events of the same batch: the notification has the order id", async () => {
     const tenantId = await tenant();
     await env.stack.db.pool.query(

@@ -104,17 +104,18 @@ export async function recordDisputes(
 /** When charges or PaymentIntents arrive after their disputes, give the disputes their order id. */
 export async function fillDisputeOrderIds(
   db: Queryable,
-  tenantId: string,
   source: 'charges' | 'payment_intents',
-  stripeIds: readonly string[],
+  payments: ReadonlyArray<{ tenant_id: string; stripe_id: string }>,
 ) {
-  if (stripeIds.length === 0) return;
+  if (payments.length === 0) return;
   const column = source === 'charges' ? 'charge_id' : 'payment_intent_id';
   await db.query(
-    `UPDATE disputes d SET order_id = s.order_id FROM ${source} s
-      WHERE d.tenant_id = $1 AND s.tenant_id = $1 AND s.stripe_id = ANY($2::text[])
-        AND d.${column} = s.stripe_id AND d.order_id IS NULL AND s.order_id IS NOT NULL`,
-    [tenantId, stripeIds],
+    `UPDATE disputes d SET order_id = s.order_id
+       FROM unnest($1::uuid[], $2::text[]) AS p(tenant_id, stripe_id)
+       JOIN ${source} s ON s.tenant_id = p.tenant_id AND s.stripe_id = p.stripe_id
+      WHERE d.tenant_id = p.tenant_id AND d.${column} = s.stripe_id
+        AND d.order_id IS NULL AND s.order_id IS NOT NULL`,
+    [payments.map((p) => p.tenant_id), payments.map((p) => p.stripe_id)],
   );
 }
 
@@ -124,15 +125,15 @@ export async function fillDisputeOrderIds(
  */
 export async function fillDisputePaymentIntents(
   db: Queryable,
-  tenantId: string,
-  chargeIds: readonly string[],
+  charges: ReadonlyArray<{ tenant_id: string; stripe_id: string }>,
 ) {
-  if (chargeIds.length === 0) return;
+  if (charges.length === 0) return;
   await db.query(
     `UPDATE disputes d SET payment_intent_id = c.payment_intent_id, transaction_id = c.payment_intent_id
-       FROM charges c
-      WHERE c.tenant_id = $1 AND c.stripe_id = ANY($2::text[]) AND c.payment_intent_id IS NOT NULL
-        AND d.tenant_id = $1 AND d.charge_id = c.stripe_id AND d.payment_intent_id IS NULL`,
-    [tenantId, chargeIds],
+       FROM unnest($1::uuid[], $2::text[]) AS p(tenant_id, stripe_id)
+       JOIN charges c ON c.tenant_id = p.tenant_id AND c.stripe_id = p.stripe_id
+      WHERE c.payment_intent_id IS NOT NULL
+        AND d.tenant_id = p.tenant_id AND d.charge_id = c.stripe_id AND d.payment_intent_id IS NULL`,
+    [charges.map((c) => c.tenant_id), charges.map((c) => c.stripe_id)],
   );
 }

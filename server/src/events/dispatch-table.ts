@@ -4,10 +4,14 @@
 import type Stripe from 'stripe';
 import { disputePaymentIds, intakeDisputes } from '../disputes/intake-disputes.ts';
 import { fillDisputeOrderIds, fillDisputePaymentIntents } from '../disputes/record-disputes.ts';
-import { lockPayments } from '../stripe-objects/lock-payments.ts';
+import { lockPaymentKeys, paymentKey } from '../stripe-objects/lock-payments.ts';
 import type { ResourceName } from '../stripe-objects/resources.ts';
-import { upsertObjects, upsertObjectsReturning } from '../stripe-objects/upsert-objects.ts';
-import type { BulkHandler, EventHandler, HandlerContext } from './handler.ts';
+import {
+  upsertTenantObjects,
+  type Queryable,
+  type TenantSnapshot,
+} from '../stripe-objects/upsert-objects.ts';
+import type { BulkContext, BulkHandler, EventHandler, TenantEvent } from './handler.ts';
 import { deliverNotificationJob } from '../queues.ts';
 import { authorized, deauthorized } from '../connections/lifecycle/lifecycle-events.ts';
 import {
@@ -17,16 +21,26 @@ import {
 } from '../reports/report-events.ts';
 import { idOf } from '../stripe-objects/id-of.ts';
 
-export type { BulkHandler, EventHandler, FollowUp, HandlerContext } from './handler.ts';
+export type {
+  BulkHandler,
+  EventHandler,
+  FollowUp,
+  HandlerContext,
+  TenantEvent,
+} from './handler.ts';
 
 const snapshotTime = (event: Stripe.Event) => new Date(event.created * 1000);
-const snapshotsOf = <T>(events: Stripe.Event[]) =>
-  events.map((e) => ({ object: e.data.object as T, snapshotAt: snapshotTime(e) }));
+const snapshotsOf = <T extends { id: string }>(events: TenantEvent[]) =>
+  events.map(({ tenantId, event }): TenantSnapshot & { object: T } => ({
+    tenantId,
+    object: event.data.object as unknown as T,
+    snapshotAt: snapshotTime(event),
+  }));
 
 const upsertAs = (resource: ResourceName): BulkHandler => ({
   kind: resource,
   apply: async (ctx, events) => {
-    await upsertObjects(ctx.db, resource, ctx.tenantId, snapshotsOf<{ id: string }>(events));
+    await upsertTenantObjects(ctx.db, resource, snapshotsOf(events), []);
   },
 });
 
@@ -34,11 +48,11 @@ const upsertAs = (resource: ResourceName): BulkHandler => ({
 const markedAs = (resource: ResourceName, fields: Record<string, unknown>): BulkHandler => ({
   kind: `${resource}.deleted`,
   apply: async (ctx, events) => {
-    const snapshots = snapshotsOf<{ id: string }>(events).map((s) => ({
+    const snapshots = snapshotsOf(events).map((s) => ({
       ...s,
       object: { ...s.object, ...fields },
     }));
-    await upsertObjects(ctx.db, resource, ctx.tenantId, snapshots);
+    await upsertTenantObjects(ctx.db, resource, snapshots, []);
   },
 });
 
@@ -83,49 +97,62 @@ const dispute: EventHandler = async (ctx, event) => {
 };
 
 /** The written payments that carry an order id: the only ones that can give a dispute one. */
-const withOrderId = (rows: Array<{ stripe_id: string; order_id: unknown }>) =>
-  rows.filter((r) => r.order_id != null).map((r) => r.stripe_id);
+const withOrderId = (rows: Array<{ tenant_id: string; stripe_id: string; order_id: unknown }>) =>
+  rows.filter((r) => r.order_id != null);
+
+/** Shared payment locks for the events' payments (already held in a batch: no round trip). */
+const lockShared = (ctx: { db: Queryable }, events: TenantEvent[]) =>
+  lockPaymentKeys(
+    ctx.db,
+    events.flatMap(({ tenantId, event }) =>
+      paymentIdsOf(event)
+        .filter((id): id is string => !!id)
+        .map((id) => ({ key: paymentKey(tenantId, id), exclusive: false })),
+    ),
+  );
 
 const charges: BulkHandler = {
   kind: 'charge',
   apply: async (ctx, events) => {
-    await lockPayments(ctx.db, ctx.tenantId, events.flatMap(paymentIdsOf), 'shared');
+    await lockShared(ctx, events);
     const snapshots = snapshotsOf<Stripe.Charge>(events);
-    const written = await upsertObjectsReturning(ctx.db, 'charge', ctx.tenantId, snapshots, [
+    const written = await upsertTenantObjects(ctx.db, 'charge', snapshots, [
       'order_id',
       'disputed',
       'payment_intent_id',
     ]);
     // Older API versions embed the charge's refunds; they are as fresh as the charge.
-    await upsertObjects(
+    await upsertTenantObjects(
       ctx.db,
       'refund',
-      ctx.tenantId,
       snapshots.flatMap((s) =>
-        (s.object.refunds?.data ?? []).map((r) => ({ object: r, snapshotAt: s.snapshotAt })),
+        (s.object.refunds?.data ?? []).map((r) => ({
+          tenantId: s.tenantId,
+          object: r,
+          snapshotAt: s.snapshotAt,
+        })),
       ),
+      [],
     );
     await fillDisputePaymentIntents(
       ctx.db,
-      ctx.tenantId,
-      written.filter((r) => r.disputed && r.payment_intent_id != null).map((r) => r.stripe_id),
+      written.filter((r) => r.disputed && r.payment_intent_id != null),
     );
-    await fillDisputeOrderIds(ctx.db, ctx.tenantId, 'charges', withOrderId(written));
+    await fillDisputeOrderIds(ctx.db, 'charges', withOrderId(written));
   },
 };
 
 const paymentIntents: BulkHandler = {
   kind: 'payment_intent',
   apply: async (ctx, events) => {
-    await lockPayments(ctx.db, ctx.tenantId, events.flatMap(paymentIdsOf), 'shared');
-    const written = await upsertObjectsReturning(
+    await lockShared(ctx, events);
+    const written = await upsertTenantObjects(
       ctx.db,
       'payment_intent',
-      ctx.tenantId,
       snapshotsOf<Stripe.PaymentIntent>(events),
       ['order_id'],
     );
-    await fillDisputeOrderIds(ctx.db, ctx.tenantId, 'payment_intents', withOrderId(written));
+    await fillDisputeOrderIds(ctx.db, 'payment_intents', withOrderId(written));
   },
 };
 
@@ -136,7 +163,7 @@ const on = (types: string[], handler: EventHandler | BulkHandler) =>
     if (typeof handler === 'function') table[t] = handler;
     else {
       bulkTable[t] = handler;
-      table[t] = (ctx, event) => handler.apply(ctx, [event]);
+      table[t] = (ctx, event) => handler.apply(ctx, [{ tenantId: ctx.tenantId, event }]);
     }
   });
 
@@ -150,21 +177,16 @@ on(
 // the commit; the rule decides, and records, whether to refund.
 on(['radar.early_fraud_warning.created', 'radar.early_fraud_warning.updated'], {
   kind: 'early_fraud_warning',
-  apply: async (ctx: HandlerContext, events: Stripe.Event[]) => {
-    await upsertObjects(
-      ctx.db,
-      'early_fraud_warning',
-      ctx.tenantId,
-      snapshotsOf<{ id: string }>(events),
-    );
-    for (const e of events) {
-      if (e.type !== 'radar.early_fraud_warning.created') continue;
-      const warningId = (e.data.object as { id: string }).id;
+  apply: async (ctx: BulkContext, events: TenantEvent[]) => {
+    await upsertTenantObjects(ctx.db, 'early_fraud_warning', snapshotsOf(events), []);
+    for (const { tenantId, event } of events) {
+      if (event.type !== 'radar.early_fraud_warning.created') continue;
+      const warningId = (event.data.object as { id: string }).id;
       ctx.afterCommit({
         queue: 'maintenance',
         name: 'prevent',
-        data: { task: 'prevent', tenantId: ctx.tenantId, warningId },
-        jobId: `prevent-${ctx.tenantId}-${warningId}`,
+        data: { task: 'prevent', tenantId, warningId },
+        jobId: `prevent-${tenantId}-${warningId}`,
       });
     }
   },
@@ -216,12 +238,12 @@ on(['customer.created', 'customer.updated'], upsertAs('customer'));
 // beats any same-second update).
 on(['customer.deleted'], {
   kind: 'customer.deleted',
-  apply: async (ctx: HandlerContext, events: Stripe.Event[]) => {
-    const snapshots = snapshotsOf<Stripe.Customer>(events).map((s) => ({
+  apply: async (ctx: BulkContext, events: TenantEvent[]) => {
+    const snapshots = snapshotsOf(events).map((s) => ({
       ...s,
       object: { ...s.object, deleted: true },
     }));
-    await upsertObjects(ctx.db, 'customer', ctx.tenantId, snapshots);
+    await upsertTenantObjects(ctx.db, 'customer', snapshots, []);
   },
 });
 on(

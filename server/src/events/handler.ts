@@ -22,12 +22,21 @@ export interface HandlerContext {
 
 export type EventHandler = (ctx: HandlerContext, event: Stripe.Event) => Promise<void>;
 
+/** One event of a bulk call, with the tenant it was verified for. */
+export interface TenantEvent {
+  tenantId: string;
+  event: Stripe.Event;
+}
+
 /**
- * A handler that applies many events of one tenant at once (bulk upserts), for event types whose
- * effect is only "store this snapshot": applying them together equals applying them one by one,
- * in any order. `kind` groups the types one call may mix.
+ * A handler that applies many events at once, of any tenants (one bulk upsert per kind), for
+ * event types whose effect is only "store this snapshot": applying them together equals applying
+ * them one by one, in any order. `kind` groups the types one call may mix.
  */
 export interface BulkHandler {
   kind: string;
-  apply: (ctx: HandlerContext, events: Stripe.Event[]) => Promise<void>;
+  apply: (ctx: BulkContext, events: TenantEvent[]) => Promise<void>;
 }
+
+/** A bulk call's context: each event carries its own tenant. */
+export type BulkContext = Omit<HandlerContext, 'tenantId'>;

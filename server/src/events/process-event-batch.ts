@@ -1,7 +1,8 @@
 // Processes a job's events in one transaction: one statement locks them all, one takes every
 // payment lock they need that is free (events whose payments are busy are handed back, to be
 // processed one by one once this transaction has committed: a batch never waits holding locks),
-// the "store this snapshot" types go through their bulk handler (one upsert per tenant and kind),
+// the "store this snapshot" types go through their bulk handler (one upsert per kind, every
+// tenant's rows in it),
 // then the rest (disputes, whose every status change is notified; reports) run one by one, and
 // one statement records every outcome: a handful of round trips per batch instead of per event.
 // If anything fails, the whole transaction rolls back and the caller processes the events one by
@@ -21,7 +22,6 @@ import {
   paymentIdsOf,
   type BulkHandler,
   type FollowUp,
-  type HandlerContext,
 } from './dispatch-table.ts';
 import {
   applyEvent,
@@ -65,7 +65,7 @@ export async function processEventBatch(
     const busy = todo.filter((r) => locksOf(r).some((l) => missed.has(l.key)));
     const ready = busy.length ? todo.filter((r) => !busy.includes(r)) : todo;
     const results: Array<{ id: number; outcome: ProcessOutcome }> = [];
-    const groups = new Map<string, { tenantId: string; bulk: BulkHandler; rows: EventRow[] }>();
+    const groups = new Map<string, { bulk: BulkHandler; rows: EventRow[] }>();
     const single: EventRow[] = [];
     for (const row of ready) {
       const bulk = row.tenant_status === 'active' ? BULK_HANDLERS[row.type] : undefined;
@@ -73,16 +73,15 @@ export async function processEventBatch(
         single.push(row);
         continue;
       }
-      const key = `${row.tenant_id}|${bulk.kind}`;
-      const group = groups.get(key) ?? { tenantId: row.tenant_id, bulk, rows: [] };
+      const group = groups.get(bulk.kind) ?? { bulk, rows: [] };
       group.rows.push(row);
-      groups.set(key, group);
+      groups.set(bulk.kind, group);
     }
-    for (const { tenantId, bulk, rows } of groups.values()) {
-      const ctx: HandlerContext = { db, tenantId, afterCommit: (job) => followUps.push(job) };
+    const ctx = { db, afterCommit: (job: FollowUp) => followUps.push(job) };
+    for (const { bulk, rows } of groups.values()) {
       await bulk.apply(
         ctx,
-        rows.map((r) => r.payload),
+        rows.map((r) => ({ tenantId: r.tenant_id, event: r.payload })),
       );
       for (const r of rows) results.push({ id: r.id, outcome: 'processed' });
     }

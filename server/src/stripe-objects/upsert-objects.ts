@@ -1,7 +1,8 @@
 // One multi-row upsert per resource with the ordering guard in SQL: a row is replaced only by a
 // snapshot that is newer — later Stripe timestamp, or the same second and further along the
 // object's lifecycle, or (a true tie) the larger content hash. The comparison is a total order
-// on snapshots, so applying the same snapshots in any order leaves the same rows.
+// on snapshots, so applying the same snapshots in any order leaves the same rows. One statement
+// may carry several tenants' rows (an events batch mixes tenants): each row names its tenant.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { RESOURCES, type ResourceName, type ResourceSpec, type SqlType } from './resources.ts';
@@ -13,6 +14,11 @@ export interface Snapshot {
   object: { id: string; livemode?: boolean; created?: number } & object;
   /** When this state was true: the event's `created`, or the start of a backfill page fetch. */
   snapshotAt: Date;
+}
+
+/** A snapshot and the tenant whose row it is. */
+export interface TenantSnapshot extends Snapshot {
+  tenantId: string;
 }
 
 const COMMON: Array<[string, SqlType | 'jsonb']> = [
@@ -42,11 +48,11 @@ function buildSql(name: ResourceName, returning: readonly string[]): string {
     );
   return `
     INSERT INTO ${spec.table} AS t (tenant_id, updated_at, ${names.join(', ')})
-    SELECT $1::uuid, now(), ${names.map((c) => `u.${c}`).join(', ')}
-      FROM unnest(${cols.map(([, type], i) => `$${i + 2}::${type}[]`).join(', ')}) AS u(${names.join(', ')})
+    SELECT u.tenant_id, now(), ${names.map((c) => `u.${c}`).join(', ')}
+      FROM unnest($1::uuid[], ${cols.map(([, type], i) => `$${i + 2}::${type}[]`).join(', ')}) AS u(tenant_id, ${names.join(', ')})
     ON CONFLICT (tenant_id, stripe_id) DO UPDATE SET ${updates.join(', ')}, updated_at = now()
       WHERE (t.snapshot_at, t.snapshot_tiebreak) < (EXCLUDED.snapshot_at, EXCLUDED.snapshot_tiebreak)
-    RETURNING ${['stripe_id', ...returning].join(', ')}`;
+    RETURNING ${['tenant_id', 'stripe_id', ...returning].join(', ')}`;
 }
 
 export function snapshotTiebreak(rank: number[], rawJson: string): string {
@@ -55,6 +61,8 @@ export function snapshotTiebreak(rank: number[], rawJson: string): string {
 }
 
 interface Row {
+  key: string;
+  tenantId: string;
   id: string;
   snapshotAt: Date;
   tiebreak: string;
@@ -77,7 +85,8 @@ export async function upsertObjects(
   tenantId: string,
   snapshots: readonly Snapshot[],
 ): Promise<string[]> {
-  return (await upsertObjectsReturning(db, name, tenantId, snapshots, [])).map((r) => r.stripe_id);
+  const rows = await upsertTenantObjects(db, name, withTenant(tenantId, snapshots), []);
+  return rows.map((r) => r.stripe_id);
 }
 
 /** The same, answering the given columns of each row written (as it now stands). */
@@ -87,28 +96,49 @@ export async function upsertObjectsReturning<C extends string>(
   tenantId: string,
   snapshots: readonly Snapshot[],
   returning: readonly C[],
-): Promise<Array<{ stripe_id: string } & Record<C, unknown>>> {
+) {
+  return upsertTenantObjects(db, name, withTenant(tenantId, snapshots), returning);
+}
+
+export const withTenant = (tenantId: string, snapshots: readonly Snapshot[]): TenantSnapshot[] =>
+  snapshots.map((s) => ({ ...s, tenantId }));
+
+type Written<C extends string> = { tenant_id: string; stripe_id: string } & Record<C, unknown>;
+
+/**
+ * Upserts snapshots of one resource for any tenants in one statement, answering the given columns
+ * of each row written (older snapshots are skipped and not returned).
+ */
+export async function upsertTenantObjects<C extends string>(
+  db: Queryable,
+  name: ResourceName,
+  snapshots: readonly TenantSnapshot[],
+  returning: readonly C[],
+): Promise<Array<Written<C>>> {
   if (snapshots.length === 0) return [];
   const spec = RESOURCES[name] as ResourceSpec<{ id: string }>;
-  // One row per id: Postgres refuses to update the same row twice in one statement.
-  const byId = new Map<string, Row>();
+  // One row per tenant and id: Postgres refuses to update the same row twice in one statement.
+  const byKey = new Map<string, Row>();
   for (const s of snapshots) {
     const raw = stripSecretsFromJson(JSON.stringify(s.object));
     const row = {
+      key: `${s.tenantId}|${s.object.id}`,
+      tenantId: s.tenantId,
       id: s.object.id,
       snapshotAt: s.snapshotAt,
       tiebreak: snapshotTiebreak(spec.rank(s.object), raw),
       raw,
       snapshot: s,
     };
-    const seen = byId.get(row.id);
-    if (!seen || newer(row, seen)) byId.set(row.id, row);
+    const seen = byKey.get(row.key);
+    if (!seen || newer(row, seen)) byKey.set(row.key, row);
   }
-  const rows = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  // A fixed order, so concurrent statements take the rows' locks in the same order.
+  const rows = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
   const columnNames = Object.keys(spec.columns);
   const perRow = rows.map((r) => spec.values(r.snapshot.object, r.snapshotAt));
   const params: unknown[] = [
-    tenantId,
+    rows.map((r) => r.tenantId),
     rows.map((r) => r.id),
     rows.map((r) => r.snapshot.object.livemode ?? false),
     rows.map((r) => new Date((r.snapshot.object.created ?? r.snapshotAt.getTime() / 1000) * 1000)),
@@ -120,10 +150,6 @@ export async function upsertObjectsReturning<C extends string>(
   const key = [name, ...returning].join(':');
   let sql = sqlCache.get(key);
   if (!sql) sqlCache.set(key, (sql = buildSql(name, returning)));
-  const res = await db.query<{ stripe_id: string } & Record<C, unknown>>({
-    name: `upsert-${key}`,
-    text: sql,
-    values: params,
-  });
+  const res = await db.query<Written<C>>({ name: `upsert-${key}`, text: sql, values: params });
   return res.rows;
 }
