@@ -90,6 +90,84 @@ describe('event batches', () => {
     expect(await tableSnapshot(env.stack.db.pool, b)).toEqual(expected);
   });
 
+  it('give disputes of many tenants in one batch the rows, drafts and notifications of one by one', async () => {
+    // Per merchant: a paid order, then a dispute; the last merchant's dispute also moves on in
+    // the same batch (two status changes: two notifications, in order).
+    const slots = Array.from({ length: 6 }, (_, i) => {
+      const pi = paymentIntent({ status: 'succeeded', metadata: { order_id: `ORD-${i}` } });
+      const ch = charge({ payment_intent: pi.id, metadata: { order_id: `ORD-${i}` } });
+      const d = dispute({ charge: ch.id, paymentIntent: pi.id, reason: 'product_not_received' });
+      const evts = [
+        event('payment_intent.succeeded', pi),
+        event('charge.succeeded', ch),
+        event('charge.dispute.created', d, { created: d.created }),
+      ];
+      if (i === 5)
+        evts.push(
+          event(
+            'charge.dispute.updated',
+            { ...d, status: 'under_review' },
+            { created: d.created + 60 },
+          ),
+        );
+      return evts;
+    });
+    const withDestination = async () => {
+      const id = await tenant();
+      await env.stack.db.pool.query(
+        `INSERT INTO notification_destinations (id, tenant_id, url) VALUES (gen_random_uuid(), $1, 'https://example.com/hook')`,
+        [id],
+      );
+      return id;
+    };
+    const outcome = async (tenantId: string) => ({
+      rows: await tableSnapshot(env.stack.db.pool, tenantId),
+      drafts: (
+        await env.stack.db.pool.query(
+          'SELECT dispute_id, fields, ce3, state FROM evidence_drafts WHERE tenant_id = $1',
+          [tenantId],
+        )
+      ).rows,
+      notified: (
+        await env.stack.db.pool.query<{ payload: Record<string, unknown> }>(
+          'SELECT payload FROM notifications WHERE tenant_id = $1 ORDER BY id',
+          [tenantId],
+        )
+      ).rows.map(({ payload: { receivedAt: _r, ...rest } }) => rest),
+    });
+    const expected = [];
+    for (const evts of slots) {
+      const reference = await withDestination();
+      for (const id of await store(reference, evts)) {
+        await runProcessEventsJob(deps(), jobFor([id]));
+      }
+      expected.push(await outcome(reference));
+    }
+    expect(expected[0]!.drafts).toHaveLength(1);
+    expect(expected[5]!.notified.map((n) => n.status)).toHaveLength(2);
+
+    // Two merchants per slot, with the very same Stripe ids, in one batch.
+    const merchants: Array<[number, string]> = [];
+    const ids: number[] = [];
+    for (const [i, evts] of slots.entries()) {
+      for (let copy = 0; copy < 2; copy++) {
+        const id = await withDestination();
+        merchants.push([i, id]);
+        ids.push(...(await store(id, evts)));
+      }
+    }
+    const result = await processEventBatch(deps(), shuffled(ids, 5));
+    expect(result).toEqual({ outcomes: { processed: ids.length }, busy: [] });
+    for (const [i, id] of merchants) {
+      const got = await outcome(id);
+      expect(got.notified.map((n) => n.accountId)).not.toContain(undefined);
+      expect({ ...got, notified: got.notified.map(({ accountId: _a, ...n }) => n) }).toEqual({
+        ...expected[i]!,
+        notified: expected[i]!.notified.map(({ accountId: _a, ...n }) => n),
+      });
+    }
+  });
+
   it("run a dispute after its payment's events of the same batch: the notification has the order id", async () => {
     const tenantId = await tenant();
     await env.stack.db.pool.query(

@@ -4,13 +4,15 @@
 // carries, record the disputes and their timeline, prepare the evidence draft of each answerable
 // one, and write the outbox rows of those whose type or status changed. Idempotent: the same
 // snapshots again change nothing and notify nothing. Returns the notification ids to deliver once
-// the caller's transaction commits.
+// the caller's transaction commits. One call may carry several tenants' disputes (an events
+// batch mixes tenants): every statement keys its rows by tenant and id.
 import type Stripe from 'stripe';
-import { lockPayments } from '../stripe-objects/lock-payments.ts';
-import { upsertObjects, type Queryable } from '../stripe-objects/upsert-objects.ts';
+import { lockPaymentKeys, paymentKey } from '../stripe-objects/lock-payments.ts';
+import { upsertTenantObjects, type Queryable } from '../stripe-objects/upsert-objects.ts';
 import { queueDisputeNotifications } from '../notifications/queue-dispute-notifications.ts';
-import { recordDisputes, type DisputeSnapshot } from './record-disputes.ts';
+import { recordDisputes, type DisputeKey, type TenantDisputeSnapshot } from './record-disputes.ts';
 import { prepareEvidenceDrafts } from './evidence/prepare-drafts.ts';
+import type { DisputeSnapshot } from './record-disputes.ts';
 import { idOf } from '../stripe-objects/id-of.ts';
 
 const expanded = <T extends { id: string }>(v: string | T | null | undefined): T | null =>
@@ -22,33 +24,51 @@ export function disputePaymentIds(d: Stripe.Dispute): Array<string | null> {
   return [idOf(d.charge), idOf(d.payment_intent), idOf(charge?.payment_intent)];
 }
 
+/** One tenant's disputes (the history import, reconciliation, a merchant's action). */
 export async function intakeDisputes(
   db: Queryable,
   tenantId: string,
   snapshots: readonly DisputeSnapshot[],
   opts: { notify?: (disputeId: string) => boolean } = {},
 ): Promise<string[]> {
-  if (snapshots.length === 0) return [];
-  await lockPayments(
+  const notify = opts.notify;
+  return intakeTenantDisputes(
     db,
-    tenantId,
-    snapshots.flatMap((s) => disputePaymentIds(s.object)),
+    snapshots.map((s) => ({ ...s, tenantId })),
+    notify ? { notify: (k) => notify(k.disputeId) } : {},
+  );
+}
+
+/** Any tenants' disputes in one pass. */
+export async function intakeTenantDisputes(
+  db: Queryable,
+  snapshots: readonly TenantDisputeSnapshot[],
+  opts: { notify?: (dispute: DisputeKey) => boolean } = {},
+): Promise<string[]> {
+  if (snapshots.length === 0) return [];
+  await lockPaymentKeys(
+    db,
+    snapshots.flatMap((s) =>
+      disputePaymentIds(s.object)
+        .filter((id): id is string => !!id)
+        .map((id) => ({ key: paymentKey(s.tenantId, id), exclusive: true })),
+    ),
   );
   // A dispute rendered with its charge (and PaymentIntent) expanded carries them as they were:
   // stored like any snapshot (the ordering guard keeps newer ones).
   const charges = snapshots.flatMap((s) => {
     const c = expanded(s.object.charge);
-    return c ? [{ object: c, snapshotAt: s.snapshotAt }] : [];
+    return c ? [{ tenantId: s.tenantId, object: c, snapshotAt: s.snapshotAt }] : [];
   });
   const intents = snapshots.flatMap((s) => {
     const pi =
       expanded(s.object.payment_intent) ?? expanded(expanded(s.object.charge)?.payment_intent);
-    return pi ? [{ object: pi, snapshotAt: s.snapshotAt }] : [];
+    return pi ? [{ tenantId: s.tenantId, object: pi, snapshotAt: s.snapshotAt }] : [];
   });
-  await upsertObjects(db, 'charge', tenantId, charges);
-  await upsertObjects(db, 'payment_intent', tenantId, intents);
-  const changed = await recordDisputes(db, tenantId, snapshots);
-  await prepareEvidenceDrafts(db, tenantId, changed);
+  await upsertTenantObjects(db, 'charge', charges, []);
+  await upsertTenantObjects(db, 'payment_intent', intents, []);
+  const changed = await recordDisputes(db, snapshots);
+  await prepareEvidenceDrafts(db, changed);
   const notify = opts.notify ?? (() => true);
-  return queueDisputeNotifications(db, tenantId, changed.filter(notify));
+  return queueDisputeNotifications(db, changed.filter(notify));
 }

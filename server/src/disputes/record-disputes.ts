@@ -2,8 +2,11 @@
 // payment it disputes, and one timeline row per distinct Stripe status. Idempotent and
 // order-independent: the timeline keeps the earliest sighting of each status.
 import type Stripe from 'stripe';
-import { upsertObjectsReturning, type Queryable } from '../stripe-objects/upsert-objects.ts';
+import { upsertTenantObjects, type Queryable } from '../stripe-objects/upsert-objects.ts';
 import { disputeTypeAndStatus } from './normalize-dispute.ts';
+import { keyArrays, type DisputeKey } from '../stripe-objects/dispute-key.ts';
+
+export type { DisputeKey } from '../stripe-objects/dispute-key.ts';
 
 export interface DisputeSnapshot {
   object: Stripe.Dispute;
@@ -12,66 +15,85 @@ export interface DisputeSnapshot {
   sourceEventId: string;
 }
 
+/** A snapshot and the tenant whose dispute it is. */
+export interface TenantDisputeSnapshot extends DisputeSnapshot {
+  tenantId: string;
+}
+
+// Each statement takes its disputes as (tenant, id) pairs: one call may mix tenants.
+const KEYS = 'unnest($1::uuid[], $2::text[]) AS k(tenant_id, stripe_id)';
+
 const TIMELINE_SQL = `
   INSERT INTO dispute_timeline AS t (tenant_id, dispute_id, stripe_status, type, status, occurred_at, source_event_id)
-  SELECT $1::uuid, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
   ON CONFLICT (tenant_id, dispute_id, stripe_status) DO UPDATE
     SET type = EXCLUDED.type, status = EXCLUDED.status,
         occurred_at = EXCLUDED.occurred_at, source_event_id = EXCLUDED.source_event_id
     WHERE (EXCLUDED.occurred_at, EXCLUDED.source_event_id) < (t.occurred_at, t.source_event_id)`;
 
+const BEFORE_SQL = `
+  SELECT d.tenant_id, d.stripe_id, d.type, d.status
+    FROM ${KEYS} JOIN disputes d ON d.tenant_id = k.tenant_id AND d.stripe_id = k.stripe_id`;
+
 const ORDER_SQL = `
   UPDATE disputes d SET order_id = src.order_id
-    FROM (SELECT d2.stripe_id,
+    FROM (SELECT d2.tenant_id, d2.stripe_id,
                  COALESCE((SELECT p.order_id FROM payment_intents p
                             WHERE p.tenant_id = d2.tenant_id AND p.stripe_id = d2.payment_intent_id),
                           (SELECT c.order_id FROM charges c
                             WHERE c.tenant_id = d2.tenant_id AND c.stripe_id = d2.charge_id)) AS order_id
-            FROM disputes d2
-           WHERE d2.tenant_id = $1 AND d2.stripe_id = ANY($2::text[]) AND d2.order_id IS NULL) src
-   WHERE d.tenant_id = $1 AND d.stripe_id = src.stripe_id AND src.order_id IS NOT NULL`;
+            FROM ${KEYS} JOIN disputes d2 ON d2.tenant_id = k.tenant_id AND d2.stripe_id = k.stripe_id
+           WHERE d2.order_id IS NULL) src
+   WHERE d.tenant_id = src.tenant_id AND d.stripe_id = src.stripe_id AND src.order_id IS NOT NULL`;
 
 // Old disputes carry no payment_intent; their charge's PaymentIntent, when we know it, becomes the
 // dispute's (and its transaction id, per Forter's mapping).
 const PAYMENT_INTENT_SQL = `
   UPDATE disputes d SET payment_intent_id = c.payment_intent_id, transaction_id = c.payment_intent_id
-    FROM charges c
-   WHERE d.tenant_id = $1 AND d.stripe_id = ANY($2::text[]) AND d.payment_intent_id IS NULL
-     AND c.tenant_id = $1 AND c.stripe_id = d.charge_id AND c.payment_intent_id IS NOT NULL`;
+    FROM ${KEYS}, charges c
+   WHERE d.tenant_id = k.tenant_id AND d.stripe_id = k.stripe_id AND d.payment_intent_id IS NULL
+     AND c.tenant_id = d.tenant_id AND c.stripe_id = d.charge_id AND c.payment_intent_id IS NOT NULL`;
 
 /** The status as normalized (a snapshot of an odd version may lack it). */
 const stripeStatusOf = (s: DisputeSnapshot) =>
   (s.object.status as string | undefined) ?? 'needs_response';
 
+/** Stores the snapshots; answers the disputes whose type or status changed (or that are new). */
 export async function recordDisputes(
   db: Queryable,
-  tenantId: string,
-  snapshots: readonly DisputeSnapshot[],
-): Promise<string[]> {
+  snapshots: readonly TenantDisputeSnapshot[],
+): Promise<DisputeKey[]> {
   if (snapshots.length === 0) return [];
-  const ids = [...new Set(snapshots.map((s) => s.object.id))];
-  const { rows: stored } = await db.query<{ stripe_id: string; type: string; status: string }>(
-    'SELECT stripe_id, type, status FROM disputes WHERE tenant_id = $1 AND stripe_id = ANY($2::text[])',
-    [tenantId, ids],
+  const keyOf = (tenantId: string, disputeId: string) => `${tenantId}|${disputeId}`;
+  const keys = new Map<string, DisputeKey>();
+  for (const s of snapshots)
+    keys.set(keyOf(s.tenantId, s.object.id), { tenantId: s.tenantId, disputeId: s.object.id });
+  const params = keyArrays([...keys.values()]);
+  const { rows: stored } = await db.query<{
+    tenant_id: string;
+    stripe_id: string;
+    type: string;
+    status: string;
+  }>(BEFORE_SQL, params);
+  const before = new Map(
+    stored.map((r) => [keyOf(r.tenant_id, r.stripe_id), `${r.type}/${r.status}`]),
   );
-  const before = new Map(stored.map((r) => [r.stripe_id, `${r.type}/${r.status}`]));
   // The rows the guard let through, as they now stand: the only ones whose state can change.
-  const written = await upsertObjectsReturning(db, 'dispute', tenantId, snapshots, [
+  const written = await upsertTenantObjects(db, 'dispute', snapshots, [
     'type',
     'status',
     'order_id',
     'payment_intent_id',
   ]);
-  if (written.some((r) => r.payment_intent_id === null))
-    await db.query(PAYMENT_INTENT_SQL, [tenantId, ids]);
-  if (written.some((r) => r.order_id === null)) await db.query(ORDER_SQL, [tenantId, ids]);
+  if (written.some((r) => r.payment_intent_id === null)) await db.query(PAYMENT_INTENT_SQL, params);
+  if (written.some((r) => r.order_id === null)) await db.query(ORDER_SQL, params);
   // One timeline row per (dispute, status) in this batch: the earliest sighting wins.
   const earliest = new Map<
     string,
-    { s: DisputeSnapshot; type: string; status: string; stripeStatus: string }
+    { s: TenantDisputeSnapshot; type: string; status: string; stripeStatus: string }
   >();
   for (const s of snapshots) {
-    const key = `${s.object.id}|${stripeStatusOf(s)}`;
+    const key = `${keyOf(s.tenantId, s.object.id)}|${stripeStatusOf(s)}`;
     const seen = earliest.get(key);
     const t = s.snapshotAt.getTime();
     if (
@@ -83,11 +105,12 @@ export async function recordDisputes(
       earliest.set(key, { s, ...disputeTypeAndStatus(s.object, s.snapshotAt) });
     }
   }
-  const rows = [...earliest.values()].sort((a, b) =>
-    a.s.object.id + a.stripeStatus < b.s.object.id + b.stripeStatus ? -1 : 1,
-  );
+  // A fixed order, so concurrent statements take the rows' locks in the same order.
+  const sortKey = (r: { s: TenantDisputeSnapshot; stripeStatus: string }) =>
+    `${r.s.tenantId}|${r.s.object.id}|${r.stripeStatus}`;
+  const rows = [...earliest.values()].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
   await db.query(TIMELINE_SQL, [
-    tenantId,
+    rows.map((r) => r.s.tenantId),
     rows.map((r) => r.s.object.id),
     rows.map((r) => r.stripeStatus),
     rows.map((r) => r.type),
@@ -95,10 +118,12 @@ export async function recordDisputes(
     rows.map((r) => r.s.snapshotAt),
     rows.map((r) => r.s.sourceEventId),
   ]);
-  // The disputes whose type or status changed (or that are new): they get notifications.
   return written
-    .filter((r) => `${String(r.type)}/${String(r.status)}` !== before.get(r.stripe_id))
-    .map((r) => r.stripe_id);
+    .filter(
+      (r) =>
+        `${String(r.type)}/${String(r.status)}` !== before.get(keyOf(r.tenant_id, r.stripe_id)),
+    )
+    .map((r) => ({ tenantId: r.tenant_id, disputeId: r.stripe_id }));
 }
 
 /** When charges or PaymentIntents arrive after their disputes, give the disputes their order id. */

@@ -2,7 +2,7 @@
 // guard, so running it twice, or after a newer event, changes nothing. Event types that are not
 // here are stored as `ignored` at ingestion and answered 2xx.
 import type Stripe from 'stripe';
-import { disputePaymentIds, intakeDisputes } from '../disputes/intake-disputes.ts';
+import { disputePaymentIds, intakeTenantDisputes } from '../disputes/intake-disputes.ts';
 import { fillDisputeOrderIds, fillDisputePaymentIntents } from '../disputes/record-disputes.ts';
 import { lockPaymentKeys, paymentKey } from '../stripe-objects/lock-payments.ts';
 import type { ResourceName } from '../stripe-objects/resources.ts';
@@ -78,22 +78,31 @@ export function paymentIdsOf(event: Stripe.Event): Array<string | null> {
   return [];
 }
 
-const dispute: EventHandler = async (ctx, event) => {
-  const notifications = await intakeDisputes(ctx.db, ctx.tenantId, [
-    {
-      object: event.data.object as Stripe.Dispute,
-      snapshotAt: snapshotTime(event),
-      sourceEventId: event.id,
-    },
-  ]);
-  for (const id of notifications) {
-    ctx.afterCommit({
-      queue: 'notifications',
-      name: deliverNotificationJob.name,
-      data: { notificationId: Number(id) },
-      jobId: deliverNotificationJob.jobId(Number(id)),
-    });
-  }
+// Disputes of any tenants in one intake; two events of the same dispute in one batch go one at a
+// time, so each status change is notified.
+const disputes: BulkHandler = {
+  kind: 'dispute',
+  last: true,
+  oneAtATime: ({ tenantId, event }) => `${tenantId}|${(event.data.object as { id: string }).id}`,
+  apply: async (ctx, events) => {
+    const notifications = await intakeTenantDisputes(
+      ctx.db,
+      events.map(({ tenantId, event }) => ({
+        tenantId,
+        object: event.data.object as Stripe.Dispute,
+        snapshotAt: snapshotTime(event),
+        sourceEventId: event.id,
+      })),
+    );
+    for (const id of notifications) {
+      ctx.afterCommit({
+        queue: 'notifications',
+        name: deliverNotificationJob.name,
+        data: { notificationId: Number(id) },
+        jobId: deliverNotificationJob.jobId(Number(id)),
+      });
+    }
+  },
 };
 
 /** The written payments that carry an order id: the only ones that can give a dispute one. */
@@ -171,7 +180,7 @@ on(
   ['created', 'updated', 'closed', 'funds_withdrawn', 'funds_reinstated'].map(
     (s) => `charge.dispute.${s}`,
   ),
-  dispute,
+  disputes,
 );
 // A new warning also goes to the tenant's prevention rule (prevention/apply-prevention.ts), after
 // the commit; the rule decides, and records, whether to refund.

@@ -29,13 +29,20 @@ export interface TenantEvent {
 }
 
 /**
- * A handler that applies many events at once, of any tenants (one bulk upsert per kind), for
- * event types whose effect is only "store this snapshot": applying them together equals applying
- * them one by one, in any order. `kind` groups the types one call may mix.
+ * A handler that applies many events at once, of any tenants (one statement per step and kind):
+ * applying them together equals applying them one by one, in any order (`oneAtATime` names the
+ * events for which that does not hold). `kind` groups the types one call may mix.
  */
 export interface BulkHandler {
   kind: string;
   apply: (ctx: BulkContext, events: TenantEvent[]) => Promise<void>;
+  /**
+   * Events with the same key in one batch are applied one at a time, in id order, instead of
+   * together (a dispute's every status change is its own notification).
+   */
+  oneAtATime?: (e: TenantEvent) => string;
+  /** Applied after the other kinds of its batch (disputes see their payments' events). */
+  last?: boolean;
 }
 
 /** A bulk call's context: each event carries its own tenant. */

@@ -1,9 +1,9 @@
 // Processes a job's events in one transaction: one statement locks them all, one takes every
 // payment lock they need that is free (events whose payments are busy are handed back, to be
 // processed one by one once this transaction has committed: a batch never waits holding locks),
-// the "store this snapshot" types go through their bulk handler (one upsert per kind, every
-// tenant's rows in it),
-// then the rest (disputes, whose every status change is notified; reports) run one by one, and
+// every type with a bulk handler goes through it (one statement per step and kind, every tenant's
+// rows in it; disputes last), then the rest (reports, and a dispute's second event in the batch,
+// since every status change is notified) run one by one, and
 // one statement records every outcome: a handful of round trips per batch instead of per event.
 // If anything fails, the whole transaction rolls back and the caller processes the events one by
 // one (each failure then lands on its own event). Batches holding a lifecycle event (install,
@@ -67,9 +67,21 @@ export async function processEventBatch(
     const results: Array<{ id: number; outcome: ProcessOutcome }> = [];
     const groups = new Map<string, { bulk: BulkHandler; rows: EventRow[] }>();
     const single: EventRow[] = [];
+    const bulkOf = (row: EventRow) =>
+      row.tenant_status === 'active' ? BULK_HANDLERS[row.type] : undefined;
+    // Keys that more than one event of this batch carries: those events go one at a time.
+    const seen = new Set<string>();
+    const repeated = new Set<string>();
     for (const row of ready) {
-      const bulk = row.tenant_status === 'active' ? BULK_HANDLERS[row.type] : undefined;
-      if (!bulk) {
+      const key = bulkOf(row)?.oneAtATime?.({ tenantId: row.tenant_id, event: row.payload });
+      if (key === undefined) continue;
+      if (seen.has(key)) repeated.add(key);
+      seen.add(key);
+    }
+    for (const row of ready) {
+      const bulk = bulkOf(row);
+      const key = bulk?.oneAtATime?.({ tenantId: row.tenant_id, event: row.payload });
+      if (!bulk || (key !== undefined && repeated.has(key))) {
         single.push(row);
         continue;
       }
@@ -78,15 +90,19 @@ export async function processEventBatch(
       groups.set(bulk.kind, group);
     }
     const ctx = { db, afterCommit: (job: FollowUp) => followUps.push(job) };
-    for (const { bulk, rows } of groups.values()) {
+    const ordered = [...groups.values()].sort(
+      (a, b) => Number(!!a.bulk.last) - Number(!!b.bulk.last),
+    );
+    for (const { bulk, rows } of ordered) {
       await bulk.apply(
         ctx,
         rows.map((r) => ({ tenantId: r.tenant_id, event: r.payload })),
       );
       for (const r of rows) results.push({ id: r.id, outcome: 'processed' });
     }
-    // Then disputes and the rest, in id order: a dispute whose payment's events came in the same
-    // batch sees them (its notification carries the order id and the card).
+    // Then the rest (a dispute's second event of the batch, reports), in id order. Disputes, in
+    // bulk or not, come after the payments' events of the same batch and see them (their
+    // notifications carry the order id and the card).
     for (const row of single) {
       results.push({ id: row.id, outcome: await applyEvent(db, row, followUps) });
     }

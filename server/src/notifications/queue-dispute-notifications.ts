@@ -1,10 +1,11 @@
 // The outbox: in the transaction that changed disputes' type or status, one notification per
-// enabled destination of the tenant, with the normalized fields of the DISPUTE.STATUS feed.
+// enabled destination of the dispute's tenant, with the normalized fields of the DISPUTE.STATUS feed.
+import { keyArrays, type DisputeKey } from '../stripe-objects/dispute-key.ts';
 import type { Queryable } from '../stripe-objects/upsert-objects.ts';
 
 const INSERT_SQL = `
   INSERT INTO notifications (tenant_id, destination_id, dispute_id, payload)
-  SELECT $1, dst.id, d.stripe_id, jsonb_build_object(
+  SELECT d.tenant_id, dst.id, d.stripe_id, jsonb_build_object(
            'version', '1',
            'eventType', 'DISPUTE.STATUS',
            'type', d.type,
@@ -24,20 +25,19 @@ const INSERT_SQL = `
            'processorReason', d.stripe_reason,
            'amount', d.amount,
            'currency', d.currency)
-    FROM disputes d
+    FROM unnest($1::uuid[], $2::text[]) AS k(tenant_id, stripe_id)
+    JOIN disputes d ON d.tenant_id = k.tenant_id AND d.stripe_id = k.stripe_id
     JOIN tenants t ON t.id = d.tenant_id
     JOIN notification_destinations dst ON dst.tenant_id = d.tenant_id AND dst.enabled
     LEFT JOIN charges c ON c.tenant_id = d.tenant_id AND c.stripe_id = d.charge_id
-   WHERE d.tenant_id = $1 AND d.stripe_id = ANY($2::text[])
-   ORDER BY d.stripe_id, dst.id
+   ORDER BY d.tenant_id, d.stripe_id, dst.id
   RETURNING id::text AS id`;
 
 export async function queueDisputeNotifications(
   db: Queryable,
-  tenantId: string,
-  disputeIds: string[],
+  disputes: readonly DisputeKey[],
 ): Promise<string[]> {
-  if (disputeIds.length === 0) return [];
-  const { rows } = await db.query<{ id: string }>(INSERT_SQL, [tenantId, disputeIds]);
+  if (disputes.length === 0) return [];
+  const { rows } = await db.query<{ id: string }>(INSERT_SQL, keyArrays(disputes));
   return rows.map((r) => r.id);
 }

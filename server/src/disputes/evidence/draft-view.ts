@@ -60,7 +60,7 @@ export async function getDraftView(
   await refreshEvidenceDraft(pool, tenantId, disputeId);
   let draft = await readDraft(pool, tenantId, disputeId);
   if (!draft) {
-    await prepareEvidenceDrafts(pool, tenantId, [disputeId]);
+    await prepareEvidenceDrafts(pool, [{ tenantId, disputeId }]);
     draft = await readDraft(pool, tenantId, disputeId);
   }
   if (!draft) {
