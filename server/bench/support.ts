@@ -71,12 +71,22 @@ export function percentile(sorted: number[], p: number) {
 }
 
 /** Active OAuth tenants for the given accounts, as an install leaves them; their ids by account. */
+/**
+ * Merchants as they stand once connected and imported: active, with a finished history import
+ * (otherwise the worker's maintenance pass would start 50 imports — of accounts with no
+ * credentials here — in the middle of what is being measured).
+ */
 export async function insertActiveTenants(db: Pick<pg.Client, 'query'>, accounts: string[]) {
   const { rows } = await db.query<{ id: string; stripe_account_id: string }>(
     `INSERT INTO tenants (id, stripe_account_id, livemode, status, connection_type, connected_at, updated_at)
      SELECT gen_random_uuid(), a, false, 'active', 'oauth', now(), now() FROM unnest($1::text[]) a
      RETURNING id, stripe_account_id`,
     [accounts],
+  );
+  await db.query(
+    `INSERT INTO backfill_runs (id, tenant_id, reason, status, finished_at)
+     SELECT gen_random_uuid(), t, 'initial', 'succeeded', now() FROM unnest($1::uuid[]) t`,
+    [rows.map((r) => r.id)],
   );
   return rows;
 }
