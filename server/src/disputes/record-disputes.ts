@@ -74,7 +74,7 @@ export async function recordDisputes(
     stripe_id: string;
     type: string;
     status: string;
-  }>(BEFORE_SQL, params);
+  }>({ name: 'disputes-before', text: BEFORE_SQL, values: params });
   const before = new Map(
     stored.map((r) => [keyOf(r.tenant_id, r.stripe_id), `${r.type}/${r.status}`]),
   );
@@ -85,8 +85,10 @@ export async function recordDisputes(
     'order_id',
     'payment_intent_id',
   ]);
-  if (written.some((r) => r.payment_intent_id === null)) await db.query(PAYMENT_INTENT_SQL, params);
-  if (written.some((r) => r.order_id === null)) await db.query(ORDER_SQL, params);
+  if (written.some((r) => r.payment_intent_id === null))
+    await db.query({ name: 'disputes-payment-intent', text: PAYMENT_INTENT_SQL, values: params });
+  if (written.some((r) => r.order_id === null))
+    await db.query({ name: 'disputes-order', text: ORDER_SQL, values: params });
   // One timeline row per (dispute, status) in this batch: the earliest sighting wins.
   const earliest = new Map<
     string,
@@ -109,15 +111,19 @@ export async function recordDisputes(
   const sortKey = (r: { s: TenantDisputeSnapshot; stripeStatus: string }) =>
     `${r.s.tenantId}|${r.s.object.id}|${r.stripeStatus}`;
   const rows = [...earliest.values()].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
-  await db.query(TIMELINE_SQL, [
-    rows.map((r) => r.s.tenantId),
-    rows.map((r) => r.s.object.id),
-    rows.map((r) => r.stripeStatus),
-    rows.map((r) => r.type),
-    rows.map((r) => r.status),
-    rows.map((r) => r.s.snapshotAt),
-    rows.map((r) => r.s.sourceEventId),
-  ]);
+  await db.query({
+    name: 'dispute-timeline',
+    text: TIMELINE_SQL,
+    values: [
+      rows.map((r) => r.s.tenantId),
+      rows.map((r) => r.s.object.id),
+      rows.map((r) => r.stripeStatus),
+      rows.map((r) => r.type),
+      rows.map((r) => r.status),
+      rows.map((r) => r.s.snapshotAt),
+      rows.map((r) => r.s.sourceEventId),
+    ],
+  });
   return written
     .filter(
       (r) =>
@@ -134,14 +140,15 @@ export async function fillDisputeOrderIds(
 ) {
   if (payments.length === 0) return;
   const column = source === 'charges' ? 'charge_id' : 'payment_intent_id';
-  await db.query(
-    `UPDATE disputes d SET order_id = s.order_id
-       FROM unnest($1::uuid[], $2::text[]) AS p(tenant_id, stripe_id)
-       JOIN ${source} s ON s.tenant_id = p.tenant_id AND s.stripe_id = p.stripe_id
-      WHERE d.tenant_id = p.tenant_id AND d.${column} = s.stripe_id
-        AND d.order_id IS NULL AND s.order_id IS NOT NULL`,
-    [payments.map((p) => p.tenant_id), payments.map((p) => p.stripe_id)],
-  );
+  await db.query({
+    name: `disputes-order-from-${source}`,
+    text: `UPDATE disputes d SET order_id = s.order_id
+             FROM unnest($1::uuid[], $2::text[]) AS p(tenant_id, stripe_id)
+             JOIN ${source} s ON s.tenant_id = p.tenant_id AND s.stripe_id = p.stripe_id
+            WHERE d.tenant_id = p.tenant_id AND d.${column} = s.stripe_id
+              AND d.order_id IS NULL AND s.order_id IS NOT NULL`,
+    values: [payments.map((p) => p.tenant_id), payments.map((p) => p.stripe_id)],
+  });
 }
 
 /**
@@ -153,12 +160,13 @@ export async function fillDisputePaymentIntents(
   charges: ReadonlyArray<{ tenant_id: string; stripe_id: string }>,
 ) {
   if (charges.length === 0) return;
-  await db.query(
-    `UPDATE disputes d SET payment_intent_id = c.payment_intent_id, transaction_id = c.payment_intent_id
-       FROM unnest($1::uuid[], $2::text[]) AS p(tenant_id, stripe_id)
-       JOIN charges c ON c.tenant_id = p.tenant_id AND c.stripe_id = p.stripe_id
-      WHERE c.payment_intent_id IS NOT NULL
-        AND d.tenant_id = p.tenant_id AND d.charge_id = c.stripe_id AND d.payment_intent_id IS NULL`,
-    [charges.map((c) => c.tenant_id), charges.map((c) => c.stripe_id)],
-  );
+  await db.query({
+    name: 'disputes-payment-intent-from-charges',
+    text: `UPDATE disputes d SET payment_intent_id = c.payment_intent_id, transaction_id = c.payment_intent_id
+             FROM unnest($1::uuid[], $2::text[]) AS p(tenant_id, stripe_id)
+             JOIN charges c ON c.tenant_id = p.tenant_id AND c.stripe_id = p.stripe_id
+            WHERE c.payment_intent_id IS NOT NULL
+              AND d.tenant_id = p.tenant_id AND d.charge_id = c.stripe_id AND d.payment_intent_id IS NULL`,
+    values: [charges.map((c) => c.tenant_id), charges.map((c) => c.stripe_id)],
+  });
 }

@@ -29,12 +29,13 @@ export interface ProcessDeps {
 
 /** The events named, locked in id order (the same order for every transaction). */
 export async function lockEvents(db: Queryable, ids: readonly number[]): Promise<EventRow[]> {
-  const { rows } = await db.query<EventRow>(
-    `SELECT e.id, e.tenant_id, e.type, e.status, e.payload, t.status AS tenant_status
-       FROM raw_events e JOIN tenants t ON t.id = e.tenant_id
-      WHERE e.id = ANY($1::bigint[]) ORDER BY e.id FOR UPDATE OF e`,
-    [ids],
-  );
+  const { rows } = await db.query<EventRow>({
+    name: 'lock-events',
+    text: `SELECT e.id, e.tenant_id, e.type, e.status, e.payload, t.status AS tenant_status
+             FROM raw_events e JOIN tenants t ON t.id = e.tenant_id
+            WHERE e.id = ANY($1::bigint[]) ORDER BY e.id FOR UPDATE OF e`,
+    values: [ids],
+  });
   return rows;
 }
 
@@ -61,14 +62,15 @@ export async function recordOutcomes(
   outcomes: ReadonlyArray<{ id: number; outcome: ProcessOutcome }>,
 ) {
   if (outcomes.length === 0) return;
-  await db.query(
-    `UPDATE raw_events e SET status = u.status::raw_event_status, attempts = e.attempts + 1,
-            last_error = NULL,
-            processed_at = CASE WHEN u.status = 'deferred' THEN NULL ELSE now() END
-       FROM unnest($1::bigint[], $2::text[]) AS u(id, status)
-      WHERE e.id = u.id`,
-    [outcomes.map((o) => o.id), outcomes.map((o) => o.outcome)],
-  );
+  await db.query({
+    name: 'record-outcomes',
+    text: `UPDATE raw_events e SET status = u.status::raw_event_status, attempts = e.attempts + 1,
+                  last_error = NULL,
+                  processed_at = CASE WHEN u.status = 'deferred' THEN NULL ELSE now() END
+             FROM unnest($1::bigint[], $2::text[]) AS u(id, status)
+            WHERE e.id = u.id`,
+    values: [outcomes.map((o) => o.id), outcomes.map((o) => o.outcome)],
+  });
 }
 
 /** Queues the handlers' follow-up jobs once their transaction has committed. */

@@ -38,6 +38,10 @@ export async function queueDisputeNotifications(
   disputes: readonly DisputeKey[],
 ): Promise<string[]> {
   if (disputes.length === 0) return [];
-  const { rows } = await db.query<{ id: string }>(INSERT_SQL, keyArrays(disputes));
+  const { rows } = await db.query<{ id: string }>({
+    name: 'queue-dispute-notifications',
+    text: INSERT_SQL,
+    values: keyArrays(disputes),
+  });
   return rows.map((r) => r.id);
 }

@@ -56,13 +56,14 @@ export async function lockPaymentKeys(db: Queryable, locks: readonly PaymentLock
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (take.length === 0) return;
   // One round trip for all of them; WITH ORDINALITY keeps the sorted order as the locking order.
-  await db.query(
-    `SELECT count(CASE WHEN x THEN pg_advisory_xact_lock(hashtextextended(k, 0))
-                       ELSE pg_advisory_xact_lock_shared(hashtextextended(k, 0)) END)
-       FROM (SELECT k, x FROM unnest($1::text[], $2::bool[]) WITH ORDINALITY AS u(k, x, n)
-              ORDER BY n) s`,
-    [take.map(([k]) => k), take.map(([, x]) => x)],
-  );
+  await db.query({
+    name: 'lock-payments',
+    text: `SELECT count(CASE WHEN x THEN pg_advisory_xact_lock(hashtextextended(k, 0))
+                             ELSE pg_advisory_xact_lock_shared(hashtextextended(k, 0)) END)
+             FROM (SELECT k, x FROM unnest($1::text[], $2::bool[]) WITH ORDINALITY AS u(k, x, n)
+                    ORDER BY n) s`,
+    values: [take.map(([k]) => k), take.map(([, x]) => x)],
+  });
   for (const [k, x] of take) have?.set(k, x);
 }
 
@@ -77,12 +78,13 @@ export async function tryLockPaymentKeys(
   const wanted = new Map<string, boolean>();
   for (const l of locks) wanted.set(l.key, (wanted.get(l.key) ?? false) || l.exclusive);
   if (wanted.size === 0) return new Set();
-  const { rows } = await db.query<{ k: string; ok: boolean }>(
-    `SELECT k, CASE WHEN x THEN pg_try_advisory_xact_lock(hashtextextended(k, 0))
-                    ELSE pg_try_advisory_xact_lock_shared(hashtextextended(k, 0)) END AS ok
-       FROM unnest($1::text[], $2::bool[]) AS u(k, x)`,
-    [[...wanted.keys()], [...wanted.values()]],
-  );
+  const { rows } = await db.query<{ k: string; ok: boolean }>({
+    name: 'try-lock-payments',
+    text: `SELECT k, CASE WHEN x THEN pg_try_advisory_xact_lock(hashtextextended(k, 0))
+                          ELSE pg_try_advisory_xact_lock_shared(hashtextextended(k, 0)) END AS ok
+             FROM unnest($1::text[], $2::bool[]) AS u(k, x)`,
+    values: [[...wanted.keys()], [...wanted.values()]],
+  });
   const have = held.get(db);
   const missed = new Set<string>();
   for (const r of rows) {

@@ -9,15 +9,16 @@ import { keyArrays, type DisputeKey } from '../../stripe-objects/dispute-key.ts'
 
 export async function prepareEvidenceDrafts(db: Queryable, disputes: readonly DisputeKey[]) {
   if (disputes.length === 0) return;
-  const { rows } = await db.query<{ tenant_id: string; id: string }>(
-    `SELECT d.tenant_id, d.stripe_id AS id
+  const { rows } = await db.query<{ tenant_id: string; id: string }>({
+    name: 'drafts-to-prepare',
+    text: `SELECT d.tenant_id, d.stripe_id AS id
        FROM unnest($1::uuid[], $2::text[]) AS k(tenant_id, stripe_id)
        JOIN disputes d ON d.tenant_id = k.tenant_id AND d.stripe_id = k.stripe_id
       WHERE d.status = 'OPEN' AND d.challenge_required_by > now()
         AND NOT EXISTS (SELECT 1 FROM evidence_drafts e
                          WHERE e.tenant_id = d.tenant_id AND e.dispute_id = d.stripe_id)`,
-    keyArrays(disputes),
-  );
+    values: keyArrays(disputes),
+  });
   for (const { tenant_id: tenantId, id } of rows) {
     const ctx = await loadEvidenceContext(db, tenantId, id);
     if (!ctx) continue;
