@@ -1,0 +1,40 @@
+// Stored Stripe objects and payloads are compressed with lz4 (migration json_lz4_compression):
+// a new table's jsonb column left on the default pglz fails here, as a reminder to set it.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from './support/harness.ts';
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database?.drop();
+});
+
+describe('schema', () => {
+  it('compresses every jsonb column with lz4, and a stored object comes back whole', async () => {
+    const c = new pg.Client({ connectionString: database.url });
+    await c.connect();
+    try {
+      const { rows } = await c.query<{ col: string; method: string }>(
+        `SELECT a.attrelid::regclass::text || '.' || a.attname AS col, a.attcompression AS method
+           FROM pg_attribute a JOIN pg_class r ON r.oid = a.attrelid
+          WHERE a.atttypid = 'jsonb'::regtype AND r.relkind = 'r' AND NOT a.attisdropped
+            AND r.relnamespace = current_schema()::regnamespace
+          ORDER BY 1`,
+      );
+      expect(rows.map((r) => r.col)).toContain('raw_events.payload');
+      expect(rows.filter((r) => r.method !== 'l')).toEqual([]);
+      // Large enough to be compressed; read back equal.
+      const big = { id: 'cus_x', notes: Array.from({ length: 400 }, (_, i) => `line ${i}`) };
+      const { rows: back } = await c.query<{ method: string; raw: unknown }>(
+        `WITH t AS (SELECT $1::jsonb AS raw) SELECT raw FROM t`,
+        [JSON.stringify(big)],
+      );
+      expect(back[0]!.raw).toEqual(big);
+    } finally {
+      await c.end();
+    }
+  });
+});
