@@ -5,7 +5,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { QUEUE_NAMES } from '../src/queues.ts';
 import { charge, dispute, event, paymentIntent } from '../test/support/fixtures.ts';
 import { freePort } from '../test/support/redis-server.ts';
 import { runLoad } from './load.ts';
@@ -145,6 +147,8 @@ export async function ours(p: Plan, workers: number, runId: string, opts: RunOpt
   const c = new pg.Client({ connectionString: dbUrl(database) });
   await c.connect();
   const children: ChildProcess[] = [];
+  const queueRedis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const eventsQueue = new Queue(QUEUE_NAMES.events, { connection: queueRedis, prefix });
   try {
     await insertActiveTenants(c, p.accounts);
     await opts.setup?.(c);
@@ -177,7 +181,10 @@ export async function ours(p: Plan, workers: number, runId: string, opts: RunOpt
 
     const pending = () =>
       count(c, `SELECT count(*)::int n FROM raw_events WHERE status IN ('received', 'deferred')`);
-    const t0 = performance.now();
+    // The clock starts when every worker process is up and consuming, as the peer's starts after
+    // its setup: the events queue is paused while the processes start (module loading, pools,
+    // the maintenance pass), then resumed.
+    await eventsQueue.pause();
     const started = Array.from({ length: workers }, () =>
       spawn(process.execPath, [...profileArgs, 'dist/worker.js'], {
         cwd: SERVER,
@@ -186,6 +193,27 @@ export async function ours(p: Plan, workers: number, runId: string, opts: RunOpt
       }),
     );
     children.push(...started);
+    const readyBy = performance.now() + 60_000;
+    while ((await eventsQueue.getWorkers()).length < workers) {
+      if (started.some((ch) => ch.exitCode !== null)) throw new Error('a worker exited');
+      if (performance.now() > readyBy) throw new Error('the workers did not start');
+      await sleep(50);
+    }
+    await sleep(500); // the maintenance pass each worker starts with
+    const backendPids = async () =>
+      (
+        await c.query<{ pid: number }>(
+          'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+        )
+      ).rows.map((r) => r.pid);
+    const before = new Map(
+      [...started.map((ch) => ch.pid!), ...(await backendPids())].map((pid) => [
+        pid,
+        cpuSeconds([pid]),
+      ]),
+    );
+    const t0 = performance.now();
+    await eventsQueue.resume();
     let lastLog = t0;
     for (;;) {
       const left = await pending();
@@ -199,13 +227,13 @@ export async function ours(p: Plan, workers: number, runId: string, opts: RunOpt
       await sleep(100);
     }
     const seconds = (performance.now() - t0) / 1000;
-    // CPU spent by the workers and by their Postgres backends (this run's database only).
-    const { rows: backends } = await c.query<{ pid: number }>(
-      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
-    );
+    // CPU spent in the timed window by the workers and by their Postgres backends (this run's
+    // database only).
+    const spent = (pids: number[]) =>
+      pids.reduce((sum, pid) => sum + cpuSeconds([pid]) - (before.get(pid) ?? 0), 0);
     const cpu = {
-      worker: cpuSeconds(started.map((ch) => ch.pid!)),
-      postgres: cpuSeconds(backends.map((b) => b.pid)),
+      worker: spent(started.map((ch) => ch.pid!)),
+      postgres: spent(await backendPids()),
     };
     const problems = await check(c, p, 'public');
     log(
@@ -214,6 +242,8 @@ export async function ours(p: Plan, workers: number, runId: string, opts: RunOpt
     return { seconds, perSecond: p.bodies.length / seconds, problems, cpu };
   } finally {
     for (const ch of children) await stop(ch);
+    await eventsQueue.close();
+    queueRedis.disconnect();
     await c.end();
     await dropBenchDatabase(database);
     const redis = new Redis(redisUrl);
