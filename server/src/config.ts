@@ -86,6 +86,7 @@ const EnvSchema = z
       .pipe(z.array(z.string()).min(1, 'names at least one queue'))
       .default([...WORKER_QUEUES]),
     EVENTS_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+    EVENTS_ENQUEUE_DELAY_MS: z.coerce.number().int().min(0).max(1000).default(40),
     EVENTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
     EVENTS_BACKOFF_MS: z.coerce.number().int().min(10).default(2000),
     SWEEPER_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
@@ -185,6 +186,7 @@ function toConfig(env: z.output<typeof EnvSchema>) {
     worker: { queues: new Set(env.WORKER_QUEUES as WorkerQueue[]) },
     events: {
       concurrency: env.EVENTS_WORKER_CONCURRENCY,
+      enqueueDelayMs: env.EVENTS_ENQUEUE_DELAY_MS,
       maxAttempts: env.EVENTS_MAX_ATTEMPTS,
       backoffMs: env.EVENTS_BACKOFF_MS,
       sweepIntervalMs: env.SWEEPER_INTERVAL_MS,

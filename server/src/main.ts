@@ -40,7 +40,10 @@ export async function startApi(
     { maxAttempts: config.notifications.maxAttempts, backoffMs: config.notifications.backoffMs },
   );
   const keyring = new Keyring(config.encryption.keys, config.encryption.primaryKeyId);
-  const enqueuer = new EnqueueBatcher({ queue: queues.events, pool: db.pool, logger });
+  const enqueuer = new EnqueueBatcher(
+    { queue: queues.events, pool: db.pool, logger },
+    { maxDelayMs: config.events.enqueueDelayMs },
+  );
   const recorder = new EventRecorder({
     pool: db.pool,
     logger,
