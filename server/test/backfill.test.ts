@@ -376,7 +376,6 @@ describe('client-side rate limit', () => {
         live: 95,
       });
       const { id: account } = await control<{ id: string }>('accounts', {});
-      const before = emu.emulator.state.stats.rateLimited;
       // Four "workers" share the account's budget through Redis.
       const statuses = await Promise.all(
         Array.from({ length: 4 }, async () => {
@@ -391,9 +390,13 @@ describe('client-side rate limit', () => {
           return out;
         }),
       );
+      // This test's own calls: the emulator's counter also counts the calls the stack makes
+      // meanwhile for other accounts — with its own limiter off in this file
+      // (STRIPE_RATE_LIMIT_TEST=0), those can meet the limit switched on here (19 in a full run,
+      // the event loop never stalled over 22 ms).
       const longestStallMs = Math.round(stalls.max / 1e6);
       expect(
-        emu.emulator.state.stats.rateLimited - before,
+        statuses.flat().filter((s) => s === 429).length,
         `429s (longest event-loop stall ${longestStallMs} ms)`,
       ).toBe(0);
       expect(statuses.flat().every((s) => s === 200)).toBe(true);
