@@ -85,7 +85,7 @@ const EnvSchema = z
     )
       .pipe(z.array(z.string()).min(1, 'names at least one queue'))
       .default([...WORKER_QUEUES]),
-    EVENTS_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+    EVENTS_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
     EVENTS_ENQUEUE_DELAY_MS: z.coerce.number().int().min(0).max(1000).default(40),
     EVENTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
     EVENTS_BACKOFF_MS: z.coerce.number().int().min(10).default(2000),
