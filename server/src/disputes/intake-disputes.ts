@@ -7,7 +7,7 @@
 // the caller's transaction commits. One call may carry several tenants' disputes (an events
 // batch mixes tenants): every statement keys its rows by tenant and id.
 import type Stripe from 'stripe';
-import { lockPaymentKeys, paymentKey } from '../stripe-objects/lock-payments.ts';
+import { lockPaymentKeys, paymentLocks } from '../stripe-objects/lock-payments.ts';
 import { upsertTenantObjects, type Queryable } from '../stripe-objects/upsert-objects.ts';
 import { queueDisputeNotifications } from '../notifications/queue-dispute-notifications.ts';
 import { recordDisputes, type DisputeKey, type TenantDisputeSnapshot } from './record-disputes.ts';
@@ -48,11 +48,7 @@ export async function intakeTenantDisputes(
   if (snapshots.length === 0) return [];
   await lockPaymentKeys(
     db,
-    snapshots.flatMap((s) =>
-      disputePaymentIds(s.object)
-        .filter((id): id is string => !!id)
-        .map((id) => ({ key: paymentKey(s.tenantId, id), exclusive: true })),
-    ),
+    snapshots.flatMap((s) => paymentLocks(s.tenantId, disputePaymentIds(s.object), 'exclusive')),
   );
   // A dispute rendered with its charge (and PaymentIntent) expanded carries them as they were:
   // stored like any snapshot (the ordering guard keeps newer ones).

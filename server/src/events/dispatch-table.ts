@@ -4,7 +4,7 @@
 import type Stripe from 'stripe';
 import { disputePaymentIds, intakeTenantDisputes } from '../disputes/intake-disputes.ts';
 import { fillDisputeOrderIds, fillDisputePaymentIntents } from '../disputes/record-disputes.ts';
-import { lockPaymentKeys, paymentKey } from '../stripe-objects/lock-payments.ts';
+import { lockPaymentKeys, paymentLocks } from '../stripe-objects/lock-payments.ts';
 import type { ResourceName } from '../stripe-objects/resources.ts';
 import {
   upsertTenantObjects,
@@ -113,11 +113,7 @@ const withOrderId = (rows: Array<{ tenant_id: string; stripe_id: string; order_i
 const lockShared = (ctx: { db: Queryable }, events: TenantEvent[]) =>
   lockPaymentKeys(
     ctx.db,
-    events.flatMap(({ tenantId, event }) =>
-      paymentIdsOf(event)
-        .filter((id): id is string => !!id)
-        .map((id) => ({ key: paymentKey(tenantId, id), exclusive: false })),
-    ),
+    events.flatMap(({ tenantId, event }) => paymentLocks(tenantId, paymentIdsOf(event), 'shared')),
   );
 
 const charges: BulkHandler = {

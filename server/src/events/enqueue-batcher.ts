@@ -2,7 +2,7 @@
 // cost dominates small adds (measured: ~1.4 ms of CPU for a single add, ~0.1 ms per job in
 // batches of 50), so the API enqueues at most every `maxDelayMs` (EVENTS_ENQUEUE_DELAY_MS) or
 // every `maxBatch` ids. Each job is one processing transaction, so under load the delay also sets
-// how many events share one: 40 ms took one worker from 4,391 to 4,757 events/s against 10 ms
+// how many events share one: 40 ms took one worker from 4,391 to 4,757–4,804 events/s against 10 ms
 // (docs/BENCHMARKS.md), at the cost of at most 40 ms more before an event is processed.
 // Failures are logged, not retried here: the rows are committed and the sweeper offers them again.
 import type { Logger } from '../logger.ts';

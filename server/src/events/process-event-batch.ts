@@ -11,7 +11,7 @@
 import { LIFECYCLE_EVENTS } from '../connections/lifecycle/lifecycle-events.ts';
 import { withTransaction } from '../db.ts';
 import {
-  paymentKey,
+  paymentLocks,
   transactionHandle,
   tryLockPaymentKeys,
   type PaymentLock,
@@ -55,33 +55,31 @@ export async function processEventBatch(
     const locksOf = (r: EventRow): PaymentLock[] =>
       r.tenant_status !== 'active'
         ? []
-        : paymentIdsOf(r.payload)
-            .filter((id): id is string => !!id)
-            .map((id) => ({
-              key: paymentKey(r.tenant_id, id),
-              exclusive: exclusivePaymentLocks(r.payload),
-            }));
+        : paymentLocks(
+            r.tenant_id,
+            paymentIdsOf(r.payload),
+            exclusivePaymentLocks(r.payload) ? 'exclusive' : 'shared',
+          );
     const missed = await tryLockPaymentKeys(db, todo.flatMap(locksOf));
     const busy = todo.filter((r) => locksOf(r).some((l) => missed.has(l.key)));
     const ready = busy.length ? todo.filter((r) => !busy.includes(r)) : todo;
     const results: Array<{ id: number; outcome: ProcessOutcome }> = [];
     const groups = new Map<string, { bulk: BulkHandler; rows: EventRow[] }>();
     const single: EventRow[] = [];
-    const bulkOf = (row: EventRow) =>
-      row.tenant_status === 'active' ? BULK_HANDLERS[row.type] : undefined;
+    const planned = ready.map((row) => {
+      const bulk = row.tenant_status === 'active' ? BULK_HANDLERS[row.type] : undefined;
+      return {
+        row,
+        bulk,
+        key: bulk?.oneAtATime?.({ tenantId: row.tenant_id, event: row.payload }),
+      };
+    });
     // Keys that more than one event of this batch carries: those events go one at a time.
-    const seen = new Set<string>();
-    const repeated = new Set<string>();
-    for (const row of ready) {
-      const key = bulkOf(row)?.oneAtATime?.({ tenantId: row.tenant_id, event: row.payload });
-      if (key === undefined) continue;
-      if (seen.has(key)) repeated.add(key);
-      seen.add(key);
-    }
-    for (const row of ready) {
-      const bulk = bulkOf(row);
-      const key = bulk?.oneAtATime?.({ tenantId: row.tenant_id, event: row.payload });
-      if (!bulk || (key !== undefined && repeated.has(key))) {
+    const counts = new Map<string, number>();
+    for (const { key } of planned)
+      if (key !== undefined) counts.set(key, (counts.get(key) ?? 0) + 1);
+    for (const { row, bulk, key } of planned) {
+      if (!bulk || (key !== undefined && counts.get(key)! > 1)) {
         single.push(row);
         continue;
       }

@@ -30,18 +30,23 @@ export function transactionHandle(client: Queryable): Queryable {
   return handle;
 }
 
+/** The locks of one tenant's payments (ids that are missing are skipped). */
+export const paymentLocks = (
+  tenantId: string,
+  ids: ReadonlyArray<string | null | undefined>,
+  mode: 'exclusive' | 'shared',
+): PaymentLock[] =>
+  ids
+    .filter((id): id is string => !!id)
+    .map((id) => ({ key: paymentKey(tenantId, id), exclusive: mode === 'exclusive' }));
+
 export async function lockPayments(
   db: Queryable,
   tenantId: string,
   ids: Array<string | null | undefined>,
   mode: 'exclusive' | 'shared' = 'exclusive',
 ) {
-  await lockPaymentKeys(
-    db,
-    ids
-      .filter((id): id is string => !!id)
-      .map((id) => ({ key: paymentKey(tenantId, id), exclusive: mode === 'exclusive' })),
-  );
+  await lockPaymentKeys(db, paymentLocks(tenantId, ids, mode));
 }
 
 export async function lockPaymentKeys(db: Queryable, locks: readonly PaymentLock[]) {

@@ -89,18 +89,7 @@ export async function upsertObjects(
   return rows.map((r) => r.stripe_id);
 }
 
-/** The same, answering the given columns of each row written (as it now stands). */
-export async function upsertObjectsReturning<C extends string>(
-  db: Queryable,
-  name: ResourceName,
-  tenantId: string,
-  snapshots: readonly Snapshot[],
-  returning: readonly C[],
-) {
-  return upsertTenantObjects(db, name, withTenant(tenantId, snapshots), returning);
-}
-
-export const withTenant = (tenantId: string, snapshots: readonly Snapshot[]): TenantSnapshot[] =>
+const withTenant = (tenantId: string, snapshots: readonly Snapshot[]): TenantSnapshot[] =>
   snapshots.map((s) => ({ ...s, tenantId }));
 
 type Written<C extends string> = { tenant_id: string; stripe_id: string } & Record<C, unknown>;
