@@ -8,7 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { EvidenceDraftSchema } from '../src/app-api/contract.ts';
 import type { PaymentDisputes } from '../src/disputes/dispute-contract.ts';
 import { appCall } from './support/app-client.ts';
-import { ADMIN_TOKEN, connectedKeyMerchant, platformClient } from './support/emulator.ts';
+import {
+  accountSettled,
+  ADMIN_TOKEN,
+  connectedKeyMerchant,
+  platformClient,
+} from './support/emulator.ts';
 import { useEmulatedStack } from './support/harness.ts';
 import { waitFor } from './support/poll.ts';
 
@@ -140,20 +145,9 @@ describe('Billing merchants', () => {
     // Every event Stripe made for the account delivered and processed, so the rows are final
     // (the Checkout subscription's incomplete → active update can land after the session's
     // completion).
-    const settled = async () => {
-      const events = await stripe.events
-        .list({ limit: 100 }, opts)
-        .autoPagingToArray({ limit: 2000 });
-      if (events.some((e) => e.pending_webhooks > 0)) return false;
-      const open = await env.stack.db.pool.query(
-        "SELECT 1 FROM raw_events WHERE tenant_id = $1 AND status = 'received' LIMIT 1",
-        [m.tenantId],
-      );
-      return open.rowCount === 0;
-    };
     const webhookRows = await waitFor(
       async () => {
-        if (!(await settled())) return null;
+        if (!(await accountSettled(stripe, m.account, env.stack.db.pool, m.tenantId))) return null;
         const rows = await billingRows(m.tenantId);
         const stored = rows.subscriptions as Array<{ stripe_id: string; status: string }>;
         const checkout = rows.checkout_sessions as Array<{ status: string }>;

@@ -49,13 +49,18 @@ const statuses = async (ids: number[]) =>
 const jobFor = (rawEventIds: number[], attempts = 1) =>
   ({ data: { rawEventIds }, attemptsMade: 0, opts: { attempts } }) as unknown as Job;
 
+/** Stores the events for the tenant and processes them one job (and transaction) each. */
+async function processOneByOne(tenantId: string, events: Stripe.Event[]) {
+  for (const id of await store(tenantId, events)) {
+    await runProcessEventsJob(deps(), jobFor([id]));
+  }
+}
+
 describe('event batches', () => {
   it('leave the same rows as processing one by one, in one batch or several', async () => {
     const events = history();
     const oneByOne = await tenant();
-    for (const id of await store(oneByOne, events)) {
-      await runProcessEventsJob(deps(), jobFor([id]));
-    }
+    await processOneByOne(oneByOne, events);
     const reference = await tableSnapshot(env.stack.db.pool, oneByOne);
     expect(reference.disputes).toHaveLength(1);
 
@@ -77,9 +82,7 @@ describe('event batches', () => {
   it('keep each tenant to its own rows when one batch mixes tenants with the same Stripe ids', async () => {
     const events = history();
     const reference = await tenant();
-    for (const id of await store(reference, events)) {
-      await runProcessEventsJob(deps(), jobFor([id]));
-    }
+    await processOneByOne(reference, events);
     const expected = await tableSnapshot(env.stack.db.pool, reference);
     // Two more accounts whose events carry the very same object ids, in one shuffled batch.
     const [a, b] = [await tenant(), await tenant()];
@@ -138,9 +141,7 @@ describe('event batches', () => {
     const expected = [];
     for (const evts of slots) {
       const reference = await withDestination();
-      for (const id of await store(reference, evts)) {
-        await runProcessEventsJob(deps(), jobFor([id]));
-      }
+      await processOneByOne(reference, evts);
       expected.push(await outcome(reference));
     }
     expect(expected[0]!.drafts).toHaveLength(1);

@@ -11,6 +11,7 @@ import { createDestination } from '../src/notifications/destinations.ts';
 import { adminCall } from './support/admin-client.ts';
 import { appCall } from './support/app-client.ts';
 import {
+  accountSettled,
   appSignature,
   connectedKeyMerchant,
   DEFAULT_KEYS,
@@ -546,20 +547,9 @@ describe('never late', () => {
     // Every event Stripe already made for the account delivered and processed first: one created
     // before the move (the save's charge.dispute.updated) carries the old deadline, and processed
     // after it would put that deadline back.
-    await waitFor(
-      async () => {
-        const events = await platform()
-          .events.list({ limit: 100 }, { stripeAccount: m.account })
-          .autoPagingToArray({ limit: 1000 });
-        if (events.some((e) => e.pending_webhooks > 0)) return false;
-        const open = await env.stack.db.pool.query(
-          "SELECT 1 FROM raw_events WHERE tenant_id = $1 AND status = 'received' LIMIT 1",
-          [m.tenantId],
-        );
-        return open.rowCount === 0;
-      },
-      { what: 'the account’s events delivered and processed' },
-    );
+    await waitFor(() => accountSettled(platform(), m.account, env.stack.db.pool, m.tenantId), {
+      what: 'the account’s events delivered and processed',
+    });
     const account = emu.emulator.state.accounts.get(m.account)!;
     const atStripe = account.objects.get('dispute')!.get(disputeId) as unknown as {
       evidence_details: { due_by: number };

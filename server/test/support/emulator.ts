@@ -195,3 +195,24 @@ export async function connectedKeyMerchant(
     who: { user: `usr_${Math.random().toString(36).slice(2, 12)}`, account },
   };
 }
+
+/**
+ * True once every event Stripe made for the account is delivered (`pending_webhooks` 0) and the
+ * tenant has no stored event left unprocessed: the rows are as final as the account's history.
+ */
+export async function accountSettled(
+  stripe: Stripe,
+  account: string,
+  pool: { query: (sql: string, values: unknown[]) => Promise<{ rowCount: number | null }> },
+  tenantId: string,
+): Promise<boolean> {
+  const events = await stripe.events
+    .list({ limit: 100 }, { stripeAccount: account })
+    .autoPagingToArray({ limit: 2000 });
+  if (events.some((e) => e.pending_webhooks > 0)) return false;
+  const open = await pool.query(
+    "SELECT 1 FROM raw_events WHERE tenant_id = $1 AND status = 'received' LIMIT 1",
+    [tenantId],
+  );
+  return open.rowCount === 0;
+}
