@@ -304,19 +304,22 @@ describe('worker shutdown', () => {
       await blocker.query('SELECT pg_advisory_unlock_all()');
       blocker.release();
       // Bounded, and saying what the database was doing if the worker does not stop.
-      const late = new Promise<never>((_, reject) =>
-        setTimeout(() => {
-          void stack.db.pool
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          stack.db.pool
             .query(
               `SELECT state, wait_event_type, wait_event, left(query, 120) AS query
                  FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
             )
-            .then(({ rows }) =>
-              reject(new Error(`the worker did not stop within 15 s: ${JSON.stringify(rows)}`)),
+            .then(
+              ({ rows }) =>
+                reject(new Error(`the worker did not stop within 15 s: ${JSON.stringify(rows)}`)),
+              (err: unknown) => reject(err as Error),
             );
-        }, 15_000).unref(),
-      );
-      await Promise.race([stopping, late]);
+        }, 15_000);
+      });
+      await Promise.race([stopping, late]).finally(() => clearTimeout(timer));
       const row = await stack.db.prisma.rawEvent.findFirst({
         where: { tenantId: tenantId!, stripeEventId: evt.id },
       });
