@@ -33,6 +33,16 @@ describe('csvRecords', () => {
     ]);
   });
 
+  it('finds a quoted record after many plain ones in the same chunk, and plain ones after it', async () => {
+    const plain = Array.from({ length: 50 }, (_, i) => `${i},p,${i}`);
+    const text = `a,b,c\n${plain.join('\n')}\n51,"q,uoted",51\n${plain.join('\n')}\n52,"x""y",52\n`;
+    const got = await records([text]);
+    expect(got).toHaveLength(103);
+    expect(got[51]).toEqual(['51', 'q,uoted', '51']);
+    expect(got[52]).toEqual(['0', 'p', '0']);
+    expect(got[102]).toEqual(['52', 'x"y', '52']);
+  });
+
   it('refuses a file that ends inside a quoted field', async () => {
     await expect(records(['a,b\n1,"open'])).rejects.toThrow('ends inside a quoted field');
   });
@@ -49,6 +59,17 @@ describe('converters', () => {
     expect(minorUnits('', 'usd', 'gross')).toBeNull();
     expect(() => minorUnits('1.234', 'usd', 'gross')).toThrow(RowError);
     expect(() => minorUnits('12,34', 'usd', 'gross')).toThrow('gross is not an amount');
+    // Leading zeros, zeros past the currency's decimals, spaces around, a bare sign or point.
+    expect(minorUnits('00012.30', 'usd', 'gross')).toBe('1230');
+    expect(minorUnits('1.230', 'usd', 'gross')).toBe('123');
+    expect(minorUnits(' 3.10 ', 'usd', 'gross')).toBe('310');
+    expect(minorUnits('-0', 'usd', 'gross')).toBe('0');
+    expect(minorUnits('-5.1', 'usd', 'gross')).toBe('-510');
+    expect(minorUnits('1500.00', 'jpy', 'gross')).toBe('1500');
+    expect(() => minorUnits('1500.5', 'jpy', 'gross')).toThrow('more decimals than jpy');
+    for (const bad of ['-', '.5', '5.', '+1', '--1', '1.2.3', '1e5', '١٢']) {
+      expect(() => minorUnits(bad, 'usd', 'fee'), bad).toThrow('fee is not an amount');
+    }
   });
 
   it('reads Stripe times as UTC and refuses anything else', () => {
@@ -95,6 +116,11 @@ describe('converters', () => {
     ]);
     expect(cols.slice(8, 13)).toEqual(['1000', '59', '941', 'charge', '\\N']);
     expect(line).toContain('\\\\t');
+    // The JSON column as Postgres reads it back (COPY unescapes \\ to \).
+    expect(JSON.parse(cols[13]!.replaceAll('\\\\', '\\'))).toEqual({
+      description: 'Tab\there \\ and "quotes"',
+    });
+    expect(convert(['txn_2', '', '', '', '', '', '', ''], 9).split('\t')[13]).toBe('{}');
     expect(() => convert(['txn_1', '2026-01-01 00:00:00'], 8)).toThrow(
       'has 2 columns, the header has 8',
     );

@@ -22,10 +22,14 @@ export async function* csvRecords(
     if (first && buffer.charCodeAt(0) === 0xfeff) buffer = buffer.slice(1);
     first = false;
     let start = 0;
+    // The next quote at or after `start`, or -1 when the rest of the buffer holds none: searched
+    // again only once `start` has passed it, so a chunk without quotes is scanned once, not once
+    // per line.
+    let quote = buffer.indexOf('"');
     for (;;) {
       const nl = buffer.indexOf('\n', start);
       if (nl < 0) break;
-      const quote = buffer.indexOf('"', start);
+      if (quote >= 0 && quote < start) quote = buffer.indexOf('"', start);
       if (quote >= 0 && quote < nl) {
         // Slow path: a quoted field, possibly spanning lines.
         const parsed = parseQuoted(buffer, start);
