@@ -77,6 +77,46 @@ describe('Connect endpoint', () => {
     expect(await rawEvent(tenantId, evt.id)).toMatchObject({ status: 'processed', attempts: 1 });
   });
 
+  it('stores payloads exactly as sent, pretty-printed and with escapes, when several share a batch', async () => {
+    const { account, tenantId } = await connectedAccount();
+    // Stripe's bodies are pretty-printed (raw line breaks between tokens); strings hold escaped
+    // quotes, backslashes, control characters (U+0001 is what the batch's payloads are joined by)
+    // and characters outside the BMP.
+    const tricky = 'say "hi" \\ back\nline\ttab \u0001 end ✓ 😀';
+    const events = Array.from({ length: 6 }, (_, i) =>
+      event(
+        'customer.created',
+        customer({ name: `${tricky} #${i}`, metadata: { note: tricky, empty: '' } }),
+        { account },
+      ),
+    );
+    const answers = await Promise.all(
+      events.map((evt, i) => {
+        const body = i % 2 === 0 ? JSON.stringify(evt, null, 2) : JSON.stringify(evt);
+        return post(connectUrl(), body, {
+          'stripe-signature': signatureHeader(CONNECT_SECRETS[0]!, body),
+        });
+      }),
+    );
+    expect(answers.map((a) => a.status)).toEqual(events.map(() => 200));
+    for (const evt of events) {
+      expect((await rawEvent(tenantId, evt.id))?.payload).toEqual(JSON.parse(JSON.stringify(evt)));
+    }
+    // …and the normalized rows keep the objects the same way (their upsert joins them too).
+    for (const evt of events) {
+      const object = evt.data.object as { id: string; name: string };
+      const row = await waitFor(
+        () =>
+          env.stack.db.prisma.customer.findUnique({
+            where: { tenantId_stripeId: { tenantId, stripeId: object.id } },
+          }),
+        { what: 'customer row' },
+      );
+      expect(row.raw).toEqual(JSON.parse(JSON.stringify(object)));
+      expect(row.name).toBe(object.name);
+    }
+  });
+
   it('accepts a signature made with any configured secret (rotation) and several v1 values', async () => {
     const { account } = await connectedAccount();
     const byPrevious = await sendEvent(

@@ -5,7 +5,7 @@
 import { stripSecretsFromJson } from '../stripe-objects/strip-secrets.ts';
 import type Stripe from 'stripe';
 import type { TenantClients } from '../connections/credentials/tenant-clients.ts';
-import type { Pool } from '../db.ts';
+import { joinJsonTexts, jsonTexts, type Pool } from '../db.ts';
 import { offerEvents } from '../events/enqueue-events.ts';
 import { isHandledEventType } from '../events/dispatch-table.ts';
 import type { Logger } from '../logger.ts';
@@ -19,7 +19,7 @@ const OVERLAP_SECONDS = 300;
 const INSERT_SQL = `
   INSERT INTO raw_events (tenant_id, stripe_event_id, type, api_version, livemode, stripe_created_at, payload, source, status)
   SELECT $1::uuid, u.id, u.type, u.api_version, u.livemode, u.created, u.payload, 'catchup', u.status::raw_event_status
-    FROM unnest($2::text[], $3::text[], $4::text[], $5::bool[], $6::timestamptz[], $7::jsonb[], $8::text[])
+    FROM unnest($2::text[], $3::text[], $4::text[], $5::bool[], $6::timestamptz[], ${jsonTexts('$7')}, $8::text[])
          AS u(id, type, api_version, livemode, created, payload, status)
   ON CONFLICT (tenant_id, stripe_event_id) DO NOTHING
   RETURNING id, status`;
@@ -69,7 +69,7 @@ export async function catchUpEvents(
         e.map((x) => x.api_version ?? null),
         e.map((x) => x.livemode),
         e.map((x) => new Date(x.created * 1000)),
-        e.map((x) => stripSecretsFromJson(JSON.stringify(x))),
+        joinJsonTexts(e.map((x) => stripSecretsFromJson(JSON.stringify(x)))),
         e.map((x) => (isHandledEventType(x.type) ? 'received' : 'ignored')),
       ]);
       stored += inserted.rowCount ?? 0;

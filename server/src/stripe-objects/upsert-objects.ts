@@ -5,6 +5,7 @@
 // may carry several tenants' rows (an events batch mixes tenants): each row names its tenant.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { joinJsonTexts, jsonTexts } from '../db.ts';
 import { RESOURCES, type ResourceName, type ResourceSpec, type SqlType } from './resources.ts';
 import { stripSecretsFromJson } from './strip-secrets.ts';
 
@@ -49,7 +50,7 @@ function buildSql(name: ResourceName, returning: readonly string[]): string {
   return `
     INSERT INTO ${spec.table} AS t (tenant_id, updated_at, ${names.join(', ')})
     SELECT u.tenant_id, now(), ${names.map((c) => `u.${c}`).join(', ')}
-      FROM unnest($1::uuid[], ${cols.map(([, type], i) => `$${i + 2}::${type}[]`).join(', ')}) AS u(tenant_id, ${names.join(', ')})
+      FROM unnest($1::uuid[], ${cols.map(([c, type], i) => (c === 'raw' ? jsonTexts(`$${i + 2}`) : `$${i + 2}::${type}[]`)).join(', ')}) AS u(tenant_id, ${names.join(', ')})
     ON CONFLICT (tenant_id, stripe_id) DO UPDATE SET ${updates.join(', ')}, updated_at = now()
       WHERE (t.snapshot_at, t.snapshot_tiebreak) < (EXCLUDED.snapshot_at, EXCLUDED.snapshot_tiebreak)
     RETURNING ${['tenant_id', 'stripe_id', ...returning].join(', ')}`;
@@ -131,7 +132,7 @@ export async function upsertTenantObjects<C extends string>(
     rows.map((r) => r.id),
     rows.map((r) => r.snapshot.object.livemode ?? false),
     rows.map((r) => new Date((r.snapshot.object.created ?? r.snapshotAt.getTime() / 1000) * 1000)),
-    rows.map((r) => r.raw.replaceAll('\\u0000', '\\uFFFD')), // jsonb cannot hold NUL
+    joinJsonTexts(rows.map((r) => r.raw.replaceAll('\\u0000', '\\uFFFD'))), // jsonb cannot hold NUL
     rows.map((r) => r.snapshotAt),
     rows.map((r) => r.tiebreak),
     ...columnNames.map((c) => perRow.map((v) => v[c] ?? null)),

@@ -3,7 +3,7 @@
 // committed. Duplicates (same tenant + Stripe event id) are detected by the unique key, never by
 // a read first. Enqueueing happens after the answer and may fail: the sweeper covers it.
 import { AppError } from '../errors.ts';
-import { isConnectionError, type Pool } from '../db.ts';
+import { isConnectionError, joinJsonTexts, jsonTexts, type Pool } from '../db.ts';
 import type { Logger } from '../logger.ts';
 
 export interface IncomingEvent {
@@ -34,7 +34,7 @@ const INSERT_SQL = `
   INSERT INTO raw_events (tenant_id, stripe_event_id, type, api_version, livemode,
                           stripe_created_at, payload, source, status)
   SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bool[],
-                       $6::timestamptz[], $7::jsonb[], $8::raw_event_source[], $9::raw_event_status[])
+                       $6::timestamptz[], ${jsonTexts('$7')}, $8::raw_event_source[], $9::raw_event_status[])
   ON CONFLICT (tenant_id, stripe_event_id) DO NOTHING
   RETURNING id, tenant_id, stripe_event_id, status`;
 
@@ -148,7 +148,7 @@ export class EventRecorder {
         col('apiVersion'),
         col('livemode'),
         sorted.map((e) => new Date(e.createdSeconds * 1000).toISOString()),
-        col('payload'),
+        joinJsonTexts(col('payload')),
         col('source'),
         col('status'),
       ],
