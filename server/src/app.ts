@@ -15,6 +15,9 @@ import { appRouter } from './app-api/routes.ts';
 import type { AdminDeps } from './admin/deps.ts';
 import { connectPageRouter } from './connections/api-key/connect-page-routes.ts';
 import { oauthRouter } from './connections/oauth/oauth-routes.ts';
+import { metricsRouter } from './admin/routes/metrics-route.ts';
+import { RedisRateLimiter } from './http/rate-limit.ts';
+import type { Registry } from 'prom-client';
 
 export interface AppDeps {
   logger: Logger;
@@ -25,6 +28,8 @@ export interface AppDeps {
   maxBodyBytes: number;
   trustProxy?: boolean;
   isShuttingDown?: () => boolean;
+  /** GET /metrics: the process's registry, or (cluster mode) the cluster's text. */
+  metrics?: { registry: Registry; text?: () => Promise<string> };
 }
 
 export function buildApp(deps: AppDeps) {
@@ -36,6 +41,23 @@ export function buildApp(deps: AppDeps) {
   app.use(oauthRouter(deps.connections));
   app.use(connectPageRouter(deps.connections));
   app.use(appRouter(deps.connections));
+  if (deps.metrics) {
+    const c = deps.connections;
+    app.use(
+      metricsRouter({
+        ...deps.metrics,
+        pool: deps.pool,
+        bootstrapTokens: c.bootstrapTokens,
+        limiter: new RedisRateLimiter({
+          redis: c.redis,
+          prefix: c.redisPrefix,
+          logger: deps.logger,
+          ...c.rateLimits,
+        }),
+        logger: deps.logger,
+      }),
+    );
+  }
   app.use(adminRouter(deps.connections));
   app.use(
     healthRouter({

@@ -85,6 +85,8 @@ const EnvSchema = z
     )
       .pipe(z.array(z.string()).min(1, 'names at least one queue'))
       .default([...WORKER_QUEUES]),
+    // Unset: no metrics server in the worker. 0 picks a free port (tests).
+    WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     EVENTS_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
     EVENTS_ENQUEUE_DELAY_MS: z.coerce.number().int().min(0).max(1000).default(40),
     EVENTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
@@ -183,7 +185,10 @@ function toConfig(env: z.output<typeof EnvSchema>) {
       maxBodyBytes: env.WEBHOOK_MAX_BODY_BYTES,
       rejectionFlushMs: env.WEBHOOK_REJECTION_FLUSH_MS,
     },
-    worker: { queues: new Set(env.WORKER_QUEUES as WorkerQueue[]) },
+    worker: {
+      queues: new Set(env.WORKER_QUEUES as WorkerQueue[]),
+      metricsPort: env.WORKER_METRICS_PORT ?? null,
+    },
     events: {
       concurrency: env.EVENTS_WORKER_CONCURRENCY,
       enqueueDelayMs: env.EVENTS_ENQUEUE_DELAY_MS,

@@ -15,6 +15,13 @@ import { EventRecorder } from './webhooks/event-recorder.ts';
 import { RejectionCounter } from './webhooks/rejection-counter.ts';
 import { TenantDirectory } from './webhooks/tenant-directory.ts';
 import { TenantClients } from './connections/credentials/tenant-clients.ts';
+import { createMetrics } from './metrics/metrics.ts';
+import { registerScrapeGauges } from './metrics/scrape-gauges.ts';
+import {
+  clusterMetricsText,
+  serveClusterMetrics,
+  shareWithPrimary,
+} from './metrics/cluster-metrics.ts';
 
 export interface ApiHandle {
   url: string;
@@ -39,6 +46,9 @@ export async function startApi(
     (err) => logger.debug({ err: err.message }, 'queue error'),
     { maxAttempts: config.notifications.maxAttempts, backoffMs: config.notifications.backoffMs },
   );
+  const metrics = createMetrics('api');
+  registerScrapeGauges(metrics, { queues, pool: db.pool });
+  if (isClusterWorker()) shareWithPrimary(metrics.registry);
   const keyring = new Keyring(config.encryption.keys, config.encryption.primaryKeyId);
   const enqueuer = new EnqueueBatcher(
     { queue: queues.events, pool: db.pool, logger },
@@ -51,7 +61,7 @@ export async function startApi(
     // After the answer: the rows are committed, so a failed enqueue is covered by the sweeper.
     onStored: (ids) => enqueuer.add(ids),
   });
-  const rejections = new RejectionCounter({ pool: db.pool, logger });
+  const rejections = new RejectionCounter({ pool: db.pool, logger, metrics });
   rejections.start(config.webhooks.rejectionFlushMs);
   const tokenDeps = { prisma: db.prisma, keyring, stripe: config.stripe, logger };
   const clients = new TenantClients(tokenDeps);
@@ -79,7 +89,12 @@ export async function startApi(
     maxBodyBytes: config.webhooks.maxBodyBytes,
     trustProxy: config.http.trustProxy,
     isShuttingDown: () => shuttingDown,
+    metrics: {
+      registry: metrics.registry,
+      ...(isClusterWorker() ? { text: () => clusterMetricsText() } : {}),
+    },
     webhooks: {
+      metrics,
       directory: new TenantDirectory({ pool: db.pool, prisma: db.prisma, keyring }),
       recorder,
       rejections,
@@ -129,6 +144,7 @@ if (isEntryPoint(import.meta.url)) {
   const config = loadConfigOrExit();
   const logger = createLogger({ level: config.logLevel, name: 'api' });
   if (config.http.processes > 1 && isClusterPrimary()) {
+    serveClusterMetrics();
     runApiPrimary({
       processes: config.http.processes,
       shutdownTimeoutMs: config.shutdownTimeoutMs,

@@ -16,10 +16,14 @@ import { runBackfillJob } from './backfill/backfill-job.ts';
 import { StripeRateLimiter } from './backfill/rate-limiter.ts';
 import { runReportsJob } from './reports/reports-job.ts';
 import { deliverNotification } from './notifications/deliver-notification.ts';
+import { createMetrics } from './metrics/metrics.ts';
+import { startWorkerMetricsServer } from './metrics/worker-metrics-server.ts';
 
 export interface WorkerHandle {
   stop(): Promise<void>;
   sweepNow(): Promise<void>;
+  /** WORKER_METRICS_PORT set: where GET /metrics is served. */
+  metricsUrl: string | null;
   /** One lifecycle pass now (purges, token refreshes), as the scheduler runs it. */
   runMaintenance(): Promise<unknown>;
   /** One deadline pass now (reminders, automatic submission), as the scheduler runs it. */
@@ -46,6 +50,7 @@ export async function startWorker(
     { maxAttempts: config.notifications.maxAttempts, backoffMs: config.notifications.backoffMs },
   );
 
+  const metrics = createMetrics('worker');
   // Each queue's consumer, created only when this process runs that queue (WORKER_QUEUES), so a
   // deployment can give each queue its own pool of processes.
   const runs = (q: WorkerQueue) => config.worker.queues.has(q);
@@ -72,6 +77,7 @@ export async function startWorker(
         {
           pool: db.pool,
           logger,
+          metrics,
           followUp: async (jobs) => {
             await Promise.all(
               jobs.map((j) =>
@@ -92,6 +98,7 @@ export async function startWorker(
     producerRedis,
     config.redis.prefix,
     config.backfill.rateLimit,
+    metrics,
   );
   consume(
     'reports',
@@ -106,7 +113,14 @@ export async function startWorker(
     'notifications',
     (job, token) =>
       deliverNotification(
-        { pool: db.pool, prisma: db.prisma, keyring, logger, settings: config.notifications },
+        {
+          pool: db.pool,
+          prisma: db.prisma,
+          keyring,
+          logger,
+          settings: config.notifications,
+          metrics,
+        },
         job,
         token,
       ),
@@ -125,8 +139,10 @@ export async function startWorker(
             producerRedis,
             config.redis.prefix,
             config.backfill.rateLimit,
+            metrics,
           ),
           settings: config.backfill,
+          metrics,
         },
         job,
       ),
@@ -176,6 +192,20 @@ export async function startWorker(
       .catch((err: unknown) => logger.warn({ err }, 'could not schedule aggregate compaction'));
   }
   await Promise.all(consumers.map((w) => w.waitUntilReady()));
+  const metricsServer =
+    config.worker.metricsPort === null
+      ? null
+      : await startWorkerMetricsServer({
+          metrics,
+          pool: db.pool,
+          redis: producerRedis,
+          redisPrefix: config.redis.prefix,
+          bootstrapTokens: config.admin.bootstrapTokens,
+          rateLimits: config.admin.rateLimits,
+          logger,
+          host: config.http.host,
+          port: config.worker.metricsPort,
+        });
 
   // The sweeper re-offers stored events: it goes with the events consumers.
   const sweeper = runs('events')
@@ -192,6 +222,7 @@ export async function startWorker(
   );
 
   return {
+    metricsUrl: metricsServer?.url ?? null,
     sweepNow: async () => {
       await sweeper?.runNow();
     },
@@ -200,6 +231,7 @@ export async function startWorker(
     checkDeadlines: () =>
       runMaintenanceJob(maintenanceDeps, { data: { task: 'deadlines' } } as Job),
     async stop() {
+      await metricsServer?.close();
       await sweeper?.stop();
       // Each waits for its active jobs to finish; the events consumer first.
       for (const w of consumers) await w.close();

@@ -322,6 +322,37 @@ describe('fuzzing every route with bad input', () => {
       d.redis.disconnect();
     }
   });
+  it('GET /metrics: no 5xx, no leaks, nothing changed, whatever the token, method and query', async () => {
+    const api = env.stack.api.url;
+    const before = await fingerprint();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          method: fc.constantFrom('GET', 'GET', 'POST', 'PUT', 'DELETE', 'HEAD'),
+          query: badQuery(['name', 'format']),
+          auth: fc.oneof(
+            fc.constant(`Bearer ${ADMIN_TOKEN}`),
+            fc.string().map((t) => `Bearer ${t}`),
+            fc.string().map((t) => `Basic ${Buffer.from(t).toString('base64')}`),
+            fc.string(),
+            fc.constant(''),
+          ),
+        }),
+        async (input) => {
+          const url = `${api}/metrics?${queryString(input.query)}`;
+          const res = await fetch(url, {
+            method: input.method,
+            // Header values must be Latin-1 and without line breaks to be sent at all.
+            headers: { authorization: input.auth.replace(/[^\x20-\x7e]/g, '') },
+          });
+          await check(`${input.method} /metrics`, res);
+        },
+      ),
+      { numRuns: RUNS, seed: SEED, endOnFailure: true },
+    );
+    expect(await fingerprint()).toEqual(before);
+  });
+
   it('the merchant’s pages (install, callback, connect with a key): no 5xx, no leaks, nothing changed', async () => {
     const api = env.stack.api.url;
     const before = await fingerprint();

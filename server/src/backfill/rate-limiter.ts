@@ -2,6 +2,7 @@
 // shared by every worker process through Redis. Calls are spaced evenly (a GCRA-style "next free
 // slot" per account, advanced atomically by a Lua script), so there are no bursts for Stripe's
 // token bucket to refuse: a caller is told how long to wait for its slot.
+import type { Metrics } from '../metrics/metrics.ts';
 import type { Redis } from '../redis.ts';
 
 const RESERVE = `
@@ -17,6 +18,7 @@ export class StripeRateLimiter {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly perSecond: { test: number; live: number },
+    private readonly metrics?: Pick<Metrics, 'rateLimitWaits' | 'rateLimitWaitSeconds'>,
   ) {}
 
   /** Resolves when this call's slot for the account and mode has come. */
@@ -25,6 +27,9 @@ export class StripeRateLimiter {
     if (limit <= 0) return;
     const key = `${this.prefix}:rl:${account}:${livemode ? 'live' : 'test'}`;
     const wait = Number(await this.redis.eval(RESERVE, 1, key, Date.now(), 1000 / limit));
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (wait <= 0) return;
+    this.metrics?.rateLimitWaits.inc();
+    this.metrics?.rateLimitWaitSeconds.inc(wait / 1000);
+    await new Promise((r) => setTimeout(r, wait));
   }
 }

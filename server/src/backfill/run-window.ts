@@ -19,6 +19,7 @@ import type { TenantClients } from '../connections/credentials/tenant-clients.ts
 import { LISTERS } from './list-resources.ts';
 import { queueNextWindows } from './queue-windows.ts';
 import type { StripeRateLimiter } from './rate-limiter.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 
 export interface WindowDeps {
   pool: Pool;
@@ -27,6 +28,7 @@ export interface WindowDeps {
   clients: Pick<TenantClients, 'forTenant'>;
   limiter: StripeRateLimiter;
   settings: { tenantConcurrency: number; pagesPerJob: number };
+  metrics?: Pick<Metrics, 'backfillObjects'>;
   /** For tests: called after each committed page. */
   afterPage?: (windowId: number, pages: number) => Promise<void> | void;
 }
@@ -174,6 +176,7 @@ async function storePage(
       return notify;
     });
     w.cursor = last;
+    deps.metrics?.backfillObjects.inc({ resource: w.resource }, page.data.length);
     return notify;
   } catch (err) {
     if (err instanceof CursorMoved) return null;

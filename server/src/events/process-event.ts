@@ -4,6 +4,7 @@
 import type Stripe from 'stripe';
 import { withTransaction, type Pool } from '../db.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import { LIFECYCLE_EVENTS } from '../connections/lifecycle/lifecycle-events.ts';
 import { transactionHandle } from '../stripe-objects/lock-payments.ts';
 import type { Queryable } from '../stripe-objects/upsert-objects.ts';
@@ -25,6 +26,7 @@ export interface ProcessDeps {
   logger: Logger;
   /** Queues handlers' follow-up jobs (after the commit). */
   followUp?: (jobs: FollowUp[]) => Promise<void>;
+  metrics?: Pick<Metrics, 'eventsProcessed' | 'processingLatency'>;
 }
 
 /** The events named, locked in id order (the same order for every transaction). */

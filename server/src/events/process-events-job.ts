@@ -47,6 +47,15 @@ export async function runProcessEventsJob(deps: ProcessDeps, job: Job) {
       );
     }
   }
+  if (deps.metrics) {
+    for (const [outcome, n] of Object.entries(outcomes)) {
+      deps.metrics.eventsProcessed.inc({ outcome }, n);
+    }
+    // From the job's creation (after the events' commit) to now, once per event processed.
+    const seconds = Math.max(0, (Date.now() - job.timestamp) / 1000);
+    const done = rawEventIds.length - (outcomes.failed ?? 0);
+    for (let i = 0; i < done; i++) deps.metrics.processingLatency.observe(seconds);
+  }
   if (firstError) {
     throw new Error(`${outcomes.failed} of ${rawEventIds.length} events failed`, {
       cause: firstError,

@@ -9,6 +9,7 @@ import { DelayedError, type Job } from 'bullmq';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { Pool, PrismaClient } from '../db.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import { deliverNotificationJob } from '../queues.ts';
 import { postNotification } from './post-notification.ts';
 
@@ -23,6 +24,7 @@ export interface DeliveryDeps {
     backoffMs: number;
     allowPrivateAddresses: boolean;
   };
+  metrics?: Pick<Metrics, 'notifications'>;
 }
 
 interface Row {
@@ -76,6 +78,7 @@ export async function deliverNotification(
               last_error = NULL WHERE id = $1 AND status = 'pending'`,
       [notificationId],
     );
+    deps.metrics?.notifications.inc({ outcome: 'delivered' });
     return { delivered: true };
   }
   const final = job.attemptsMade + 1 >= deps.settings.maxAttempts;
@@ -85,6 +88,7 @@ export async function deliverNotification(
       WHERE id = $1 AND status = 'pending'`,
     [notificationId, result.error, final],
   );
+  deps.metrics?.notifications.inc({ outcome: final ? 'dead' : 'retry' });
   if (final) {
     deps.logger.warn({ notificationId, error: result.error }, 'notification dead-lettered');
     return { delivered: false, reason: 'dead-lettered' };

@@ -2,6 +2,7 @@
 // 2xx only once the event is committed; every refusal is logged and counted with its reason.
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import { isHandledEventType } from '../events/dispatch-table.ts';
 import { stripSecretsFromJson } from '../stripe-objects/strip-secrets.ts';
 import { parseEnvelope, type EventEnvelope } from './event-envelope.ts';
@@ -17,6 +18,7 @@ export interface WebhookDeps {
   logger: Logger;
   connectSecrets: readonly string[];
   toleranceSeconds: number;
+  metrics?: Pick<Metrics, 'webhookAccepted'>;
 }
 
 export interface Delivery {
@@ -68,6 +70,10 @@ async function store(
     payload: raw.includes('\\u0000') ? raw.replaceAll('\\u0000', '\\uFFFD') : raw,
     source: endpoint === 'connect' ? 'webhook_connect' : 'webhook_direct',
     status,
+  });
+  deps.metrics?.webhookAccepted.inc({
+    endpoint,
+    outcome: result.duplicate ? 'duplicate' : status,
   });
   return { received: true, id: event.id, duplicate: result.duplicate, status };
 }

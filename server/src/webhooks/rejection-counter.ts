@@ -2,6 +2,7 @@
 // in one statement every few seconds, so a flood of bad requests costs no write per request.
 import type { Pool } from '../db.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 
 export interface Rejection {
   tenantId: string | null;
@@ -13,9 +14,16 @@ export class RejectionCounter {
   private counts = new Map<string, { r: Rejection; hour: string; n: number; last: Date }>();
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly deps: { pool: Pool; logger: Logger }) {}
+  constructor(
+    private readonly deps: {
+      pool: Pool;
+      logger: Logger;
+      metrics?: Pick<Metrics, 'webhookRejected'>;
+    },
+  ) {}
 
   count(r: Rejection) {
+    this.deps.metrics?.webhookRejected.inc({ endpoint: r.endpoint, reason: r.reason });
     const now = new Date();
     const hour = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000).toISOString();
     const key = `${r.tenantId}|${r.endpoint}|${r.reason}|${hour}`;

@@ -1,0 +1,37 @@
+// GET /metrics — Prometheus text, behind the admin API's authentication (a bearer token of any
+// role; Prometheus sends it with `authorization: { credentials: … }`). The API serves it on its
+// port; a worker process on WORKER_METRICS_PORT (worker-metrics-server.ts).
+import express from 'express';
+import type { Registry } from 'prom-client';
+import type { Pool } from '../../db.ts';
+import { AppError } from '../../errors.ts';
+import type { RedisRateLimiter } from '../../http/rate-limit.ts';
+import type { Logger } from '../../logger.ts';
+import { authenticateAdmin } from '../access/authenticate-admin.ts';
+
+export function metricsRouter(deps: {
+  registry: Registry;
+  /** The text to serve; the registry's own unless the process is one of a cluster. */
+  text?: () => Promise<string>;
+  pool: Pool;
+  bootstrapTokens: readonly string[];
+  limiter: RedisRateLimiter;
+  logger: Logger;
+}) {
+  const router = express.Router();
+  const text = deps.text ?? (() => deps.registry.metrics());
+  router.get('/metrics', authenticateAdmin(deps), async (_req, res, next) => {
+    try {
+      const body = await text();
+      res.setHeader('content-type', deps.registry.contentType);
+      res.setHeader('cache-control', 'no-store');
+      res.send(body);
+    } catch (err) {
+      // Redis or Postgres did not answer a scrape-time gauge: unavailable, not a server fault.
+      next(
+        new AppError('storage_unavailable', `Metrics could not be read: ${(err as Error).message}`),
+      );
+    }
+  });
+  return router;
+}

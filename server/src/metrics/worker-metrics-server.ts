@@ -1,0 +1,58 @@
+// A worker process's own HTTP listener, only for GET /metrics (WORKER_METRICS_PORT), with the
+// same authentication as the admin API. Bound to HOST like the API.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { metricsRouter } from '../admin/routes/metrics-route.ts';
+import type { Pool } from '../db.ts';
+import { errorHandler, notFound } from '../http/error-handler.ts';
+import { RedisRateLimiter } from '../http/rate-limit.ts';
+import type { Logger } from '../logger.ts';
+import type { Redis } from '../redis.ts';
+import type { Metrics } from './metrics.ts';
+
+export async function startWorkerMetricsServer(deps: {
+  metrics: Metrics;
+  pool: Pool;
+  redis: Redis;
+  redisPrefix: string;
+  bootstrapTokens: readonly string[];
+  rateLimits: { callsPerMinute: number; authFailuresPerMinute: number };
+  logger: Logger;
+  host: string;
+  port: number;
+}): Promise<{ url: string; close(): Promise<void> }> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(
+    metricsRouter({
+      registry: deps.metrics.registry,
+      pool: deps.pool,
+      bootstrapTokens: deps.bootstrapTokens,
+      limiter: new RedisRateLimiter({
+        redis: deps.redis,
+        prefix: deps.redisPrefix,
+        logger: deps.logger,
+        ...deps.rateLimits,
+      }),
+      logger: deps.logger,
+    }),
+  );
+  app.use(notFound);
+  app.use(errorHandler(deps.logger));
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(deps.port, deps.host, resolve);
+  });
+  const url = `http://${deps.host}:${(server.address() as AddressInfo).port}`;
+  deps.logger.info({ url }, 'worker metrics listening');
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
