@@ -15,6 +15,7 @@ import {
   type Stack,
 } from './support/harness.ts';
 import { sendEvent } from './support/http.ts';
+import { signatureHeader } from '../src/webhooks/verify-signature.ts';
 import { stripeId } from './support/ids.ts';
 import { waitFor } from './support/poll.ts';
 import { freePort, PrivateRedis } from './support/redis-server.ts';
@@ -353,6 +354,7 @@ describe('API as several processes', () => {
           .map(([id, k]) => `${id}:${k.toString('base64')}`)
           .join(','),
         ENCRYPTION_PRIMARY_KEY_ID: config.encryption.primaryKeyId,
+        ADMIN_API_TOKENS: 'metrics-token-for-the-cluster-test-0123',
       },
     });
     let output = '';
@@ -371,6 +373,37 @@ describe('API as several processes', () => {
         CONNECT_SECRETS[0]!,
       );
       expect(res.status).toBe(200);
+      // Five more over new connections, so both processes take some; every scrape, whichever
+      // process answers it, counts all six (the primary sums the processes' registries).
+      for (let i = 0; i < 5; i++) {
+        const body = JSON.stringify(
+          event('customer.created', customer(), { account: stripeId('acct') }),
+        );
+        const r = await fetch(`${url}/webhooks/stripe/connect`, {
+          method: 'POST',
+          body,
+          headers: {
+            connection: 'close',
+            'content-type': 'application/json',
+            'stripe-signature': signatureHeader(CONNECT_SECRETS[0]!, body),
+          },
+        });
+        expect(r.status).toBe(200);
+      }
+      for (let i = 0; i < 4; i++) {
+        const scraped = await fetch(`${url}/metrics`, {
+          headers: {
+            connection: 'close',
+            authorization: 'Bearer metrics-token-for-the-cluster-test-0123',
+          },
+        });
+        expect(scraped.status).toBe(200);
+        const accepted = (await scraped.text())
+          .split('\n')
+          .filter((l) => l.startsWith('dd_webhook_accepted_total{'))
+          .reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
+        expect(accepted).toBe(6);
+      }
     } finally {
       child.kill('SIGTERM');
     }

@@ -1,4 +1,4 @@
-// With HTTP_PROCESSES > 1 a scrape reaches one API process of several: it asks the cluster's
+// With API_PROCESSES > 1 a scrape reaches one API process of several: it asks the cluster's
 // primary, which collects every process's registry (prom-client's AggregatorRegistry over IPC)
 // and answers with the sum (counters, histograms) or the largest (the scrape-time gauges).
 import cluster from 'node:cluster';
