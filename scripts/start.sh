@@ -90,7 +90,8 @@ fi
 
 (cd server && exec node dist/main.js) > "$dev/api.log" 2>&1 &
 pids+=($!)
-(cd server && exec node dist/worker.js) > "$dev/worker.log" 2>&1 &
+worker_metrics_port=${WORKER_METRICS_PORT:-9464}
+(cd server && WORKER_METRICS_PORT=$worker_metrics_port exec node dist/worker.js) > "$dev/worker.log" 2>&1 &
 pids+=($!)
 
 for _ in $(seq 60); do curl -fs "$api/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
@@ -135,6 +136,8 @@ cat <<INFO
     Admin token         $admin_token
                         export ADMIN=$admin_token; curl -H "Authorization: Bearer \$ADMIN" $api/admin/v1/tenants
     Bull Board          $api/admin/queues   (browser: any user name, the admin token as password)
+    Prometheus metrics  $api/metrics and http://${HOST}:$worker_metrics_port/metrics (the worker)
+                        curl -H "Authorization: Bearer \$ADMIN" $api/metrics   (docs/OBSERVABILITY.md)
     Connect with a key  $api/connect/api-key   (a restricted key; the Stripe App takes none)
     Stripe App preview  stripe apps start --manifest stripe-app.dev.json   (the local manifest
                         points the app at http://127.0.0.1:3000; needs the CLI's apps plugin and network)

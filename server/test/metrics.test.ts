@@ -2,6 +2,7 @@
 // refused without an admin token and, with one, show what happened — webhooks accepted and
 // refused by reason, queue depth, events processed with their latency, a history import's
 // objects and progress, and the waits for our own Stripe rate limit.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { signatureHeader } from '../src/webhooks/verify-signature.ts';
 import {
@@ -123,5 +124,20 @@ describe('GET /metrics', () => {
     ).toBeGreaterThan(0);
     // The worker does not repeat the API's scrape-time gauges.
     expect(worker).not.toContain('dd_queue_jobs');
+  });
+
+  it('serves every series the Grafana dashboard in docs/ queries', async () => {
+    const dashboard = readFileSync(
+      new URL('../../docs/grafana/disputedesk.json', import.meta.url),
+      'utf8',
+    );
+    const queried = new Set(
+      [...dashboard.matchAll(/\bdd_[a-z0-9_]+/g)].map((m) =>
+        m[0].replace(/_(bucket|count|sum)$/, ''),
+      ),
+    );
+    expect(queried.size).toBeGreaterThan(10);
+    const served = `${(await scrape(env.stack.api.url)).text}\n${(await scrape(workerUrl())).text}`;
+    for (const name of queried) expect(served, name).toContain(`# TYPE ${name} `);
   });
 });
