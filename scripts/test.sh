@@ -20,6 +20,15 @@ say "Tests"
 rm -rf .test-results
 status=0
 npx turbo run test --output-logs=full --concurrency=1 || status=$?
+if [ "$status" -eq 0 ] && [ "${SKIP_NODE24:-}" != "1" ]; then
+  # Node 20 reached end of life in April 2026: the server and emulator suites run again on the
+  # current LTS line, so a break there shows here (SKIP_NODE24=1 skips it locally).
+  ensure_node24
+  say "Tests on Node $("$NODE24_BIN/node" --version): server and emulator suites"
+  for suite in server e2e/stripe-emulator; do
+    (cd "$suite" && PATH="$NODE24_BIN:$PATH" TEST_RESULTS_SUFFIX=-node24 npx vitest run) || status=$?
+  done
+fi
 # One closing line with the totals of every suite's JSON report.
 node -e '
   const fs = require("fs");

@@ -10,6 +10,12 @@ export default defineConfig({
     // Two cores: two files at a time, each with its own database and queue prefix.
     maxWorkers: 2,
     // The JSON report lets scripts/test.sh print one closing line with the totals.
-    reporters: ['default', ['json', { outputFile: '../.test-results/server.json' }]],
+    reporters: [
+      'default',
+      [
+        'json',
+        { outputFile: `../.test-results/server${process.env.TEST_RESULTS_SUFFIX ?? ''}.json` },
+      ],
+    ],
   },
 });
