@@ -128,6 +128,9 @@ export function apiAndWorker(o: ApiWorkerOptions) {
   return {
     api: new Proc('api', ['dist/main.js'], server, env),
     worker: new Proc('worker', ['dist/worker.js'], server, env),
+    /** Another worker process with its own settings, e.g. a pool for some queues (WORKER_QUEUES). */
+    workerWith: (name: string, settings: Record<string, string>) =>
+      new Proc(name, ['dist/worker.js'], server, { ...env, ...settings }),
     url: `http://127.0.0.1:${o.apiPort}`,
     adminToken,
     env,
