@@ -1,5 +1,6 @@
 // The only place that reads the environment. Parsed once at boot by the composition roots;
 // everything else receives the typed Config. Tests build a Config with `loadConfig({...})`.
+import { redisTarget } from './redis.ts';
 import { z } from 'zod';
 
 const csv = (schema: z.ZodString) =>
@@ -155,6 +156,14 @@ const EnvSchema = z
         code: 'custom',
         path: ['ENCRYPTION_PRIMARY_KEY_ID'],
         message: 'must name one of the key ids in ENCRYPTION_KEYS',
+      });
+    }
+    if (redisTarget(env.REDIS_URL).cluster && !/\{[^{}]+\}/.test(env.QUEUE_PREFIX)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['QUEUE_PREFIX'],
+        message:
+          'must hold a hash tag such as {dd} when REDIS_URL names a cluster (a queue keeps its keys in one slot)',
       });
     }
   });
