@@ -16,6 +16,8 @@ export interface OutageRun {
   outage: number;
   down: () => unknown;
   up: () => unknown;
+  /** Settings for the API and the worker (e.g. a hash-tagged QUEUE_PREFIX on a cluster). */
+  extraEnv?: Record<string, string>;
 }
 
 export async function loadThroughOutage(o: OutageRun) {
@@ -28,6 +30,7 @@ export async function loadThroughOutage(o: OutageRun) {
     redisUrl: o.redisUrl,
     apiPort: await freePort(),
     connectSecret: secret,
+    extraEnv: o.extraEnv,
   });
   try {
     stack.api.start();

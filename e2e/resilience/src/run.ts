@@ -9,6 +9,7 @@ import { crashScenario } from './scenarios/crash.ts';
 import { loadScenario } from './scenarios/load.ts';
 import { postgresScenario } from './scenarios/postgres.ts';
 import { redisScenario } from './scenarios/redis.ts';
+import { redisClusterScenario } from './scenarios/redis-cluster.ts';
 import { workerKillScenario } from './scenarios/worker-kill.ts';
 import type { ScenarioResult } from './setup.ts';
 
@@ -21,6 +22,7 @@ const scenarios: Array<[string, (short: boolean) => Promise<ScenarioResult>]> = 
   ['load', loadScenario],
   ['crash', crashScenario],
   ['redis', redisScenario],
+  ['redis-cluster', redisClusterScenario],
   ['worker', workerKillScenario],
   ['postgres', postgresScenario],
 ];
