@@ -38,7 +38,7 @@ export async function startApi(
     onError: (err) => logger.warn({ err }, 'postgres connection error'),
   });
   const redis = createRedis(config.redis.url, 'producer');
-  redis.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
+  redis.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis connection error'));
   const queues = createQueues(
     redis,
     config.redis.prefix,

@@ -41,7 +41,7 @@ export async function startWorker(
   const workerRedis = createRedis(config.redis.url, 'worker');
   const producerRedis = createRedis(config.redis.url, 'producer');
   for (const r of [workerRedis, producerRedis])
-    r.on('error', (err) => logger.debug({ err: err.message }, 'redis connection error'));
+    r.on('error', (err: Error) => logger.debug({ err: err.message }, 'redis connection error'));
   const queues = createQueues(
     producerRedis,
     config.redis.prefix,

@@ -42,7 +42,7 @@ export function createMetrics(process: MetricsProcess) {
     }),
     notifications: new Counter({
       name: 'dd_notification_deliveries_total',
-      help: 'Dispute notification delivery attempts, by outcome (delivered, retry, dead, skipped)',
+      help: 'Dispute notification delivery attempts, by outcome (delivered, retry, dead)',
       labelNames: ['outcome'] as const,
       registers,
     }),
