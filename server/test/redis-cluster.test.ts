@@ -33,9 +33,21 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await stack?.stop();
-  await database?.drop();
+  // Bounded: in one full run the stack's stop after the failover did not finish within the hook's
+  // 60 s (not reproduced in 8 runs since, alone, beside other files or under CPU load). If it
+  // happens again this says what was still open, and the cluster is killed regardless.
+  const t0 = Date.now();
+  const stopped = await Promise.race([
+    stack?.stop().then(() => true),
+    new Promise<false>((r) => setTimeout(() => r(false), 20_000).unref()),
+  ]);
+  if (!stopped) {
+    console.warn(
+      `redis-cluster.test.ts: the stack had not stopped after ${Date.now() - t0} ms; open: ${JSON.stringify(process.getActiveResourcesInfo())}`,
+    );
+  }
   await cluster?.stop();
+  await database?.drop();
 });
 
 async function tenants(n: number) {

@@ -51,9 +51,10 @@ export async function runProcessEventsJob(deps: ProcessDeps, job: Job) {
     for (const [outcome, n] of Object.entries(outcomes)) {
       deps.metrics.eventsProcessed.inc({ outcome }, n);
     }
-    // From the job's creation (after the events' commit) to now, once per event processed.
+    // From the job's creation (after the events' commit) to now, once per event this attempt
+    // committed (not the ones a retry found already done).
     const seconds = Math.max(0, (Date.now() - job.timestamp) / 1000);
-    const done = rawEventIds.length - (outcomes.failed ?? 0);
+    const done = (outcomes.processed ?? 0) + (outcomes.ignored ?? 0);
     for (let i = 0; i < done; i++) deps.metrics.processingLatency.observe(seconds);
   }
   if (firstError) {
