@@ -17,7 +17,7 @@ import { StripeRateLimiter } from './backfill/rate-limiter.ts';
 import { runReportsJob } from './reports/reports-job.ts';
 import { deliverNotification } from './notifications/deliver-notification.ts';
 import { createMetrics } from './metrics/metrics.ts';
-import { startWorkerMetricsServer } from './metrics/worker-metrics-server.ts';
+import { startWorkerMetricsServer } from './admin/routes/worker-metrics-server.ts';
 
 export interface WorkerHandle {
   stop(): Promise<void>;

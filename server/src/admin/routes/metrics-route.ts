@@ -1,6 +1,6 @@
 // GET /metrics — Prometheus text, behind the admin API's authentication (a bearer token of any
 // role; Prometheus sends it with `authorization: { credentials: … }`). The API serves it on its
-// port; a worker process on WORKER_METRICS_PORT (worker-metrics-server.ts).
+// port; a worker process on WORKER_METRICS_PORT (worker-metrics-server.ts, beside this file).
 import express from 'express';
 import type { Registry } from 'prom-client';
 import type { Pool } from '../../db.ts';

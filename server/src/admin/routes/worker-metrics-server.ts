@@ -3,13 +3,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { metricsRouter } from '../admin/routes/metrics-route.ts';
-import type { Pool } from '../db.ts';
-import { errorHandler, notFound } from '../http/error-handler.ts';
-import { RedisRateLimiter } from '../http/rate-limit.ts';
-import type { Logger } from '../logger.ts';
-import type { Redis } from '../redis.ts';
-import type { Metrics } from './metrics.ts';
+import { metricsRouter } from './metrics-route.ts';
+import type { Pool } from '../../db.ts';
+import { errorHandler, notFound } from '../../http/error-handler.ts';
+import { RedisRateLimiter } from '../../http/rate-limit.ts';
+import type { Logger } from '../../logger.ts';
+import type { Redis } from '../../redis.ts';
+import type { Metrics } from '../../metrics/metrics.ts';
 
 export async function startWorkerMetricsServer(deps: {
   metrics: Metrics;
