@@ -16,7 +16,6 @@ import type { AdminDeps } from './admin/deps.ts';
 import { connectPageRouter } from './connections/api-key/connect-page-routes.ts';
 import { oauthRouter } from './connections/oauth/oauth-routes.ts';
 import { metricsRouter } from './admin/routes/metrics-route.ts';
-import { RedisRateLimiter } from './http/rate-limit.ts';
 import type { Registry } from 'prom-client';
 
 export interface AppDeps {
@@ -41,23 +40,7 @@ export function buildApp(deps: AppDeps) {
   app.use(oauthRouter(deps.connections));
   app.use(connectPageRouter(deps.connections));
   app.use(appRouter(deps.connections));
-  if (deps.metrics) {
-    const c = deps.connections;
-    app.use(
-      metricsRouter({
-        ...deps.metrics,
-        pool: deps.pool,
-        bootstrapTokens: c.bootstrapTokens,
-        limiter: new RedisRateLimiter({
-          redis: c.redis,
-          prefix: c.redisPrefix,
-          logger: deps.logger,
-          ...c.rateLimits,
-        }),
-        logger: deps.logger,
-      }),
-    );
-  }
+  if (deps.metrics) app.use(metricsRouter({ ...deps.connections, ...deps.metrics }));
   app.use(adminRouter(deps.connections));
   app.use(
     healthRouter({

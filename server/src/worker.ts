@@ -135,12 +135,7 @@ export async function startWorker(
           logger,
           queues,
           clients,
-          limiter: new StripeRateLimiter(
-            producerRedis,
-            config.redis.prefix,
-            config.backfill.rateLimit,
-            metrics,
-          ),
+          limiter,
           settings: config.backfill,
           metrics,
         },

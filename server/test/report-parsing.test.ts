@@ -50,24 +50,28 @@ describe('csvRecords', () => {
 
 describe('converters', () => {
   it('turns major units into exact minor units', () => {
-    expect(minorUnits('12.34', 'usd', 'gross')).toBe('1234');
-    expect(minorUnits('-0.50', 'usd', 'gross')).toBe('-50');
-    expect(minorUnits('7', 'usd', 'gross')).toBe('700');
-    expect(minorUnits('0.00', 'usd', 'gross')).toBe('0');
-    expect(minorUnits('1500', 'jpy', 'gross')).toBe('1500');
-    expect(minorUnits('92233720368547758.07', 'usd', 'gross')).toBe('9223372036854775807');
-    expect(minorUnits('', 'usd', 'gross')).toBeNull();
+    const exact: Array<[string, string, string | null]> = [
+      ['12.34', 'usd', '1234'],
+      ['-0.50', 'usd', '-50'],
+      ['7', 'usd', '700'],
+      ['0.00', 'usd', '0'],
+      ['1500', 'jpy', '1500'],
+      ['92233720368547758.07', 'usd', '9223372036854775807'],
+      ['', 'usd', null],
+      // Leading zeros, zeros past the currency's decimals, spaces around, a negative zero.
+      ['00012.30', 'usd', '1230'],
+      ['1.230', 'usd', '123'],
+      [' 3.10 ', 'usd', '310'],
+      ['-0', 'usd', '0'],
+      ['-5.1', 'usd', '-510'],
+      ['1500.00', 'jpy', '1500'],
+    ];
+    for (const [value, currency, minor] of exact) {
+      expect(minorUnits(value, currency, 'gross'), `${value} ${currency}`).toBe(minor);
+    }
     expect(() => minorUnits('1.234', 'usd', 'gross')).toThrow(RowError);
-    expect(() => minorUnits('12,34', 'usd', 'gross')).toThrow('gross is not an amount');
-    // Leading zeros, zeros past the currency's decimals, spaces around, a bare sign or point.
-    expect(minorUnits('00012.30', 'usd', 'gross')).toBe('1230');
-    expect(minorUnits('1.230', 'usd', 'gross')).toBe('123');
-    expect(minorUnits(' 3.10 ', 'usd', 'gross')).toBe('310');
-    expect(minorUnits('-0', 'usd', 'gross')).toBe('0');
-    expect(minorUnits('-5.1', 'usd', 'gross')).toBe('-510');
-    expect(minorUnits('1500.00', 'jpy', 'gross')).toBe('1500');
     expect(() => minorUnits('1500.5', 'jpy', 'gross')).toThrow('more decimals than jpy');
-    for (const bad of ['-', '.5', '5.', '+1', '--1', '1.2.3', '1e5', '١٢']) {
+    for (const bad of ['12,34', '-', '.5', '5.', '+1', '--1', '1.2.3', '1e5', '١٢']) {
       expect(() => minorUnits(bad, 'usd', 'fee'), bad).toThrow('fee is not an amount');
     }
   });

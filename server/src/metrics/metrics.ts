@@ -33,10 +33,10 @@ export function createMetrics(process: MetricsProcess) {
       labelNames: ['outcome'] as const,
       registers,
     }),
-    /** From the event's arrival (received_at) to its processing commit. */
+    /** From the event's job being queued (after its commit) to its processing commit. */
     processingLatency: new Histogram({
       name: 'dd_event_processing_latency_seconds',
-      help: 'Seconds from an event being stored to its processing being committed',
+      help: "Seconds from an event's job being queued to its processing being committed",
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800],
       registers,
     }),

@@ -10,7 +10,8 @@ import type { Pool } from '../../db.ts';
 import type { Logger } from '../../logger.ts';
 import { AppError } from '../../errors.ts';
 import { recordAuthFailure } from './auth-failures.ts';
-import type { RedisRateLimiter } from '../../http/rate-limit.ts';
+import { RedisRateLimiter } from '../../http/rate-limit.ts';
+import type { Redis } from '../../redis.ts';
 import type { Actor } from './roles.ts';
 import { tokenActor } from './tokens.ts';
 
@@ -33,7 +34,30 @@ export function adminActor(res: Response): Actor {
 const tooMany = (retryAfter: number, what: string) =>
   new AppError('rate_limited', `Too many ${what}; retry in ${retryAfter} s.`, { retryAfter });
 
-export function authenticateAdmin(deps: {
+/** What admin authentication is built from (the admin API and every /metrics listener). */
+export interface AdminAuthDeps {
+  pool: Pool;
+  redis: Redis;
+  redisPrefix: string;
+  bootstrapTokens: readonly string[];
+  rateLimits: { callsPerMinute: number; authFailuresPerMinute: number };
+  logger: Logger;
+}
+
+/** The admin token check with its Redis-counted limits (shared by every route that uses it). */
+export function adminAuthentication(deps: AdminAuthDeps) {
+  return authenticateAdmin({
+    ...deps,
+    limiter: new RedisRateLimiter({
+      redis: deps.redis,
+      prefix: deps.redisPrefix,
+      logger: deps.logger,
+      ...deps.rateLimits,
+    }),
+  });
+}
+
+function authenticateAdmin(deps: {
   pool: Pool;
   bootstrapTokens: readonly string[];
   limiter: RedisRateLimiter;

@@ -2,7 +2,7 @@
 // Bull Board (read-only below admin), then every route of the registry — tenants, events, history and
 // reports, notifications, operations — and the OpenAPI document generated from them.
 import express from 'express';
-import { authenticateAdmin } from '../access/authenticate-admin.ts';
+import { adminAuthentication } from '../access/authenticate-admin.ts';
 import { BULL_BOARD_PATH, bullBoard } from './bull-board.ts';
 import { Anything } from '../contract.ts';
 import type { AdminDeps } from '../deps.ts';
@@ -12,7 +12,6 @@ import { evidenceRoutes } from './evidence-routes.ts';
 import { historyRoutes } from './history-routes.ts';
 import { notificationRoutes } from './notification-routes.ts';
 import { opsRoutes } from './ops-routes.ts';
-import { RedisRateLimiter } from '../../http/rate-limit.ts';
 import { mountAdminRoutes, openApiDocument, route, type AdminRoute } from './route-registry.ts';
 import { tenantRoutes } from './tenant-routes.ts';
 
@@ -42,22 +41,7 @@ export function adminRoutes(deps: AdminDeps): AdminRoute[] {
 
 export function adminRouter(deps: AdminDeps) {
   const router = express.Router();
-  const limiter = new RedisRateLimiter({
-    redis: deps.redis,
-    prefix: deps.redisPrefix,
-    logger: deps.logger,
-    ...deps.rateLimits,
-  });
-  router.use(
-    '/admin',
-    authenticateAdmin({
-      pool: deps.pool,
-      bootstrapTokens: deps.bootstrapTokens,
-      limiter,
-      logger: deps.logger,
-    }),
-    express.json({ limit: '64kb' }),
-  );
+  router.use('/admin', adminAuthentication(deps), express.json({ limit: '64kb' }));
   router.use(BULL_BOARD_PATH, bullBoard(deps));
   mountAdminRoutes(router, adminRoutes(deps), deps);
   return router;

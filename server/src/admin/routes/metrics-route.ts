@@ -3,24 +3,19 @@
 // port; a worker process on WORKER_METRICS_PORT (worker-metrics-server.ts, beside this file).
 import express from 'express';
 import type { Registry } from 'prom-client';
-import type { Pool } from '../../db.ts';
 import { AppError } from '../../errors.ts';
-import type { RedisRateLimiter } from '../../http/rate-limit.ts';
-import type { Logger } from '../../logger.ts';
-import { authenticateAdmin } from '../access/authenticate-admin.ts';
+import { adminAuthentication, type AdminAuthDeps } from '../access/authenticate-admin.ts';
 
-export function metricsRouter(deps: {
-  registry: Registry;
-  /** The text to serve; the registry's own unless the process is one of a cluster. */
-  text?: () => Promise<string>;
-  pool: Pool;
-  bootstrapTokens: readonly string[];
-  limiter: RedisRateLimiter;
-  logger: Logger;
-}) {
+export function metricsRouter(
+  deps: AdminAuthDeps & {
+    registry: Registry;
+    /** The text to serve; the registry's own unless the process is one of a cluster. */
+    text?: () => Promise<string>;
+  },
+) {
   const router = express.Router();
   const text = deps.text ?? (() => deps.registry.metrics());
-  router.get('/metrics', authenticateAdmin(deps), async (_req, res, next) => {
+  router.get('/metrics', adminAuthentication(deps), async (_req, res, next) => {
     try {
       const body = await text();
       res.setHeader('content-type', deps.registry.contentType);

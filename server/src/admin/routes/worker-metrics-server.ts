@@ -4,40 +4,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { metricsRouter } from './metrics-route.ts';
-import type { Pool } from '../../db.ts';
+import type { AdminAuthDeps } from '../access/authenticate-admin.ts';
 import { errorHandler, notFound } from '../../http/error-handler.ts';
-import { RedisRateLimiter } from '../../http/rate-limit.ts';
-import type { Logger } from '../../logger.ts';
-import type { Redis } from '../../redis.ts';
 import type { Metrics } from '../../metrics/metrics.ts';
 
-export async function startWorkerMetricsServer(deps: {
-  metrics: Metrics;
-  pool: Pool;
-  redis: Redis;
-  redisPrefix: string;
-  bootstrapTokens: readonly string[];
-  rateLimits: { callsPerMinute: number; authFailuresPerMinute: number };
-  logger: Logger;
-  host: string;
-  port: number;
-}): Promise<{ url: string; close(): Promise<void> }> {
+export async function startWorkerMetricsServer(
+  deps: AdminAuthDeps & { metrics: Metrics; host: string; port: number },
+): Promise<{ url: string; close(): Promise<void> }> {
   const app = express();
   app.disable('x-powered-by');
-  app.use(
-    metricsRouter({
-      registry: deps.metrics.registry,
-      pool: deps.pool,
-      bootstrapTokens: deps.bootstrapTokens,
-      limiter: new RedisRateLimiter({
-        redis: deps.redis,
-        prefix: deps.redisPrefix,
-        logger: deps.logger,
-        ...deps.rateLimits,
-      }),
-      logger: deps.logger,
-    }),
-  );
+  app.use(metricsRouter({ ...deps, registry: deps.metrics.registry }));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
   const server: Server = createServer(app);
