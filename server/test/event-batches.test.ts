@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { activateTenant } from '../src/connections/lifecycle/activate-tenant.ts';
 import { processEventBatch } from '../src/events/process-event-batch.ts';
 import { runProcessEventsJob } from '../src/events/process-events-job.ts';
-import { charge, customer, dispute, event, paymentIntent } from './support/fixtures.ts';
+import { charge, customer, dispute, event, paymentIntent, refund } from './support/fixtures.ts';
 import { useStack } from './support/harness.ts';
 import { history, shuffled, tableSnapshot } from './support/history.ts';
 import { stripeId } from './support/ids.ts';
@@ -94,17 +94,41 @@ describe('event batches', () => {
   });
 
   it('give disputes of many tenants in one batch the rows, drafts and notifications of one by one', async () => {
-    // Per merchant: a paid order, then a dispute; the last merchant's dispute also moves on in
-    // the same batch (two status changes: two notifications, in order).
+    // Per merchant: a customer's paid order, then a dispute; the last merchant's dispute also
+    // moves on in the same batch (two status changes: two notifications, in order). What the
+    // drafts draw on differs per merchant: a refund, a payment like it two days earlier (a
+    // duplicate charge), card payments 200 and 300 days before (Visa CE3.0), or none.
+    const DAY = 86_400;
     const slots = Array.from({ length: 6 }, (_, i) => {
+      const cus = customer({ name: `Customer ${i}`, email: `c${i}@example.com` });
+      const card = (created: number, o: Partial<Stripe.Charge> = {}) =>
+        charge({
+          created,
+          customer: i % 3 === 2 ? null : cus.id,
+          amount: 2500 + i,
+          payment_method_details: {
+            type: 'card',
+            card: { brand: 'visa', last4: '4242', fingerprint: `fp_${i}` },
+          } as Stripe.Charge.PaymentMethodDetails,
+          ...o,
+        });
+      const now = Math.floor(Date.now() / 1000) - DAY;
       const pi = paymentIntent({ status: 'succeeded', metadata: { order_id: `ORD-${i}` } });
-      const ch = charge({ payment_intent: pi.id, metadata: { order_id: `ORD-${i}` } });
-      const d = dispute({ charge: ch.id, paymentIntent: pi.id, reason: 'product_not_received' });
+      const ch = card(now, { payment_intent: pi.id, metadata: { order_id: `ORD-${i}` } });
+      const reason =
+        i === 1 ? 'duplicate' : i % 2 === 0 && i > 0 ? 'fraudulent' : 'product_not_received';
+      const d = dispute({ charge: ch.id, paymentIntent: pi.id, reason, amount: ch.amount });
       const evts = [
+        event('customer.created', cus),
         event('payment_intent.succeeded', pi),
         event('charge.succeeded', ch),
-        event('charge.dispute.created', d, { created: d.created }),
       ];
+      if (i === 0 || i === 3)
+        evts.push(event('refund.created', refund({ charge: ch.id, amount: 100 * (i + 1) })));
+      if (i === 1) evts.push(event('charge.succeeded', card(now - 2 * DAY)));
+      if (i === 2 || i === 4)
+        for (const days of [200, 300]) evts.push(event('charge.succeeded', card(now - days * DAY)));
+      evts.push(event('charge.dispute.created', d, { created: d.created }));
       if (i === 5)
         evts.push(
           event(
@@ -126,10 +150,14 @@ describe('event batches', () => {
     const outcome = async (tenantId: string) => ({
       rows: await tableSnapshot(env.stack.db.pool, tenantId),
       drafts: (
-        await env.stack.db.pool.query(
-          'SELECT dispute_id, fields, ce3, state FROM evidence_drafts WHERE tenant_id = $1',
-          [tenantId],
-        )
+        await env.stack.db.pool.query<{
+          dispute_id: string;
+          fields: unknown;
+          ce3: { priorTransactions: unknown[] } | null;
+          state: string;
+        }>('SELECT dispute_id, fields, ce3, state FROM evidence_drafts WHERE tenant_id = $1', [
+          tenantId,
+        ])
       ).rows,
       notified: (
         await env.stack.db.pool.query<{ payload: Record<string, unknown> }>(
@@ -145,6 +173,13 @@ describe('event batches', () => {
       expected.push(await outcome(reference));
     }
     expect(expected[0]!.drafts).toHaveLength(1);
+    // Each kind of evidence is in some reference draft (so a bulk read that lost one would show).
+    const drafted = JSON.stringify(expected.map((e) => e.drafts));
+    for (const source of ['customer.name', 'refunds and invoice', 'same customer or card'])
+      expect(drafted).toContain(source);
+    for (const slot of [2, 4])
+      expect(expected[slot]!.drafts[0]!.ce3?.priorTransactions).toHaveLength(2);
+    expect(new Set(expected.map((e) => JSON.stringify(e.drafts))).size).toBe(slots.length);
     expect(expected[5]!.notified.map((n) => n.status)).toHaveLength(2);
 
     // Two merchants per slot, with the very same Stripe ids, in one batch.

@@ -56,18 +56,26 @@ export async function loadPaymentBilling(
   tenantId: string,
   refs: PaymentRefs,
 ): Promise<LoadedBilling | null> {
-  if (!refs.chargeId && !refs.paymentIntentId && !refs.legacyInvoiceId) return null;
-  const { rows } = await db.query<Row>(
-    `WITH inv AS (
-       SELECT i.* FROM invoices i
-        WHERE i.tenant_id = $1
-          AND (i.stripe_id = $4
-               OR i.payment_intent_id = $3
-               OR i.charge_id = $2
-               OR i.stripe_id IN (SELECT ip.invoice_id FROM invoice_payments ip
-                                   WHERE ip.tenant_id = $1 AND (ip.payment_intent_id = $3 OR ip.charge_id = $2)))
-        ORDER BY i.stripe_created_at DESC LIMIT 1)
-     SELECT inv.raw AS invoice_raw, inv.stripe_id AS invoice_id, inv.status AS invoice_status,
+  const [billing] = await loadPaymentBillings(db, [{ tenantId, ...refs }]);
+  return billing ?? null;
+}
+
+/**
+ * The billing behind many payments of any tenants in one statement (a new batch's disputes):
+ * the result is aligned with `payments`, null where Billing did not charge it.
+ */
+export async function loadPaymentBillings(
+  db: Queryable,
+  payments: ReadonlyArray<PaymentRefs & { tenantId: string }>,
+): Promise<Array<LoadedBilling | null>> {
+  const result: Array<LoadedBilling | null> = payments.map(() => null);
+  const asked = payments
+    .map((p, i) => ({ ...p, i }))
+    .filter((p) => p.chargeId || p.paymentIntentId || p.legacyInvoiceId);
+  if (asked.length === 0) return result;
+  const { rows } = await db.query<Row & { i: number }>({
+    name: 'payment-billings',
+    text: `SELECT k.i, inv.raw AS invoice_raw, inv.stripe_id AS invoice_id, inv.status AS invoice_status,
             inv.billing_reason, inv.period_start, inv.period_end, inv.amount_paid,
             inv.currency AS invoice_currency,
             s.raw AS subscription_raw, s.stripe_id AS subscription_id, s.status AS sub_status,
@@ -76,16 +84,37 @@ export async function loadPaymentBilling(
             s.stripe_created_at AS sub_created,
             p.name AS product_name, pr.unit_amount, pr.interval,
             (SELECT cs.stripe_id FROM checkout_sessions cs
-              WHERE cs.tenant_id = $1 AND (cs.subscription_id = inv.subscription_id OR cs.payment_intent_id = $3)
+              WHERE cs.tenant_id = k.tenant_id
+                AND (cs.subscription_id = inv.subscription_id OR cs.payment_intent_id = k.payment_intent_id)
               ORDER BY cs.stripe_created_at LIMIT 1) AS checkout_session_id
-       FROM inv
-       LEFT JOIN subscriptions s ON s.tenant_id = $1 AND s.stripe_id = inv.subscription_id
-       LEFT JOIN products p ON p.tenant_id = $1 AND p.stripe_id = s.product_id
-       LEFT JOIN prices pr ON pr.tenant_id = $1 AND pr.stripe_id = s.price_id`,
-    [tenantId, refs.chargeId, refs.paymentIntentId, refs.legacyInvoiceId],
-  );
-  const r = rows[0];
-  if (!r) return null;
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[])
+              AS k(tenant_id, charge_id, payment_intent_id, legacy_invoice_id, i)
+       JOIN LATERAL (
+         SELECT i.* FROM invoices i
+          WHERE i.tenant_id = k.tenant_id
+            AND (i.stripe_id = k.legacy_invoice_id
+                 OR i.payment_intent_id = k.payment_intent_id
+                 OR i.charge_id = k.charge_id
+                 OR i.stripe_id IN (SELECT ip.invoice_id FROM invoice_payments ip
+                                     WHERE ip.tenant_id = k.tenant_id
+                                       AND (ip.payment_intent_id = k.payment_intent_id OR ip.charge_id = k.charge_id)))
+          ORDER BY i.stripe_created_at DESC LIMIT 1) inv ON true
+       LEFT JOIN subscriptions s ON s.tenant_id = k.tenant_id AND s.stripe_id = inv.subscription_id
+       LEFT JOIN products p ON p.tenant_id = k.tenant_id AND p.stripe_id = s.product_id
+       LEFT JOIN prices pr ON pr.tenant_id = k.tenant_id AND pr.stripe_id = s.price_id`,
+    values: [
+      asked.map((p) => p.tenantId),
+      asked.map((p) => p.chargeId),
+      asked.map((p) => p.paymentIntentId),
+      asked.map((p) => p.legacyInvoiceId),
+      asked.map((p) => p.i),
+    ],
+  });
+  for (const r of rows) result[r.i] = billingOf(r, payments[r.i]!.paidAt);
+  return result;
+}
+
+function billingOf(r: Row, paidAt: Date | null): LoadedBilling {
   const canceledAt = r.canceled_at;
   return {
     invoice: r.invoice_raw,
@@ -121,7 +150,7 @@ export async function loadPaymentBilling(
             // The crux of a "canceled subscription" dispute: was this payment taken after the
             // customer canceled? null when it was never canceled or the payment time is unknown.
             canceledBeforePayment:
-              canceledAt && refs.paidAt ? canceledAt.getTime() < refs.paidAt.getTime() : null,
+              canceledAt && paidAt ? canceledAt.getTime() < paidAt.getTime() : null,
           }
         : null,
       checkoutSessionId: r.checkout_session_id,

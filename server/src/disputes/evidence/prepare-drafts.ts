@@ -1,10 +1,11 @@
 // At intake: an evidence draft for each new answerable dispute (open, deadline ahead) that has
-// none yet, assembled from stored data. Idempotent (insert if absent); a draft a person has
+// none yet, assembled from stored data (a batch's disputes read and written together). Idempotent (insert if absent); a draft a person has
 // touched is never replaced here. Later reads refresh the fields nobody edited.
 import type { Queryable } from '../../stripe-objects/upsert-objects.ts';
 import { assembleDraft } from './assemble-draft.ts';
 import { EVIDENCE_FIELDS, type DraftFields } from './fields.ts';
-import { loadEvidenceContext } from './load-context.ts';
+import { loadEvidenceContext, loadEvidenceContexts } from './load-context.ts';
+import { joinJsonTexts, jsonTexts } from '../../db.ts';
 import { keyArrays, type DisputeKey } from '../../stripe-objects/dispute-key.ts';
 
 export async function prepareEvidenceDrafts(db: Queryable, disputes: readonly DisputeKey[]) {
@@ -19,16 +20,30 @@ export async function prepareEvidenceDrafts(db: Queryable, disputes: readonly Di
                          WHERE e.tenant_id = d.tenant_id AND e.dispute_id = d.stripe_id)`,
     values: keyArrays(disputes),
   });
-  for (const { tenant_id: tenantId, id } of rows) {
-    const ctx = await loadEvidenceContext(db, tenantId, id);
-    if (!ctx) continue;
-    const draft = assembleDraft(ctx);
-    await db.query(
-      `INSERT INTO evidence_drafts (tenant_id, dispute_id, fields, ce3)
-       VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-      [tenantId, id, JSON.stringify(draft.fields), draft.ce3 ? JSON.stringify(draft.ce3) : null],
-    );
-  }
+  if (rows.length === 0) return;
+  const contexts = await loadEvidenceContexts(
+    db,
+    rows.map((r) => ({ tenantId: r.tenant_id, disputeId: r.id })),
+  );
+  const drafts = rows.flatMap((r, n) => {
+    const ctx = contexts[n];
+    return ctx ? [{ tenantId: r.tenant_id, disputeId: r.id, draft: assembleDraft(ctx) }] : [];
+  });
+  if (drafts.length === 0) return;
+  await db.query({
+    name: 'insert-evidence-drafts',
+    text: `INSERT INTO evidence_drafts (tenant_id, dispute_id, fields, ce3)
+       SELECT k.tenant_id, k.dispute_id, k.fields, nullif(k.ce3, 'null'::jsonb)
+         FROM unnest($1::uuid[], $2::text[], ${jsonTexts('$3')}, ${jsonTexts('$4')})
+                AS k(tenant_id, dispute_id, fields, ce3)
+       ON CONFLICT DO NOTHING`,
+    values: [
+      drafts.map((d) => d.tenantId),
+      drafts.map((d) => d.disputeId),
+      joinJsonTexts(drafts.map((d) => JSON.stringify(d.draft.fields))),
+      joinJsonTexts(drafts.map((d) => JSON.stringify(d.draft.ce3 ?? null))),
+    ],
+  });
 }
 
 /**
