@@ -2,8 +2,8 @@
 // charge and PaymentIntent, the customer, the invoice and subscription, the payment's refunds, charges that look
 // like duplicates, and (Visa CE3.0) earlier undisputed payments of the same customer or card.
 // Tenant-scoped reads only, each on an index. Loaded for many disputes of any tenants at once (a
-// batch's new disputes): six statements whatever their number, run one after another because
-// the reader may be one transaction's client.
+// batch's new disputes): six statements whatever their number.
+import pg from 'pg';
 import type Stripe from 'stripe';
 import type { Queryable } from '../../stripe-objects/upsert-objects.ts';
 import type { UnifiedReason } from '../reason-codes.ts';
@@ -87,29 +87,16 @@ export async function loadEvidenceContexts(
     values: [tenantIds, disputeIds, disputes.map((_, i) => i)],
   });
   if (rows.length === 0) return result;
-  const customers = await loadCustomers(db, rows);
-  const billings = await loadPaymentBillings(
-    db,
-    rows.map((row) => {
-      // `invoice` is on charges and PaymentIntents of API versions before 2025 only.
-      type WithInvoice = { invoice?: string | { id: string } | null } | null;
-      const invoiceId =
-        (row.charge as WithInvoice)?.invoice ?? (row.intent as WithInvoice)?.invoice ?? null;
-      return {
-        tenantId: row.tenant_id,
-        chargeId: row.charge?.id ?? null,
-        paymentIntentId: row.intent?.id ?? idOf(row.raw.payment_intent),
-        legacyInvoiceId: typeof invoiceId === 'string' ? invoiceId : (invoiceId?.id ?? null),
-        paidAt: row.charge_created,
-      };
-    }),
-  );
-  const refunds = await loadRefunds(db, rows);
   const related = rows.filter(
     (r) => r.charge && r.charge_created && (r.customer_id || r.fingerprint),
   );
-  const duplicates = await loadDuplicates(db, related);
-  const prior = await loadPrior(db, related);
+  const [customers, billings, refunds, duplicates, prior] = await inTurnOrAtOnce(db, [
+    () => loadCustomers(db, rows),
+    () => loadPaymentBillings(db, rows.map(billingRefs)),
+    () => loadRefunds(db, rows),
+    () => loadDuplicates(db, related),
+    () => loadPrior(db, related),
+  ] as const);
   rows.forEach((row, n) => {
     const billing = billings[n] ?? null;
     result[row.i] = {
@@ -135,6 +122,35 @@ export async function loadEvidenceContexts(
     };
   });
   return result;
+}
+
+/**
+ * Independent reads: at once on a pool (a panel's single draft), one after another on a client,
+ * which runs one query at a time (the processing transaction's).
+ */
+async function inTurnOrAtOnce<T extends readonly unknown[]>(
+  db: Queryable,
+  reads: { readonly [K in keyof T]: () => Promise<T[K]> },
+): Promise<T> {
+  if (db instanceof pg.Pool)
+    return (await Promise.all(reads.map((read) => read()))) as unknown as T;
+  const out: unknown[] = [];
+  for (const read of reads) out.push(await read());
+  return out as unknown as T;
+}
+
+function billingRefs(row: DisputeRow) {
+  // `invoice` is on charges and PaymentIntents of API versions before 2025 only.
+  type WithInvoice = { invoice?: string | { id: string } | null } | null;
+  const invoiceId =
+    (row.charge as WithInvoice)?.invoice ?? (row.intent as WithInvoice)?.invoice ?? null;
+  return {
+    tenantId: row.tenant_id,
+    chargeId: row.charge?.id ?? null,
+    paymentIntentId: row.intent?.id ?? idOf(row.raw.payment_intent),
+    legacyInvoiceId: typeof invoiceId === 'string' ? invoiceId : (invoiceId?.id ?? null),
+    paidAt: row.charge_created,
+  };
 }
 
 /** Rows of a statement keyed by `i`, the dispute's place in the request, in the statement's order. */
