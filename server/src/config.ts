@@ -94,6 +94,9 @@ const EnvSchema = z
     EVENTS_BACKOFF_MS: z.coerce.number().int().min(10).default(2000),
     SWEEPER_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
     SWEEPER_GRACE_MS: z.coerce.number().int().min(0).default(30000),
+    // Stored events are kept this long (whole months are dropped once past it). Stripe lists 30
+    // days of events, so a catch-up never brings back one already dropped.
+    EVENTS_RETENTION_DAYS: z.coerce.number().int().min(35).max(3650).default(90),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
     STRIPE_API_BASE: z.url().default('https://api.stripe.com'),
     STRIPE_API_VERSION: z.string().min(1).default('2026-10-28.endive'),
@@ -205,6 +208,7 @@ function toConfig(env: z.output<typeof EnvSchema>) {
       backoffMs: env.EVENTS_BACKOFF_MS,
       sweepIntervalMs: env.SWEEPER_INTERVAL_MS,
       sweepGraceMs: env.SWEEPER_GRACE_MS,
+      retentionDays: env.EVENTS_RETENTION_DAYS,
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     stripe: {

@@ -11,6 +11,7 @@ import { createRedis } from './redis.ts';
 import { isEntryPoint, onShutdownSignal } from './shutdown.ts';
 import { Keyring } from './crypto/keyring.ts';
 import { runMaintenanceJob } from './connections/lifecycle/maintenance-job.ts';
+import { maintainEventPartitions } from './events/event-partitions.ts';
 import { TenantClients } from './connections/credentials/tenant-clients.ts';
 import { runBackfillJob } from './backfill/backfill-job.ts';
 import { StripeRateLimiter } from './backfill/rate-limiter.ts';
@@ -154,9 +155,14 @@ export async function startWorker(
     limiter,
     reconcileStaleAfterMs: config.reconcile.staleAfterMs,
     deadlineIntervalMs: config.evidence.deadlineCheckIntervalMs,
+    eventRetentionDays: config.events.retentionDays,
   };
   consume('maintenance', (job) => runMaintenanceJob(maintenanceDeps, job), 1);
   if (runs('maintenance')) {
+    // The months ahead exist before the first pass is due (a new install, a long stop).
+    await maintainEventPartitions(maintenanceDeps, {
+      retentionDays: config.events.retentionDays,
+    }).catch((err: unknown) => logger.warn({ err }, 'could not maintain event partitions'));
     await queues.maintenance
       .upsertJobScheduler(
         'lifecycle',

@@ -20,7 +20,7 @@ describe('schema', () => {
       const { rows } = await c.query<{ col: string; method: string }>(
         `SELECT a.attrelid::regclass::text || '.' || a.attname AS col, a.attcompression AS method
            FROM pg_attribute a JOIN pg_class r ON r.oid = a.attrelid
-          WHERE a.atttypid = 'jsonb'::regtype AND r.relkind = 'r' AND NOT a.attisdropped
+          WHERE a.atttypid = 'jsonb'::regtype AND r.relkind IN ('r', 'p') AND NOT a.attisdropped
             AND r.relnamespace = current_schema()::regnamespace
           ORDER BY 1`,
       );

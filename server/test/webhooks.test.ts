@@ -31,9 +31,7 @@ async function connectedAccount(livemode = false) {
 }
 
 const rawEvent = (tenantId: string, stripeEventId: string) =>
-  env.stack.db.prisma.rawEvent.findUnique({
-    where: { tenantId_stripeEventId: { tenantId, stripeEventId } },
-  });
+  env.stack.db.prisma.rawEvent.findFirst({ where: { tenantId, stripeEventId } });
 
 const rejectionCount = async (tenantId: string | null, reason: string) => {
   const { rows } = await env.stack.db.pool.query<{ n: number }>(

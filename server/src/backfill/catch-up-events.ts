@@ -21,7 +21,7 @@ const INSERT_SQL = `
   SELECT $1::uuid, u.id, u.type, u.api_version, u.livemode, u.created, u.payload, 'catchup', u.status::raw_event_status
     FROM unnest($2::text[], $3::text[], $4::text[], $5::bool[], $6::timestamptz[], ${jsonTexts('$7')}, $8::text[])
          AS u(id, type, api_version, livemode, created, payload, status)
-  ON CONFLICT (tenant_id, stripe_event_id) DO NOTHING
+  ON CONFLICT (tenant_id, stripe_event_id, stripe_created_at) DO NOTHING
   RETURNING id, status`;
 
 export async function catchUpEvents(

@@ -66,11 +66,15 @@ export async function recordOutcomes(
   if (outcomes.length === 0) return;
   await db.query({
     name: 'record-outcomes',
-    text: `UPDATE raw_events e SET status = u.status::raw_event_status, attempts = e.attempts + 1,
-                  last_error = NULL,
-                  processed_at = CASE WHEN u.status = 'deferred' THEN NULL ELSE now() END
-             FROM unnest($1::bigint[], $2::text[]) AS u(id, status)
-            WHERE e.id = u.id`,
+    // `id = ANY` rather than a join with unnest: raw_events is partitioned (its key is
+    // (id, stripe_created_at)), so the planner cannot know id is unique and, joining, chose to
+    // hash every partition's rows (3× the Postgres time per event in bench:processing).
+    text: `UPDATE raw_events e
+              SET status = ($2::text[])[array_position($1::bigint[], e.id)]::raw_event_status,
+                  attempts = e.attempts + 1, last_error = NULL,
+                  processed_at = CASE WHEN ($2::text[])[array_position($1::bigint[], e.id)] = 'deferred'
+                                      THEN NULL ELSE now() END
+            WHERE e.id = ANY($1::bigint[])`,
     values: [outcomes.map((o) => o.id), outcomes.map((o) => o.outcome)],
   });
 }

@@ -35,7 +35,7 @@ const INSERT_SQL = `
                           stripe_created_at, payload, source, status)
   SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bool[],
                        $6::timestamptz[], ${jsonTexts('$7')}, $8::raw_event_source[], $9::raw_event_status[])
-  ON CONFLICT (tenant_id, stripe_event_id) DO NOTHING
+  ON CONFLICT (tenant_id, stripe_event_id, stripe_created_at) DO NOTHING
   RETURNING id, tenant_id, stripe_event_id, status`;
 
 export interface EventRecorderOptions {

@@ -1,5 +1,6 @@
 // The maintenance queue's jobs: the periodic lifecycle pass (purge tenants past retention,
-// refresh OAuth tokens that expire before the next pass) and deleting a replaced webhook endpoint.
+// refresh OAuth tokens that expire before the next pass, keep raw_events' monthly partitions)
+// and deleting a replaced webhook endpoint.
 import type { Job } from 'bullmq';
 import Stripe from 'stripe';
 import type { Pool } from '../../db.ts';
@@ -20,6 +21,7 @@ import {
   type TokenDeps,
 } from '../credentials/oauth-tokens.ts';
 import { purgeDisconnectedTenants } from './purge-tenants.ts';
+import { maintainEventPartitions } from '../../events/event-partitions.ts';
 import type { TenantClients } from '../credentials/tenant-clients.ts';
 
 export interface MaintenanceDeps extends TokenDeps {
@@ -36,6 +38,8 @@ export interface MaintenanceDeps extends TokenDeps {
   reconcileStaleAfterMs: number;
   /** How often the deadline pass runs (its ratio alerts look at activity since the last ones). */
   deadlineIntervalMs?: number;
+  /** Stored events are kept this long (raw_events months past it are dropped). */
+  eventRetentionDays: number;
 }
 
 export async function refreshExpiringTokens(deps: MaintenanceDeps): Promise<number> {
@@ -73,7 +77,10 @@ export async function runMaintenanceJob(deps: MaintenanceDeps, job: Job) {
     const purge = await purgeDisconnectedTenants(deps, deps.retentionMs);
     const refreshed = await refreshExpiringTokens(deps);
     const reoffered = await reofferBackfill(deps);
-    return { purged: purge.purged.length, refreshed, reoffered };
+    const partitions = await maintainEventPartitions(deps, {
+      retentionDays: deps.eventRetentionDays,
+    });
+    return { purged: purge.purged.length, refreshed, reoffered, partitions };
   }
   try {
     const stripe = await deps.clients.forTenant(data.tenantId);
