@@ -17,11 +17,14 @@ import { connectPageRouter } from './connections/api-key/connect-page-routes.ts'
 import { oauthRouter } from './connections/oauth/oauth-routes.ts';
 import { metricsRouter } from './admin/routes/metrics-route.ts';
 import type { Registry } from 'prom-client';
+import type { ReadRouting } from './read-routing.ts';
 
 export interface AppDeps {
   logger: Logger;
   pool: Pool;
   redis: Redis;
+  /** The read replica's state, shown by /readyz. */
+  reads?: Pick<ReadRouting, 'status'>;
   webhooks: WebhookDeps;
   connections: AdminDeps;
   maxBodyBytes: number;
@@ -46,6 +49,7 @@ export function buildApp(deps: AppDeps) {
     healthRouter({
       pool: deps.pool,
       redis: deps.redis,
+      ...(deps.reads ? { reads: deps.reads } : {}),
       isShuttingDown: deps.isShuttingDown ?? (() => false),
     }),
   );

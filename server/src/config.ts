@@ -61,6 +61,12 @@ const EnvSchema = z
     PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),
     DATABASE_URL: z.url().refine((u) => /^postgres(ql)?:/.test(u), 'must be a postgresql:// URL'),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    // A streaming replica of DATABASE_URL for the app's reads (read-routing.ts); unset: none.
+    DATABASE_REPLICA_URL: z
+      .url()
+      .refine((u) => /^postgres(ql)?:/.test(u), 'must be a postgresql:// URL')
+      .optional(),
+    DATABASE_REPLICA_MAX_LAG_MS: z.coerce.number().int().min(0).default(10000),
     REDIS_URL: z.url().refine((u) => /^rediss?:/.test(u), 'must be a redis:// URL'),
     // Braces allowed: on Redis Cluster a hash tag ({dd}) keeps each queue's keys in one slot.
     QUEUE_PREFIX: z
@@ -188,7 +194,12 @@ function toConfig(env: z.output<typeof EnvSchema>) {
       publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/$/, ''),
       trustProxy: env.TRUST_PROXY,
     },
-    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
+    database: {
+      url: env.DATABASE_URL,
+      poolSize: env.DATABASE_POOL_SIZE,
+      replicaUrl: env.DATABASE_REPLICA_URL ?? null,
+      replicaMaxLagMs: env.DATABASE_REPLICA_MAX_LAG_MS,
+    },
     redis: { url: env.REDIS_URL, prefix: env.QUEUE_PREFIX },
     encryption: { keys: env.ENCRYPTION_KEYS, primaryKeyId: env.ENCRYPTION_PRIMARY_KEY_ID },
     webhooks: {

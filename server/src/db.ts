@@ -37,12 +37,7 @@ export function createDb(options: {
   poolSize: number;
   onError?: (err: Error) => void;
 }): Db {
-  const pool = new pg.Pool(poolConfigFromUrl(options.url, options.poolSize));
-  // A client losing its connection (Postgres restarted or failed over) must not crash the process:
-  // the pool handles idle clients; a checked-out client emits 'error' on itself, and with no
-  // listener Node throws. Its query in flight still rejects, so the caller retries or answers 503.
-  pool.on('error', (err) => options.onError?.(err));
-  pool.on('connect', (client) => client.on('error', (err) => options.onError?.(err)));
+  const pool = createPool(options);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,
@@ -52,6 +47,21 @@ export function createDb(options: {
       await pool.end();
     },
   };
+}
+
+/** A plain pool (the read replica's): no Prisma. */
+export function createPool(options: {
+  url: string;
+  poolSize: number;
+  onError?: (err: Error) => void;
+}): Pool {
+  const pool = new pg.Pool(poolConfigFromUrl(options.url, options.poolSize));
+  // A client losing its connection (Postgres restarted or failed over) must not crash the process:
+  // the pool handles idle clients; a checked-out client emits 'error' on itself, and with no
+  // listener Node throws. Its query in flight still rejects, so the caller retries or answers 503.
+  pool.on('error', (err) => options.onError?.(err));
+  pool.on('connect', (client) => client.on('error', (err) => options.onError?.(err)));
+  return pool;
 }
 
 /** True when the error says the database could not be reached (as opposed to bad data). */

@@ -3,7 +3,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfigOrExit, type Config } from './config.ts';
 import { Keyring } from './crypto/keyring.ts';
-import { createDb } from './db.ts';
+import { createDb, createPool } from './db.ts';
+import { ReadRouting } from './read-routing.ts';
 import { EnqueueBatcher } from './events/enqueue-batcher.ts';
 import { buildApp } from './app.ts';
 import { isClusterPrimary, isClusterWorker, runApiPrimary } from './http/cluster.ts';
@@ -47,7 +48,24 @@ export async function startApi(
     { maxAttempts: config.notifications.maxAttempts, backoffMs: config.notifications.backoffMs },
   );
   const metrics = createMetrics('api');
-  registerScrapeGauges(metrics, { queues, pool: db.pool });
+  const replica = config.database.replicaUrl
+    ? createPool({
+        url: config.database.replicaUrl,
+        poolSize: config.database.poolSize,
+        onError: (err) => logger.warn({ err }, 'replica connection error'),
+      })
+    : null;
+  const reads = new ReadRouting({
+    primary: db.pool,
+    replica,
+    redis,
+    redisPrefix: config.redis.prefix,
+    maxLagMs: config.database.replicaMaxLagMs,
+    logger,
+    onRead: (choice) => metrics.reads.inc({ target: choice.target, reason: choice.reason }),
+  });
+  await reads.start();
+  registerScrapeGauges(metrics, { queues, pool: db.pool, reads });
   if (isClusterWorker()) shareWithPrimary(metrics.registry);
   const keyring = new Keyring(config.encryption.keys, config.encryption.primaryKeyId);
   const enqueuer = new EnqueueBatcher(
@@ -82,10 +100,12 @@ export async function startApi(
       bootstrapTokens: config.admin.bootstrapTokens,
       rateLimits: config.admin.rateLimits,
       connectAttemptsPerMinute: config.connectPage.attemptsPerMinute,
+      reads,
     },
     logger,
     pool: db.pool,
     redis,
+    reads,
     maxBodyBytes: config.webhooks.maxBodyBytes,
     trustProxy: config.http.trustProxy,
     isShuttingDown: () => shuttingDown,
@@ -133,8 +153,10 @@ export async function startApi(
       await recorder.drain();
       await enqueuer.drain();
       await rejections.stop();
+      await reads.stop();
       await queues.close();
       redis.disconnect();
+      await replica?.end();
       await db.close();
     },
   };

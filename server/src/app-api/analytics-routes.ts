@@ -10,30 +10,31 @@ import { parse } from '../http/parse.ts';
 import { DisputeId, PeriodQuery } from './contract.ts';
 import type { AppApiDeps } from './deps.ts';
 import { connectedTenant } from './verify-app-request.ts';
+import { readPool } from '../http/read-source.ts';
 
 export function analyticsRoutes(router: Router, deps: AppApiDeps) {
   router.get('/app/v1/analytics/outcomes', async (req, res) => {
     const period = parse(PeriodQuery, { from: req.query.from, to: req.query.to }, 'query');
-    res.json(await disputeOutcomes(deps.pool, connectedTenant(res).id, period));
+    res.json(await disputeOutcomes(readPool(res, deps.pool), connectedTenant(res).id, period));
   });
 
   router.get('/app/v1/disputes/:disputeId/recommendation', async (req, res) => {
     const id = parse(DisputeId, req.params.disputeId, 'dispute id');
-    res.json(await recommend(deps.pool, connectedTenant(res).id, id));
+    res.json(await recommend(readPool(res, deps.pool), connectedTenant(res).id, id));
   });
 
   router.get('/app/v1/analytics/ratios', async (_req, res) => {
     const tenantId = connectedTenant(res).id;
     const [data, imported] = await Promise.all([
-      networkRatios(deps.pool, tenantId),
-      historyImported(deps.pool, tenantId),
+      networkRatios(readPool(res, deps.pool), tenantId),
+      historyImported(readPool(res, deps.pool), tenantId),
     ]);
     res.json({ data, partial: !imported });
   });
 
   router.get('/app/v1/exports/disputes.csv', async (req, res) => {
     const period = parse(PeriodQuery, { from: req.query.from, to: req.query.to }, 'query');
-    const csv = await exportDisputesCsv(deps.pool, connectedTenant(res).id, period);
+    const csv = await exportDisputesCsv(readPool(res, deps.pool), connectedTenant(res).id, period);
     res
       .type('text/csv; charset=utf-8')
       .set('content-disposition', 'attachment; filename="disputes.csv"')

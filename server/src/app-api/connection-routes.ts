@@ -10,6 +10,7 @@ import { parse } from '../http/parse.ts';
 import { DisconnectBody } from './contract.ts';
 import type { AppApiDeps } from './deps.ts';
 import { appCaller, connectedTenant } from './verify-app-request.ts';
+import { readPool } from '../http/read-source.ts';
 
 export function connectionRoutes(router: Router, deps: AppApiDeps) {
   router.get('/app/v1/status', async (_req, res) => {
@@ -21,7 +22,7 @@ export function connectionRoutes(router: Router, deps: AppApiDeps) {
   });
 
   router.get('/app/v1/backfill', async (_req, res) => {
-    res.json(await backfillProgress(deps.pool, connectedTenant(res).id));
+    res.json(await backfillProgress(readPool(res, deps.pool), connectedTenant(res).id));
   });
 
   router.post('/app/v1/connection/disconnect', async (req, res) => {

@@ -2,8 +2,11 @@
 // route files do not import each other).
 import type { ConnectionDeps } from '../connections/install-deps.ts';
 import type { TenantClients } from '../connections/credentials/tenant-clients.ts';
+import type { ReadRouting } from '../read-routing.ts';
 
 export type AppApiDeps = ConnectionDeps & {
   clients: TenantClients;
   notifications: { allowPrivateAddresses: boolean; timeoutMs: number };
+  /** Where GETs read (a replica when configured); absent: the primary. */
+  reads?: ReadRouting;
 };

@@ -9,26 +9,33 @@ import { parse } from '../http/parse.ts';
 import { DisputeId, DisputeListQuery, PaymentId } from './contract.ts';
 import type { AppApiDeps } from './deps.ts';
 import { connectedTenant } from './verify-app-request.ts';
+import { readPool } from '../http/read-source.ts';
 
 export function disputeRoutes(router: Router, deps: AppApiDeps) {
   router.get('/app/v1/disputes', async (req, res) => {
     const tenant = connectedTenant(res);
-    res.json(await listDisputes(deps.pool, tenant.id, parse(DisputeListQuery, req.query, 'query')));
+    res.json(
+      await listDisputes(
+        readPool(res, deps.pool),
+        tenant.id,
+        parse(DisputeListQuery, req.query, 'query'),
+      ),
+    );
   });
 
   router.get('/app/v1/disputes/:disputeId', async (req, res) => {
     const tenant = connectedTenant(res);
     const id = parse(DisputeId, req.params.disputeId, 'dispute id');
-    res.json(await getDispute(deps.pool, tenant.id, id));
+    res.json(await getDispute(readPool(res, deps.pool), tenant.id, id));
   });
 
   router.get('/app/v1/payments/:paymentId/disputes', async (req, res) => {
     const tenant = connectedTenant(res);
     const id = parse(PaymentId, req.params.paymentId, 'payment id');
-    res.json(await paymentDisputes(deps.pool, tenant.id, id));
+    res.json(await paymentDisputes(readPool(res, deps.pool), tenant.id, id));
   });
 
   router.get('/app/v1/summary', async (_req, res) => {
-    res.json(await disputeSummary(deps.pool, connectedTenant(res).id));
+    res.json(await disputeSummary(readPool(res, deps.pool), connectedTenant(res).id));
   });
 }

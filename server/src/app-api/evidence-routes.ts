@@ -29,6 +29,7 @@ import {
 import type { AppApiDeps } from './deps.ts';
 import { appCaller, connectedTenant } from './verify-app-request.ts';
 import type { Response } from 'express';
+import { readPool } from '../http/read-source.ts';
 
 const actorOf = (res: Response): EvidenceActor => {
   const caller = appCaller(res);
@@ -127,7 +128,7 @@ export function evidenceRoutes(router: Router, deps: AppApiDeps) {
   });
 
   router.get('/app/v1/settings/evidence', async (_req, res) => {
-    res.json(await getEvidenceSettings(deps.pool, connectedTenant(res).id));
+    res.json(await getEvidenceSettings(readPool(res, deps.pool), connectedTenant(res).id));
   });
 
   router.post('/app/v1/settings/evidence', async (req, res) => {

@@ -6,13 +6,14 @@ import { getPreventionRule, setPreventionRule } from '../prevention/prevention-r
 import { PreventionBody } from './contract.ts';
 import type { AppApiDeps } from './deps.ts';
 import { appCaller, connectedTenant } from './verify-app-request.ts';
+import { readPool } from '../http/read-source.ts';
 
 export function preventionRoutes(router: Router, deps: AppApiDeps) {
   router.get('/app/v1/prevention', async (_req, res) => {
     const tenant = connectedTenant(res);
     res.json({
-      rule: await getPreventionRule(deps.pool, tenant.id),
-      results: await preventionResults(deps.pool, tenant.id),
+      rule: await getPreventionRule(readPool(res, deps.pool), tenant.id),
+      results: await preventionResults(readPool(res, deps.pool), tenant.id),
     });
   });
 

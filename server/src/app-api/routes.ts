@@ -10,7 +10,8 @@ import { connectionRoutes } from './connection-routes.ts';
 import { disputeRoutes } from './dispute-routes.ts';
 import { evidenceRoutes } from './evidence-routes.ts';
 import { settingsRoutes } from './settings-routes.ts';
-import { appCors, keepRawBody, verifyAppRequest } from './verify-app-request.ts';
+import { appCaller, appCors, keepRawBody, verifyAppRequest } from './verify-app-request.ts';
+import { routeReads } from '../http/read-source.ts';
 
 export function appRouter(deps: AppApiDeps) {
   const router = express.Router();
@@ -34,6 +35,11 @@ export function appRouter(deps: AppApiDeps) {
       toleranceSeconds: deps.app.toleranceSeconds,
     }),
   );
+  if (deps.reads)
+    router.use(
+      '/app',
+      routeReads(deps.reads, (res) => appCaller(res).tenant?.id ?? null),
+    );
   connectionRoutes(router, deps);
   disputeRoutes(router, deps);
   analyticsRoutes(router, deps);

@@ -1,7 +1,10 @@
-// /healthz: the process is up. /readyz: it can do its work (Postgres and Redis answer).
+// /healthz: the process is up. /readyz: it can do its work (Postgres and Redis answer); it also
+// shows the read replica's state and lag, which do not decide readiness (reads fall back to the
+// primary).
 import express from 'express';
 import type { Pool } from '../db.ts';
 import type { Redis } from '../redis.ts';
+import type { ReadRouting } from '../read-routing.ts';
 
 const within = <T>(p: Promise<T>, ms: number) =>
   Promise.race([
@@ -11,7 +14,10 @@ const within = <T>(p: Promise<T>, ms: number) =>
     ),
   ]);
 
-export async function checkReadiness(deps: { pool: Pool; redis: Redis }, timeoutMs = 2000) {
+export async function checkReadiness(
+  deps: { pool: Pool; redis: Redis; reads?: Pick<ReadRouting, 'status'> },
+  timeoutMs = 2000,
+) {
   const check = async (fn: () => Promise<unknown>) => {
     try {
       await within(fn(), timeoutMs);
@@ -24,10 +30,30 @@ export async function checkReadiness(deps: { pool: Pool; redis: Redis }, timeout
     check(() => deps.pool.query('SELECT 1')),
     check(() => deps.redis.ping()),
   ]);
-  return { ready: postgres.ok && redis.ok, checks: { postgres, redis } };
+  const replica = deps.reads?.status();
+  return {
+    ready: postgres.ok && redis.ok,
+    checks: { postgres, redis },
+    ...(replica?.configured
+      ? {
+          replica: {
+            ok: replica.up,
+            lagSeconds: replica.lagSeconds,
+            lagBytes: replica.lagBytes,
+            checkedAt: replica.checkedAt?.toISOString() ?? null,
+            ...(replica.error ? { error: replica.error } : {}),
+          },
+        }
+      : {}),
+  };
 }
 
-export function healthRouter(deps: { pool: Pool; redis: Redis; isShuttingDown: () => boolean }) {
+export function healthRouter(deps: {
+  pool: Pool;
+  redis: Redis;
+  reads?: Pick<ReadRouting, 'status'>;
+  isShuttingDown: () => boolean;
+}) {
   const router = express.Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

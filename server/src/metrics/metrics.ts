@@ -62,6 +62,13 @@ export function createMetrics(process: MetricsProcess) {
       help: 'Seconds Stripe calls spent waiting for our own per-account rate limit',
       registers,
     }),
+    /** App reads by where they went and why (read-routing.ts). */
+    reads: new Counter({
+      name: 'dd_db_reads_total',
+      help: 'App API reads by the database that served them (primary, replica) and why',
+      labelNames: ['target', 'reason'] as const,
+      registers,
+    }),
   };
 }
 

@@ -5,10 +5,14 @@ import { Gauge } from 'prom-client';
 import type { Pool } from '../db.ts';
 import { QUEUE_NAMES, type Queues } from '../queues.ts';
 import type { Metrics } from './metrics.ts';
+import type { ReadRouting } from '../read-routing.ts';
 
 const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
 
-export function registerScrapeGauges(metrics: Metrics, deps: { queues: Queues; pool: Pool }) {
+export function registerScrapeGauges(
+  metrics: Metrics,
+  deps: { queues: Queues; pool: Pool; reads?: Pick<ReadRouting, 'status'> },
+) {
   const registers = [metrics.registry];
   const keys = Object.keys(QUEUE_NAMES) as Array<keyof typeof QUEUE_NAMES>;
   // In cluster mode every API process reads the same queues: aggregate by taking one, not a sum.
@@ -44,6 +48,38 @@ export function registerScrapeGauges(metrics: Metrics, deps: { queues: Queues; p
       );
     },
   });
+  // The read replica, as the last poll measured it (read-routing.ts); absent without one.
+  const replica = deps.reads?.status();
+  if (replica?.configured) {
+    const gauge = (name: string, help: string, value: () => number | null) =>
+      new Gauge({
+        name,
+        help,
+        aggregator: 'max',
+        registers,
+        collect() {
+          const v = value();
+          if (v === null) this.reset();
+          else this.set(v);
+        },
+      });
+    const status = () => deps.reads!.status();
+    gauge(
+      'dd_db_replica_up',
+      'Whether the read replica answers and is replaying (1) or not (0)',
+      () => (status().up ? 1 : 0),
+    );
+    gauge(
+      'dd_db_replica_lag_seconds',
+      'How long the oldest write not yet replayed on the read replica has waited',
+      () => status().lagSeconds,
+    );
+    gauge(
+      'dd_db_replica_lag_bytes',
+      'WAL written on the primary and not yet replayed on the read replica',
+      () => status().lagBytes,
+    );
+  }
   // One query fills the four backfill gauges, when the first of them is collected in a scrape.
   let pending: Promise<void> | null = null;
   const collect = () =>
