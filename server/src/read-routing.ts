@@ -7,9 +7,10 @@
 // the lag in seconds. A read goes to the primary instead when
 // - the replica does not answer, is not in recovery (promoted: no longer a copy of ours), or lags
 //   more than `maxLagMs`;
-// - the tenant has a write of its own in flight (a merchant's POST being handled), or committed
+// - the caller has a write of its own in flight (a merchant's POST being handled), or committed
 //   one the replica has not replayed yet (read-your-writes: the write's WAL position is kept in
-//   Redis for five minutes, so every API process knows it);
+//   Redis for five minutes, so every API process knows it). Writes and reads name their scopes:
+//   the merchant's tenant for the app; for support staff their token and the tenant acted on;
 // - anything is uncertain (Redis does not answer).
 import type { Pool } from './db.ts';
 import type { Logger } from './logger.ts';
@@ -107,49 +108,55 @@ export class ReadRouting {
     return { ...this.status_ };
   }
 
-  /** Where a read for `tenantId` (null: not one tenant's) goes now. */
-  async choose(tenantId: string | null): Promise<ReadChoice> {
-    const choice = await this.decide(tenantId);
+  /** Where a read goes now, for a caller whose own writes are under `scopes`. */
+  async choose(scopes: readonly string[]): Promise<ReadChoice> {
+    const choice = await this.decide(scopes);
     this.deps.onRead?.(choice);
     return choice;
   }
 
-  /** Before a tenant's write is handled: its reads go to the primary until it is replayed. */
-  async beginWrite(tenantId: string): Promise<void> {
+  /** Before a write is handled: reads under its scopes go to the primary until it is replayed. */
+  async beginWrite(scopes: readonly string[]): Promise<void> {
     if (!this.deps.replica) return;
-    const key = this.key(tenantId, 'in-flight');
-    await this.deps.redis
-      .multi()
-      .incr(key)
-      .expire(key, IN_FLIGHT_TTL_SECONDS)
-      .exec()
-      .catch((err: unknown) => this.deps.logger.debug({ err }, 'could not mark a write'));
+    await Promise.all(
+      scopes.map((scope) => {
+        const key = this.key(scope, 'in-flight');
+        return this.deps.redis
+          .multi()
+          .incr(key)
+          .expire(key, IN_FLIGHT_TTL_SECONDS)
+          .exec()
+          .catch((err: unknown) => this.deps.logger.debug({ err }, 'could not mark a write'));
+      }),
+    );
   }
 
   /** After the write's response: remembers the primary's position it must be read at. */
-  async endWrite(tenantId: string): Promise<void> {
+  async endWrite(scopes: readonly string[]): Promise<void> {
     if (!this.deps.replica) return;
     try {
       const { rows } = await this.deps.primary.query<{ lsn: number }>(
         `SELECT ${LSN_SQL('pg_current_wal_lsn()')} AS lsn`,
       );
-      await this.deps.redis.eval(
-        KEEP_MAX,
-        1,
-        this.key(tenantId, 'written'),
-        String(rows[0]!.lsn),
-        String(WRITE_TTL_SECONDS),
-      );
+      for (const scope of scopes)
+        await this.deps.redis.eval(
+          KEEP_MAX,
+          1,
+          this.key(scope, 'written'),
+          String(rows[0]!.lsn),
+          String(WRITE_TTL_SECONDS),
+        );
     } catch (err) {
-      this.deps.logger.warn({ err, tenantId }, 'could not record a write position');
+      this.deps.logger.warn({ err, scopes }, 'could not record a write position');
     } finally {
-      await this.deps.redis
-        .decr(this.key(tenantId, 'in-flight'))
-        .catch((err: unknown) => this.deps.logger.debug({ err }, 'could not unmark a write'));
+      for (const scope of scopes)
+        await this.deps.redis
+          .decr(this.key(scope, 'in-flight'))
+          .catch((err: unknown) => this.deps.logger.debug({ err }, 'could not unmark a write'));
     }
   }
 
-  private async decide(tenantId: string | null): Promise<ReadChoice> {
+  private async decide(scopes: readonly string[]): Promise<ReadChoice> {
     const { primary, replica } = this.deps;
     const to = (target: ReadTarget, reason: ReadReason): ReadChoice => ({
       pool: target === 'replica' && replica ? replica : primary,
@@ -160,23 +167,26 @@ export class ReadRouting {
     if (!this.status_.up) return to('primary', 'replica_down');
     if ((this.status_.lagSeconds ?? 0) * 1000 > this.deps.maxLagMs)
       return to('primary', 'replica_lagging');
-    if (tenantId) {
-      try {
-        const [inFlight, written] = await Promise.all([
-          this.deps.redis.get(this.key(tenantId, 'in-flight')),
-          this.deps.redis.get(this.key(tenantId, 'written')),
-        ]);
+    try {
+      const marks = await Promise.all(
+        scopes.flatMap((scope) => [
+          this.deps.redis.get(this.key(scope, 'in-flight')),
+          this.deps.redis.get(this.key(scope, 'written')),
+        ]),
+      );
+      for (let i = 0; i < marks.length; i += 2) {
+        const [inFlight, written] = [marks[i], marks[i + 1]];
         if (Number(inFlight ?? 0) > 0) return to('primary', 'own_write');
-        if (written !== null && Number(written) > this.replayed) return to('primary', 'own_write');
-      } catch {
-        return to('primary', 'uncertain');
+        if (written != null && Number(written) > this.replayed) return to('primary', 'own_write');
       }
+    } catch {
+      return to('primary', 'uncertain');
     }
     return to('replica', 'replica');
   }
 
-  private key(tenantId: string, what: 'in-flight' | 'written') {
-    return `${this.deps.redisPrefix}:reads:${tenantId}:${what}`;
+  private key(scope: string, what: 'in-flight' | 'written') {
+    return `${this.deps.redisPrefix}:reads:${scope}:${what}`;
   }
 
   private poll(): Promise<void> {

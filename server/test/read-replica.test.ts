@@ -4,6 +4,7 @@
 // down, is bypassed; the lag is visible in /readyz and /metrics.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activateTenant } from '../src/connections/lifecycle/activate-tenant.ts';
+import { adminCall } from './support/admin-client.ts';
 import { appCall, type AppIdentity } from './support/app-client.ts';
 import { ADMIN_TOKEN, APP_SECRETS } from './support/emulator.ts';
 import { startStack, type Stack } from './support/harness.ts';
@@ -155,6 +156,48 @@ describe('reads on a streaming replica', () => {
     expect(
       await metric('dd_db_reads_total{target="primary",reason="own_write",process="api"}'),
     ).toBeGreaterThan(0);
+  });
+
+  it('serve support staff from the replica, and their own actions from the primary until replayed', async () => {
+    const [t, bystander] = [await merchant(), await merchant()];
+    const health = (tenantId: string) =>
+      adminCall<{ tenant: { status: string } }>(stack.api.url, 'GET', `tenants/${tenantId}`);
+    await waitFor(async () => {
+      const r = await health(t.id);
+      return r.status === 200 && r.headers.get('disputedesk-read-from') === 'replica';
+    });
+    await pair.pauseReplay();
+    try {
+      const paused = await adminCall(stack.api.url, 'POST', `tenants/${t.id}/pause`, {
+        body: { reason: 'read-replica test' },
+      });
+      expect(paused.status).toBe(200);
+      // The tenant acted on, and anything this token lists next, are read from the primary.
+      const after = await health(t.id);
+      expect(after.headers.get('disputedesk-read-from')).toBe('primary');
+      expect(after.body.tenant.status).toBe('paused');
+      const list = await adminCall<{ data: Array<{ id: string; status: string }> }>(
+        stack.api.url,
+        'GET',
+        `tenants?q=${t.who.account}`,
+      );
+      expect(list.headers.get('disputedesk-read-from')).toBe('primary');
+      expect(list.body.data.find((x) => x.id === t.id)?.status).toBe('paused');
+      // The merchant acted on sees it too; another merchant's reads stay on the (stale) replica.
+      const own = await appCall(stack.api.url, 'GET', '/app/v1/summary', t.who);
+      expect(own.headers.get('disputedesk-read-from')).toBe('primary');
+      const other = await appCall(stack.api.url, 'GET', '/app/v1/summary', bystander.who);
+      expect(other.headers.get('disputedesk-read-from')).toBe('replica');
+    } finally {
+      await pair.resumeReplay();
+    }
+    await waitFor(
+      async () => (await health(t.id)).headers.get('disputedesk-read-from') === 'replica',
+      {
+        what: 'support reads back on the replica',
+      },
+    );
+    expect((await health(t.id)).body.tenant.status).toBe('paused');
   });
 
   it('fall back to the primary when the replica is down; the API stays ready', async () => {

@@ -38,7 +38,10 @@ export function appRouter(deps: AppApiDeps) {
   if (deps.reads)
     router.use(
       '/app',
-      routeReads(deps.reads, (res) => appCaller(res).tenant?.id ?? null),
+      routeReads(deps.reads, (res) => {
+        const tenantId = appCaller(res).tenant?.id;
+        return tenantId ? [tenantId] : [];
+      }),
     );
   connectionRoutes(router, deps);
   disputeRoutes(router, deps);

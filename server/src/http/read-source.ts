@@ -7,25 +7,31 @@ import type { ReadRouting } from '../read-routing.ts';
 
 export const READ_FROM_HEADER = 'DisputeDesk-Read-From';
 
-export function routeReads(routing: ReadRouting, tenantOf: (res: Response) => string | null) {
+export function routeReads(routing: ReadRouting, scopesOf: (res: Response) => string[]) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const tenantId = tenantOf(res);
-    if (req.method === 'GET' || req.method === 'HEAD') {
-      routing.choose(tenantId).then((choice) => {
-        res.locals.readPool = choice.pool;
-        res.setHeader(READ_FROM_HEADER, choice.target);
-        next();
-      }, next);
-      return;
-    }
-    if (!tenantId) return next();
-    routing.beginWrite(tenantId).then(() => {
-      // After the answer (the use case has committed): until the replica has replayed this
-      // position, the tenant's reads go to the primary.
-      res.once('close', () => void routing.endWrite(tenantId));
-      next();
-    }, next);
+    chooseReads(routing, req.method, res, scopesOf(res)).then(() => next(), next);
   };
+}
+
+/** For a GET: picks and records the read pool. Otherwise marks the write under `scopes`. */
+export async function chooseReads(
+  routing: ReadRouting,
+  method: string,
+  res: Response,
+  scopes: string[],
+): Promise<Pool | null> {
+  if (method === 'GET' || method === 'HEAD') {
+    const choice = await routing.choose(scopes);
+    res.locals.readPool = choice.pool;
+    res.setHeader(READ_FROM_HEADER, choice.target);
+    return choice.pool;
+  }
+  if (scopes.length === 0) return null;
+  await routing.beginWrite(scopes);
+  // After the answer (the use case has committed): until the replica has replayed this position,
+  // reads under these scopes go to the primary.
+  res.once('close', () => void routing.endWrite(scopes));
+  return null;
 }
 
 /** The pool this request's reads go to: the one routeReads chose, else the primary. */

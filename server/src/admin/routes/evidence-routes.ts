@@ -45,7 +45,7 @@ export const evidenceRoutes = (deps: AdminDeps) => [
     summary: 'A tenant’s evidence settings (automatic submission)',
     params: TenantParams,
     response: EvidenceSettingsSchema,
-    handle: ({ params }) => getEvidenceSettings(deps.pool, params.tenantId),
+    handle: ({ params, db }) => getEvidenceSettings(db, params.tenantId),
   }),
   route({
     method: 'post',

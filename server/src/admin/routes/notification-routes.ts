@@ -107,7 +107,7 @@ export const notificationRoutes = (deps: AdminDeps) => {
       params: TenantParams,
       query: NotificationQuery,
       response: NotificationList,
-      handle: ({ params, query }) => listNotifications(deps.pool, params.tenantId, query),
+      handle: ({ params, query, db }) => listNotifications(db, params.tenantId, query),
     }),
     route({
       method: 'post',

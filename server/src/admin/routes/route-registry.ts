@@ -11,6 +11,8 @@ import { AppError } from '../../errors.ts';
 import { parse } from '../../http/parse.ts';
 import type { Logger } from '../../logger.ts';
 import { assertStorable } from '../../http/storable.ts';
+import { chooseReads } from '../../http/read-source.ts';
+import type { ReadRouting } from '../../read-routing.ts';
 import { completeAudit, startAudit, writeAudit } from '../access/audit-log.ts';
 import { adminActor } from '../access/authenticate-admin.ts';
 import { allows, type Actor, type Role } from '../access/roles.ts';
@@ -24,6 +26,11 @@ export interface RouteInput<P, Q, B> {
   body: B;
   actor: Actor;
   ip: string | null;
+  /**
+   * Where a GET reads: the replica when one is configured and current for this caller (their own
+   * writes, and the tenant's, replayed), else the primary. Other methods: the primary.
+   */
+  db: Pool;
 }
 
 export interface AdminRoute {
@@ -73,7 +80,7 @@ export function route<
 export function mountAdminRoutes(
   router: Router,
   routes: readonly AdminRoute[],
-  deps: { pool: Pool; logger: Logger },
+  deps: { pool: Pool; logger: Logger; reads?: ReadRouting },
 ) {
   for (const r of routes) {
     const action = `${r.method.toUpperCase()} ${r.path}`;
@@ -105,12 +112,23 @@ export function mountAdminRoutes(
             },
           );
         }
+        const parsedParams = parse(r.params, params, 'path');
+        // Support staff read their own writes: scoped by their token and the tenant acted on.
+        const tenantId = (parsedParams as { tenantId?: unknown }).tenantId;
+        const scopes = [
+          `admin:${actor.id ?? actor.name}`,
+          ...(typeof tenantId === 'string' ? [tenantId] : []),
+        ];
+        const db = deps.reads
+          ? ((await chooseReads(deps.reads, req.method, res, scopes)) ?? deps.pool)
+          : deps.pool;
         const input = {
-          params: parse(r.params, params, 'path'),
+          params: parsedParams,
           query: parse(r.query, req.query, 'query'),
           body: r.body ? parse(r.body, req.body ?? {}, 'body') : undefined,
           actor,
           ip: req.ip ?? null,
+          db,
         };
         if (r.method !== 'get') auditId = await startAudit(deps.pool, entry);
         const out = await r.handle(input);

@@ -35,7 +35,7 @@ export const tenantRoutes = (deps: AdminDeps) => [
       'Search tenants by account id, tenant id or name; filter by status and connection type',
     query: TenantQuery,
     response: TenantList,
-    handle: ({ query }) => listTenants(deps.pool, query),
+    handle: ({ query, db }) => listTenants(db, query),
   }),
   route({
     method: 'get',
@@ -46,7 +46,7 @@ export const tenantRoutes = (deps: AdminDeps) => [
       'A tenant with its health: events, failures, signature failures, backfill, reports, queue lag',
     params: TenantParams,
     response: TenantHealth,
-    handle: ({ params }) => tenantHealth(deps.pool, params.tenantId),
+    handle: ({ params, db }) => tenantHealth(db, params.tenantId),
   }),
   route({
     method: 'post',
