@@ -141,7 +141,8 @@ export class LocalPostgresPair {
     this.startNode(replica, this.replicaPort);
     await this.waitReady(this.replicaPort);
     await waitFor(
-      async () => (await this.sql('replica', 'SELECT pg_is_in_recovery() AS r')).rows[0]?.r === true,
+      async () =>
+        (await this.sql('replica', 'SELECT pg_is_in_recovery() AS r')).rows[0]?.r === true,
       {
         timeoutMs: 30_000,
         what: 'the replica in recovery',
