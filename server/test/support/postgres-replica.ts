@@ -100,15 +100,9 @@ export class LocalPostgresPair {
     appendFileSync(primary + '/postgresql.conf', '\nfsync = off\nfull_page_writes = off\n');
     this.startNode(primary, this.primaryPort);
     await this.waitReady(this.primaryPort);
-    this.run('createdb', [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(this.primaryPort),
-      '-U',
-      'postgres',
-      DATABASE,
-    ]);
+    // Client options for the primary, as the postgres superuser over TCP.
+    const onPrimary = ['-h', '127.0.0.1', '-p', String(this.primaryPort), '-U', 'postgres'];
+    this.run('createdb', [...onPrimary, DATABASE]);
     // The run's migrated template, as pg_dump writes it (schema, partitions and any seeded rows).
     const template = new URL(inject('adminDatabaseUrl'));
     template.pathname = `/${inject('templateDatabase')}`;
@@ -124,17 +118,8 @@ export class LocalPostgresPair {
     );
     if (load.status !== 0) throw new Error(`loading the schema failed: ${load.stderr}`);
     this.run('pg_basebackup', [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(this.primaryPort),
-      '-U',
-      'postgres',
-      '-D',
-      replica,
-      '-R',
-      '-X',
-      'stream',
+      ...onPrimary,
+      ...['-D', replica, '-R', '-X', 'stream'],
       // At once: a spread checkpoint paces its writes over minutes, even with little to write.
       '--checkpoint=fast',
     ]);
