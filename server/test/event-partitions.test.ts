@@ -251,6 +251,24 @@ describe('raw_events partitions', () => {
       ...[0, 1, 2, 3].map((k) => monthName(monthStart(15 + k))),
       'raw_events_default',
     ]);
+    // A pass while another holds the lock skips, and says so.
+    const holder = await pool.connect();
+    await holder.query(`SELECT pg_advisory_lock(hashtext('disputedesk:event-partitions'))`);
+    try {
+      expect(await maintainEventPartitions(deps, { retentionDays: 90, now: later })).toMatchObject({
+        skipped: true,
+        created: [],
+      });
+    } finally {
+      await holder.query(`SELECT pg_advisory_unlock(hashtext('disputedesk:event-partitions'))`);
+      holder.release();
+    }
+    // Two passes at once (two workers starting): one at a time, nothing made twice, no error.
+    const twice = await Promise.all(
+      [0, 1].map(() => maintainEventPartitions(deps, { retentionDays: 90, now: monthStart(30) })),
+    );
+    const made = twice.flatMap((p) => p.created);
+    expect(made.sort()).toEqual([0, 1, 2, 3].map((k) => monthName(monthStart(30 + k))).sort());
     // Ingestion never fails for want of a month: an event of today goes to the default partition.
     const today = await storeEvent(pool, tenantId, new Date(), 'received');
     expect(today!.partition).toBe('raw_events_default');

@@ -27,6 +27,8 @@ export interface EventPartition {
 }
 
 export interface PartitionPass {
+  /** Another process was running a pass: this one did nothing. */
+  skipped: boolean;
   created: string[];
   /** Rows moved from the default partition into a month created for them. */
   moved: number;
@@ -67,18 +69,45 @@ const monthStart = (at: Date, offset: number) =>
 const monthName = (start: Date) =>
   `raw_events_${start.getUTCFullYear()}_${String(start.getUTCMonth() + 1).padStart(2, '0')}`;
 
+/**
+ * One pass at a time across every process (each worker runs one at start): a second caller
+ * while one runs skips, and says so.
+ */
 export async function maintainEventPartitions(
   deps: { pool: Pool; logger: Logger },
   opts: { retentionDays: number; now?: Date },
 ): Promise<PartitionPass> {
+  const lock = await deps.pool.connect();
+  try {
+    const { rows } = await lock.query<{ got: boolean }>(
+      `SELECT pg_try_advisory_lock(hashtext('disputedesk:event-partitions')) AS got`,
+    );
+    if (!rows[0]!.got) return { ...emptyPass(), skipped: true };
+    try {
+      return await runPass(deps, opts);
+    } finally {
+      await lock.query(`SELECT pg_advisory_unlock(hashtext('disputedesk:event-partitions'))`);
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+const emptyPass = (): PartitionPass => ({
+  skipped: false,
+  created: [],
+  moved: 0,
+  dropped: [],
+  held: [],
+  deletedFromDefault: 0,
+});
+
+async function runPass(
+  deps: { pool: Pool; logger: Logger },
+  opts: { retentionDays: number; now?: Date },
+): Promise<PartitionPass> {
   const now = opts.now ?? new Date();
-  const pass: PartitionPass = {
-    created: [],
-    moved: 0,
-    dropped: [],
-    held: [],
-    deletedFromDefault: 0,
-  };
+  const pass = emptyPass();
   const existing = await listEventPartitions(deps.pool);
   for (let k = 0; k <= MONTHS_AHEAD; k++) {
     const from = monthStart(now, k);
