@@ -15,6 +15,7 @@
 import type { Pool } from './db.ts';
 import type { Logger } from './logger.ts';
 import type { Redis } from './redis.ts';
+import { within } from './http/health.ts';
 
 export const POLL_MS = 250;
 const WRITE_TTL_SECONDS = 300;
@@ -47,16 +48,6 @@ return 1`;
 
 /** A measurement that does not answer in time counts as the replica being down. */
 const MEASURE_TIMEOUT_MS = 2000;
-const within = <T>(p: Promise<T>): Promise<T> =>
-  Promise.race([
-    p,
-    new Promise<never>((_, reject) =>
-      setTimeout(
-        () => reject(new Error(`no answer in ${MEASURE_TIMEOUT_MS} ms`)),
-        MEASURE_TIMEOUT_MS,
-      ).unref(),
-    ),
-  ]);
 
 const LSN_SQL = (fn: string) => `pg_wal_lsn_diff(${fn}, '0/0')::float8`;
 
@@ -202,12 +193,14 @@ export class ReadRouting {
         this.deps.primary.query<{ lsn: number }>(
           `SELECT ${LSN_SQL('pg_current_wal_lsn()')} AS lsn`,
         ),
+        MEASURE_TIMEOUT_MS,
       );
       this.samples.push({ lsn: p[0]!.lsn, at });
       const { rows: r } = await within(
         replica.query<{ recovering: boolean; replayed: number | null }>(
           `SELECT pg_is_in_recovery() AS recovering, ${LSN_SQL('pg_last_wal_replay_lsn()')} AS replayed`,
         ),
+        MEASURE_TIMEOUT_MS,
       );
       const { recovering, replayed } = r[0]!;
       if (!recovering || replayed === null) {

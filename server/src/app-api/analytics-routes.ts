@@ -15,26 +15,33 @@ import { readPool } from '../http/read-source.ts';
 export function analyticsRoutes(router: Router, deps: AppApiDeps) {
   router.get('/app/v1/analytics/outcomes', async (req, res) => {
     const period = parse(PeriodQuery, { from: req.query.from, to: req.query.to }, 'query');
-    res.json(await disputeOutcomes(readPool(res, deps.pool), connectedTenant(res).id, period));
+    res.json(
+      await disputeOutcomes(await readPool(res, deps.pool), connectedTenant(res).id, period),
+    );
   });
 
   router.get('/app/v1/disputes/:disputeId/recommendation', async (req, res) => {
     const id = parse(DisputeId, req.params.disputeId, 'dispute id');
-    res.json(await recommend(readPool(res, deps.pool), connectedTenant(res).id, id));
+    res.json(await recommend(await readPool(res, deps.pool), connectedTenant(res).id, id));
   });
 
   router.get('/app/v1/analytics/ratios', async (_req, res) => {
     const tenantId = connectedTenant(res).id;
+    const db = await readPool(res, deps.pool);
     const [data, imported] = await Promise.all([
-      networkRatios(readPool(res, deps.pool), tenantId),
-      historyImported(readPool(res, deps.pool), tenantId),
+      networkRatios(db, tenantId),
+      historyImported(db, tenantId),
     ]);
     res.json({ data, partial: !imported });
   });
 
   router.get('/app/v1/exports/disputes.csv', async (req, res) => {
     const period = parse(PeriodQuery, { from: req.query.from, to: req.query.to }, 'query');
-    const csv = await exportDisputesCsv(readPool(res, deps.pool), connectedTenant(res).id, period);
+    const csv = await exportDisputesCsv(
+      await readPool(res, deps.pool),
+      connectedTenant(res).id,
+      period,
+    );
     res
       .type('text/csv; charset=utf-8')
       .set('content-disposition', 'attachment; filename="disputes.csv"')

@@ -22,7 +22,7 @@ export function connectionRoutes(router: Router, deps: AppApiDeps) {
   });
 
   router.get('/app/v1/backfill', async (_req, res) => {
-    res.json(await backfillProgress(readPool(res, deps.pool), connectedTenant(res).id));
+    res.json(await backfillProgress(await readPool(res, deps.pool), connectedTenant(res).id));
   });
 
   router.post('/app/v1/connection/disconnect', async (req, res) => {

@@ -16,7 +16,7 @@ export function disputeRoutes(router: Router, deps: AppApiDeps) {
     const tenant = connectedTenant(res);
     res.json(
       await listDisputes(
-        readPool(res, deps.pool),
+        await readPool(res, deps.pool),
         tenant.id,
         parse(DisputeListQuery, req.query, 'query'),
       ),
@@ -26,16 +26,16 @@ export function disputeRoutes(router: Router, deps: AppApiDeps) {
   router.get('/app/v1/disputes/:disputeId', async (req, res) => {
     const tenant = connectedTenant(res);
     const id = parse(DisputeId, req.params.disputeId, 'dispute id');
-    res.json(await getDispute(readPool(res, deps.pool), tenant.id, id));
+    res.json(await getDispute(await readPool(res, deps.pool), tenant.id, id));
   });
 
   router.get('/app/v1/payments/:paymentId/disputes', async (req, res) => {
     const tenant = connectedTenant(res);
     const id = parse(PaymentId, req.params.paymentId, 'payment id');
-    res.json(await paymentDisputes(readPool(res, deps.pool), tenant.id, id));
+    res.json(await paymentDisputes(await readPool(res, deps.pool), tenant.id, id));
   });
 
   router.get('/app/v1/summary', async (_req, res) => {
-    res.json(await disputeSummary(readPool(res, deps.pool), connectedTenant(res).id));
+    res.json(await disputeSummary(await readPool(res, deps.pool), connectedTenant(res).id));
   });
 }

@@ -128,7 +128,7 @@ export function evidenceRoutes(router: Router, deps: AppApiDeps) {
   });
 
   router.get('/app/v1/settings/evidence', async (_req, res) => {
-    res.json(await getEvidenceSettings(readPool(res, deps.pool), connectedTenant(res).id));
+    res.json(await getEvidenceSettings(await readPool(res, deps.pool), connectedTenant(res).id));
   });
 
   router.post('/app/v1/settings/evidence', async (req, res) => {

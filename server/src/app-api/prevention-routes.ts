@@ -11,9 +11,10 @@ import { readPool } from '../http/read-source.ts';
 export function preventionRoutes(router: Router, deps: AppApiDeps) {
   router.get('/app/v1/prevention', async (_req, res) => {
     const tenant = connectedTenant(res);
+    const db = await readPool(res, deps.pool);
     res.json({
-      rule: await getPreventionRule(readPool(res, deps.pool), tenant.id),
-      results: await preventionResults(readPool(res, deps.pool), tenant.id),
+      rule: await getPreventionRule(db, tenant.id),
+      results: await preventionResults(db, tenant.id),
     });
   });
 

@@ -6,7 +6,8 @@ import type { Pool } from '../db.ts';
 import type { Redis } from '../redis.ts';
 import type { ReadRouting } from '../read-routing.ts';
 
-const within = <T>(p: Promise<T>, ms: number) =>
+/** `p`, or a rejection after `ms` (the work itself is not cancelled). */
+export const within = <T>(p: Promise<T>, ms: number) =>
   Promise.race([
     p,
     new Promise<never>((_, reject) =>

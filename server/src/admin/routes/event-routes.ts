@@ -26,7 +26,7 @@ export const eventRoutes = (deps: AdminDeps) => [
     summary: 'Search stored events by tenant, type (or prefix*), status and time received',
     query: EventQuery,
     response: EventList,
-    handle: ({ query, db }) => searchEvents(db, query),
+    handle: async ({ query, read }) => searchEvents(await read(), query),
   }),
   route({
     method: 'get',
@@ -36,7 +36,7 @@ export const eventRoutes = (deps: AdminDeps) => [
     summary: 'One stored event with its payload (secrets redacted)',
     params: EventParams,
     response: EventDetail,
-    handle: ({ params, db }) => getEvent(db, params.eventId),
+    handle: async ({ params, read }) => getEvent(await read(), params.eventId),
   }),
   route({
     method: 'post',

@@ -45,7 +45,7 @@ export const evidenceRoutes = (deps: AdminDeps) => [
     summary: 'A tenant’s evidence settings (automatic submission)',
     params: TenantParams,
     response: EvidenceSettingsSchema,
-    handle: ({ params, db }) => getEvidenceSettings(db, params.tenantId),
+    handle: async ({ params, read }) => getEvidenceSettings(await read(), params.tenantId),
   }),
   route({
     method: 'post',

@@ -36,7 +36,7 @@ export const historyRoutes = (deps: AdminDeps) => {
       summary: 'Backfill progress per resource',
       params: TenantParams,
       response: BackfillProgressSchema,
-      handle: ({ params, db }) => backfillProgress(db, params.tenantId),
+      handle: async ({ params, read }) => backfillProgress(await read(), params.tenantId),
     }),
     route({
       method: 'post',
@@ -87,7 +87,7 @@ export const historyRoutes = (deps: AdminDeps) => {
       summary: 'The tenant’s report runs and their ingestion',
       params: TenantParams,
       response: ReportRunList,
-      handle: ({ params, db }) => listReportRuns(db, params.tenantId),
+      handle: async ({ params, read }) => listReportRuns(await read(), params.tenantId),
     }),
     route({
       method: 'post',

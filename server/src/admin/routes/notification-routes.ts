@@ -107,7 +107,8 @@ export const notificationRoutes = (deps: AdminDeps) => {
       params: TenantParams,
       query: NotificationQuery,
       response: NotificationList,
-      handle: ({ params, query, db }) => listNotifications(db, params.tenantId, query),
+      handle: async ({ params, query, read }) =>
+        listNotifications(await read(), params.tenantId, query),
     }),
     route({
       method: 'post',

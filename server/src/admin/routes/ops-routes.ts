@@ -73,7 +73,7 @@ export const opsRoutes = (deps: AdminDeps) => [
       'The audit log, newest first: every mutating call with actor, role, target, parameters and result',
     query: AuditQuery,
     response: AuditList,
-    handle: ({ query, db }) => listAudit(db, { ...query, before: query.cursor }),
+    handle: async ({ query, read }) => listAudit(await read(), { ...query, before: query.cursor }),
   }),
   route({
     method: 'get',
@@ -84,6 +84,6 @@ export const opsRoutes = (deps: AdminDeps) => [
       'Failed admin authentications, newest first: address, route, and a 12-hex prefix of the presented token’s SHA-256',
     query: AuthFailureQuery,
     response: AuthFailureList,
-    handle: ({ query, db }) => listAuthFailures(db, query),
+    handle: async ({ query, read }) => listAuthFailures(await read(), query),
   }),
 ];

@@ -11,7 +11,7 @@ import { AppError } from '../../errors.ts';
 import { parse } from '../../http/parse.ts';
 import type { Logger } from '../../logger.ts';
 import { assertStorable } from '../../http/storable.ts';
-import { chooseReads } from '../../http/read-source.ts';
+import { markReads, readPool } from '../../http/read-source.ts';
 import type { ReadRouting } from '../../read-routing.ts';
 import { completeAudit, startAudit, writeAudit } from '../access/audit-log.ts';
 import { adminActor } from '../access/authenticate-admin.ts';
@@ -27,10 +27,11 @@ export interface RouteInput<P, Q, B> {
   actor: Actor;
   ip: string | null;
   /**
-   * Where a GET reads: the replica when one is configured and current for this caller (their own
-   * writes, and the tenant's, replayed), else the primary. Other methods: the primary.
+   * Where a GET reads, chosen on first call: the replica when one is configured and current for
+   * this caller (their own writes, and the tenant's, replayed), else the primary. Other methods:
+   * the primary.
    */
-  db: Pool;
+  read: () => Promise<Pool>;
 }
 
 export interface AdminRoute {
@@ -119,16 +120,14 @@ export function mountAdminRoutes(
           `admin:${actor.id ?? actor.name}`,
           ...(typeof tenantId === 'string' ? [tenantId] : []),
         ];
-        const db = deps.reads
-          ? ((await chooseReads(deps.reads, req.method, res, scopes)) ?? deps.pool)
-          : deps.pool;
+        if (deps.reads) await markReads(deps.reads, req.method, res, scopes);
         const input = {
           params: parsedParams,
           query: parse(r.query, req.query, 'query'),
           body: r.body ? parse(r.body, req.body ?? {}, 'body') : undefined,
           actor,
           ip: req.ip ?? null,
-          db,
+          read: () => readPool(res, deps.pool),
         };
         if (r.method !== 'get') auditId = await startAudit(deps.pool, entry);
         const out = await r.handle(input);

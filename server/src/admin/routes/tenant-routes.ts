@@ -35,7 +35,7 @@ export const tenantRoutes = (deps: AdminDeps) => [
       'Search tenants by account id, tenant id or name; filter by status and connection type',
     query: TenantQuery,
     response: TenantList,
-    handle: ({ query, db }) => listTenants(db, query),
+    handle: async ({ query, read }) => listTenants(await read(), query),
   }),
   route({
     method: 'get',
@@ -46,7 +46,7 @@ export const tenantRoutes = (deps: AdminDeps) => [
       'A tenant with its health: events, failures, signature failures, backfill, reports, queue lag',
     params: TenantParams,
     response: TenantHealth,
-    handle: ({ params, db }) => tenantHealth(db, params.tenantId),
+    handle: async ({ params, read }) => tenantHealth(await read(), params.tenantId),
   }),
   route({
     method: 'post',
