@@ -30,6 +30,7 @@ import { dispute, event } from '../test/support/fixtures.ts';
 import { freePort } from '../test/support/redis-server.ts';
 import { runLoad, type LoadOptions, type LoadResult } from './load.ts';
 import { ensureWrk, runWrk } from './wrk.ts';
+import { cpuSnapshot, cpuSpent, perEvent } from './cpu.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const levels = (process.env.BENCH_CONCURRENCY ?? '4,16,64,128').split(',').map(Number);
@@ -40,6 +41,10 @@ const MAX_REQUESTS = 2_000_000;
 // (7,000 capped the API at ~6,960/s on 2026-12-01: the pool ran out, not the API.)
 const maxRate = Number(process.env.BENCH_MAX_RATE ?? 14_000);
 let useWrk = process.env.BENCH_GENERATOR !== 'node';
+/** BENCH_PROFILE=<dir>: the API processes write V8 CPU profiles there. */
+const profileArgs = process.env.BENCH_PROFILE
+  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+  : [];
 const SECRET = `whsec_bench_${randomBytes(8).toString('hex')}`;
 const log = (msg: string) => console.log(`[bench:ingest] ${msg}`);
 
@@ -100,12 +105,14 @@ async function main() {
 
   const ours: Record<string, LoadResult> = {};
   const bare: Record<string, LoadResult> = {};
+  /** CPU per answered event by process group, per level (as printed). */
+  const cpuOf: Record<string, string> = {};
   const allAcked: string[] = [];
   try {
     // --- DisputeDesk API, with 1 and 2 processes ----------------------------------------
     for (const processes of processCounts) {
       const port = await freePort();
-      const api = spawn(process.execPath, ['dist/main.js'], {
+      const api = spawn(process.execPath, [...profileArgs, 'dist/main.js'], {
         cwd: SERVER,
         stdio: ['ignore', 'ignore', 'inherit'],
         env: serverEnv(dbUrl(database), prefix, {
@@ -130,15 +137,19 @@ async function main() {
         ).ackedIds,
       );
       for (const c of levels) {
+        const before = cpuSnapshot();
         const r = await closedLoop({
           ...common,
           path: '/webhooks/stripe/connect',
           durationMs: seconds * 1000,
           concurrency: c,
         });
+        const cpu = cpuSpent(before, cpuSnapshot(), { api: api.pid! });
         ours[`p${processes}c${c}`] = r;
+        cpuOf[`p${processes}c${c}`] = perEvent(cpu, r.acked);
         allAcked.push(...r.ackedIds);
         log(`DisputeDesk ×${processes} concurrency ${String(c).padStart(3)}: ${fmt(r)}`);
+        log(`  CPU per event: ${perEvent(cpu, r.acked)}`);
       }
       const rated = await runLoad({
         ...common,
@@ -187,14 +198,18 @@ async function main() {
     const bareCommon = { origin: bareOrigin, secret: SECRET, makeEvent: eventMaker(accounts) };
     await closedLoop({ ...bareCommon, path: '/webhook', durationMs: 2000, concurrency: 32 });
     for (const c of levels) {
+      const before = cpuSnapshot();
       const r = await closedLoop({
         ...bareCommon,
         path: '/webhook',
         durationMs: seconds * 1000,
         concurrency: c,
       });
+      const cpu = cpuSpent(before, cpuSnapshot(), { bare: peer.pid! });
       bare[`c${c}`] = r;
+      cpuOf[`c${c}`] = perEvent(cpu, r.acked);
       log(`bare handler concurrency ${String(c).padStart(3)}: ${fmt(r)}`);
+      log(`  CPU per event: ${perEvent(cpu, r.acked)}`);
     }
     const bareRated = await runLoad({
       ...bareCommon,
@@ -239,6 +254,10 @@ async function main() {
     const r = ours[`p${p}rate${fixedRate}`]!;
     return `Fixed ${fixedRate} events/s, DisputeDesk ×${p}: p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms (${r.acked} acknowledged).`;
   });
+  const cpuLines = levels.map(
+    (c) =>
+      `CPU per answered event, concurrency ${c}: ${processCounts.map((p) => `×${p} ${cpuOf[`p${p}c${c}`]}`).join('; ')}; bare: ${cpuOf[`c${c}`]}.`,
+  );
   const b = bare[`rate${fixedRate}`]!;
   const summary = [
     `bench:ingest — ${new Date().toISOString()} — ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}`,
@@ -249,6 +268,7 @@ async function main() {
     ...rows,
     '',
     ...rateLines,
+    ...cpuLines,
     `Fixed ${fixedRate} events/s, bare handler: p50 ${b.p50.toFixed(1)} ms, p99 ${b.p99.toFixed(1)} ms.`,
     `Best throughput: ${processCounts.map((p) => `DisputeDesk ×${p} ${bestOf(ours, `p${p}`).toFixed(0)}/s (ratio ${(bestOf(ours, `p${p}`) / bestOf(bare, '')).toFixed(2)})`).join(', ')}; bare ${bestOf(bare, '').toFixed(0)}/s.`,
     `Every acknowledged event (${allAcked.length}) was found in Postgres. Total run ${((Date.now() - started) / 1000).toFixed(0)} s.`,
