@@ -102,6 +102,9 @@ const JSON_SEPARATOR = '\u0001';
 /** The parameter value for `jsonTexts(...)`. */
 export const joinJsonTexts = (texts: readonly string[]): string => texts.join(JSON_SEPARATOR);
 
-/** SQL for the jsonb[] held by a parameter made with `joinJsonTexts`, e.g. `jsonTexts('$7')`. */
-export const jsonTexts = (param: string): string =>
-  `string_to_array(${param}::text, E'\\x01')::jsonb[]`;
+/**
+ * SQL for the jsonb[] (or json[]) held by a parameter made with `joinJsonTexts`, e.g.
+ * `jsonTexts('$7')`.
+ */
+export const jsonTexts = (param: string, type: 'jsonb' | 'json' = 'jsonb'): string =>
+  `string_to_array(${param}::text, E'\\x01')::${type}[]`;

@@ -14,7 +14,15 @@ const MIGRATIONS = path.resolve(import.meta.dirname, '../../prisma/migrations');
 const scrubSql = () => {
   const dir = readdirSync(MIGRATIONS).find((d) => d.endsWith('_security_hardening'))!;
   const sql = readFileSync(path.join(MIGRATIONS, dir, 'migration.sql'), 'utf8');
-  return sql.slice(sql.indexOf('SET check_function_bodies = off'));
+  // Rows stored before migration 20261202090000 keep their body in legacy_payload (jsonb), where
+  // the scrub's raw_events statement now finds them.
+  return sql
+    .slice(sql.indexOf('SET check_function_bodies = off'))
+    .replaceAll(
+      '"raw_events" SET "payload" = dd_strip_client_secrets("payload")',
+      '"raw_events" SET "legacy_payload" = dd_strip_client_secrets("legacy_payload")',
+    )
+    .replaceAll('WHERE "payload"::text', 'WHERE "legacy_payload"::text');
 };
 
 describe('the client-secret scrub migration', () => {
@@ -33,7 +41,7 @@ describe('the client-secret scrub migration', () => {
     };
     const eventId = stripeId('evt');
     await pool.query(
-      `INSERT INTO raw_events (tenant_id, stripe_event_id, type, livemode, stripe_created_at, payload, source, status)
+      `INSERT INTO raw_events (tenant_id, stripe_event_id, type, livemode, stripe_created_at, legacy_payload, source, status)
        VALUES ($1, $2, 'payment_intent.succeeded', false, now(), $3, 'webhook_connect', 'processed')`,
       [tenant.id, eventId, JSON.stringify({ id: eventId, data: { object: pi } })],
     );
@@ -50,7 +58,7 @@ describe('the client-secret scrub migration', () => {
       client.release();
     }
     const event = await pool.query<{ payload: { data: { object: typeof pi } } }>(
-      'SELECT payload FROM raw_events WHERE stripe_event_id = $1',
+      'SELECT legacy_payload AS payload FROM raw_events WHERE stripe_event_id = $1',
       [eventId],
     );
     const row = await pool.query<{ raw: typeof pi }>(

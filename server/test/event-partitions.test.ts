@@ -9,6 +9,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { listEventPartitions, maintainEventPartitions } from '../src/events/event-partitions.ts';
+import { storedPayload } from '../src/events/stored-payload.ts';
 import { useStack } from './support/harness.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -107,10 +108,12 @@ interface StoredRow {
   received_at: Date;
 }
 
-const allEvents = async (db: pg.Pool | pg.Client) =>
+/** Every stored event; `body` reads the payload (the columns of the schema at hand). */
+const allEvents = async (db: pg.Pool | pg.Client, body = storedPayload()) =>
   (
     await db.query<StoredRow>(
-      `SELECT id::text, tenant_id, stripe_event_id, stripe_created_at, status, payload, received_at
+      `SELECT id::text, tenant_id, stripe_event_id, stripe_created_at, status,
+              ${body} AS payload, received_at
          FROM raw_events ORDER BY id`,
     )
   ).rows;
@@ -133,7 +136,7 @@ describe('raw_events partitions', () => {
       await storeEvent(db, tenantId, created, statuses[i % statuses.length]!, eventId);
       stored.push({ tenantId, eventId, created });
     }
-    const before = await allEvents(db);
+    const before = await allEvents(db, 'payload');
     expect(before).toHaveLength(200);
 
     migrate(url);
@@ -192,14 +195,30 @@ describe('raw_events partitions', () => {
         )
       ).rows[0]?.p;
     expect(await partitionOf(early!.id)).toBe(ahead[1]);
-    // A month made by maintenance is the parent's shape: lz4 payloads, the same indexes.
-    const { rows: shape } = await pool.query<{ compression: string; indexes: number }>(
+    // A month made by maintenance is the parent's shape: lz4 payloads, the same indexes, the
+    // check that every row holds a body.
+    const { rows: shape } = await pool.query<{
+      compression: string;
+      indexes: number;
+      checks: string[];
+    }>(
       `SELECT (SELECT attcompression FROM pg_attribute
                 WHERE attrelid = $1::regclass AND attname = 'payload') AS compression,
-              (SELECT count(*)::int FROM pg_index WHERE indrelid = $1::regclass) AS indexes`,
+              (SELECT count(*)::int FROM pg_index WHERE indrelid = $1::regclass) AS indexes,
+              (SELECT array_agg(conname::text) FROM pg_constraint
+                WHERE conrelid = $1::regclass AND contype = 'c') AS checks`,
       [ahead[0]],
     );
-    expect(shape).toEqual([{ compression: 'l', indexes: 4 }]);
+    expect(shape).toEqual([
+      { compression: 'l', indexes: 4, checks: ['raw_events_payload_present'] },
+    ]);
+    await expect(
+      pool.query(
+        `INSERT INTO raw_events (tenant_id, stripe_event_id, type, livemode, stripe_created_at, source)
+         VALUES ($1, 'evt_nobody', 'charge.updated', false, $2, 'webhook_connect')`,
+        [tenantId, new Date(monthStart(1).getTime() + DAY)],
+      ),
+    ).rejects.toThrow(/raw_events_payload_present/);
     // Idempotent.
     expect(await maintainEventPartitions(deps, { retentionDays: 90 })).toMatchObject({
       created: [],

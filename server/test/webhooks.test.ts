@@ -88,17 +88,25 @@ describe('Connect endpoint', () => {
         { account },
       ),
     );
+    const bodies = events.map((evt, i) =>
+      i % 2 === 0 ? JSON.stringify(evt, null, 2) : JSON.stringify(evt),
+    );
     const answers = await Promise.all(
-      events.map((evt, i) => {
-        const body = i % 2 === 0 ? JSON.stringify(evt, null, 2) : JSON.stringify(evt);
-        return post(connectUrl(), body, {
+      bodies.map((body) =>
+        post(connectUrl(), body, {
           'stripe-signature': signatureHeader(CONNECT_SECRETS[0]!, body),
-        });
-      }),
+        }),
+      ),
     );
     expect(answers.map((a) => a.status)).toEqual(events.map(() => 200));
-    for (const evt of events) {
+    for (const [i, evt] of events.entries()) {
       expect((await rawEvent(tenantId, evt.id))?.payload).toEqual(JSON.parse(JSON.stringify(evt)));
+      // Byte for byte: the body Stripe signed, its spacing and key order kept (a json column).
+      const { rows } = await env.stack.db.pool.query<{ text: string }>(
+        'SELECT payload::text AS text FROM raw_events WHERE tenant_id = $1 AND stripe_event_id = $2',
+        [tenantId, evt.id],
+      );
+      expect(rows[0]!.text).toBe(bodies[i]);
     }
     // …and the normalized rows keep the objects the same way (their upsert joins them too).
     for (const evt of events) {
@@ -260,12 +268,13 @@ describe('Connect endpoint', () => {
       expect(res.body.error?.details?.reason).toBe('missing_account');
     });
 
-    it('an event Postgres cannot store as JSON is refused alone; events sent with it are stored', async () => {
+    it('an event processing could not store (a lone surrogate) is refused alone; events sent with it are stored', async () => {
       const { account, tenantId } = await connectedAccount();
       const good = Array.from({ length: 8 }, () =>
         event('customer.created', customer(), { account }),
       );
-      // A lone UTF-16 surrogate: valid for JSON.parse, refused by Postgres's jsonb.
+      // A lone UTF-16 surrogate: valid for JSON.parse, refused by Postgres's jsonb (every
+      // normalized row). A literal backslash before `ud800` is not one, and is stored.
       const bad = JSON.stringify(event('customer.created', customer(), { account })).replace(
         '"name":"Jenny Rosen"',
         '"name":"\\ud800"',
@@ -276,8 +285,12 @@ describe('Connect endpoint', () => {
       ]);
       expect(badAnswer.status).toBe(400);
       expect(badAnswer.body.error?.code).toBe('invalid_payload');
+      expect(badAnswer.body.error?.details?.reason).toBe('unstorable_json');
       expect(goodAnswers.map((a) => a.status)).toEqual(good.map(() => 200));
       expect(await env.stack.db.prisma.rawEvent.count({ where: { tenantId } })).toBe(8);
+      await waitFor(async () => (await rejectionCount(tenantId, 'unstorable_json')) === 1);
+      const literal = event('customer.created', customer({ name: 'C:\\ud800' }), { account });
+      expect((await sendEvent(connectUrl(), literal, CONNECT_SECRETS[0]!)).status).toBe(200);
     });
 
     it('a body over 1 MiB → 413, counted', async () => {

@@ -19,7 +19,7 @@ const OVERLAP_SECONDS = 300;
 const INSERT_SQL = `
   INSERT INTO raw_events (tenant_id, stripe_event_id, type, api_version, livemode, stripe_created_at, payload, source, status)
   SELECT $1::uuid, u.id, u.type, u.api_version, u.livemode, u.created, u.payload, 'catchup', u.status::raw_event_status
-    FROM unnest($2::text[], $3::text[], $4::text[], $5::bool[], $6::timestamptz[], ${jsonTexts('$7')}, $8::text[])
+    FROM unnest($2::text[], $3::text[], $4::text[], $5::bool[], $6::timestamptz[], ${jsonTexts('$7', 'json')}, $8::text[])
          AS u(id, type, api_version, livemode, created, payload, status)
   ON CONFLICT (tenant_id, stripe_event_id, stripe_created_at) DO NOTHING
   RETURNING id, status`;

@@ -155,7 +155,7 @@ function createMonth(pool: Pool, name: string, from: Date, to: Date): Promise<nu
     // No row may reach the default partition between the move and the attach's check of it.
     await client.query(`LOCK TABLE ${DEFAULT_PARTITION} IN ACCESS EXCLUSIVE MODE`);
     await client.query(
-      `CREATE TABLE ${ident(name)} (LIKE raw_events INCLUDING DEFAULTS INCLUDING STORAGE INCLUDING COMPRESSION)`,
+      `CREATE TABLE ${ident(name)} (LIKE raw_events INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMPRESSION)`,
     );
     const moved = await client.query(
       `WITH moved AS (DELETE FROM ${DEFAULT_PARTITION}

@@ -9,6 +9,7 @@ import { LIFECYCLE_EVENTS } from '../connections/lifecycle/lifecycle-events.ts';
 import { transactionHandle } from '../stripe-objects/lock-payments.ts';
 import type { Queryable } from '../stripe-objects/upsert-objects.ts';
 import { DISPATCH_TABLE, type FollowUp } from './dispatch-table.ts';
+import { storedPayload } from './stored-payload.ts';
 
 export type ProcessOutcome = 'processed' | 'ignored' | 'deferred' | 'skipped';
 
@@ -33,7 +34,7 @@ export interface ProcessDeps {
 export async function lockEvents(db: Queryable, ids: readonly number[]): Promise<EventRow[]> {
   const { rows } = await db.query<EventRow>({
     name: 'lock-events',
-    text: `SELECT e.id, e.tenant_id, e.type, e.status, e.payload, t.status AS tenant_status
+    text: `SELECT e.id, e.tenant_id, e.type, e.status, ${storedPayload('e')} AS payload, t.status AS tenant_status
              FROM raw_events e JOIN tenants t ON t.id = e.tenant_id
             WHERE e.id = ANY($1::bigint[]) ORDER BY e.id FOR UPDATE OF e`,
     values: [ids],

@@ -4,6 +4,7 @@
 import { redactSecrets } from '../crypto/redact.ts';
 import type { Pool } from '../db.ts';
 import { AppError } from '../errors.ts';
+import { storedPayload } from './stored-payload.ts';
 
 export interface EventFilter {
   tenant_id?: string;
@@ -91,7 +92,7 @@ export async function searchEvents(
 
 export async function getEvent(pool: Pool, id: number) {
   const { rows } = await pool.query<EventRow & { api_version: string | null; payload: unknown }>(
-    `SELECT ${SUMMARY_COLUMNS}, api_version, payload FROM raw_events WHERE id = $1`,
+    `SELECT ${SUMMARY_COLUMNS}, api_version, ${storedPayload()} AS payload FROM raw_events WHERE id = $1`,
     [id],
   );
   const e = rows[0];

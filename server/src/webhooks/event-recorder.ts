@@ -34,7 +34,7 @@ const INSERT_SQL = `
   INSERT INTO raw_events (tenant_id, stripe_event_id, type, api_version, livemode,
                           stripe_created_at, payload, source, status)
   SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bool[],
-                       $6::timestamptz[], ${jsonTexts('$7')}, $8::raw_event_source[], $9::raw_event_status[])
+                       $6::timestamptz[], ${jsonTexts('$7', 'json')}, $8::raw_event_source[], $9::raw_event_status[])
   ON CONFLICT (tenant_id, stripe_event_id, stripe_created_at) DO NOTHING
   RETURNING id, tenant_id, stripe_event_id, status`;
 

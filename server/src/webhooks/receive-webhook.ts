@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics/metrics.ts';
 import { isHandledEventType } from '../events/dispatch-table.ts';
 import { stripSecretsFromJson } from '../stripe-objects/strip-secrets.ts';
 import { parseEnvelope, type EventEnvelope } from './event-envelope.ts';
+import { storableJson } from './storable-json.ts';
 import type { EventRecorder } from './event-recorder.ts';
 import type { RejectionCounter } from './rejection-counter.ts';
 import type { TenantDirectory } from './tenant-directory.ts';
@@ -58,7 +59,16 @@ async function store(
 ): Promise<Accepted> {
   const status = isHandledEventType(event.type) ? 'received' : 'ignored';
   // Client secrets are never stored (strip-secrets.ts); the signature was checked on the bytes.
-  const raw = stripSecretsFromJson(delivery.body.toString('utf8'));
+  const payload = storableJson(stripSecretsFromJson(delivery.body.toString('utf8')));
+  if (payload === null) {
+    return reject(
+      deps,
+      endpoint,
+      tenantId,
+      'unstorable_json',
+      'The event holds a lone UTF-16 surrogate (\\uD800–\\uDFFF), which cannot be stored as JSON.',
+    );
+  }
   const result = await deps.recorder.record({
     tenantId,
     stripeEventId: event.id,
@@ -66,8 +76,8 @@ async function store(
     apiVersion: event.api_version ?? null,
     livemode: event.livemode,
     createdSeconds: event.created,
-    // jsonb cannot hold NUL characters (with client secrets, the only changes made to a payload).
-    payload: raw.includes('\\u0000') ? raw.replaceAll('\\u0000', '\\uFFFD') : raw,
+    // With client secrets and NULs (storable-json.ts), the only changes made to a payload.
+    payload,
     source: endpoint === 'connect' ? 'webhook_connect' : 'webhook_direct',
     status,
   });
