@@ -329,7 +329,8 @@ describe('worker shutdown', () => {
       await stack.stop();
       await own.drop();
     }
-  });
+    // Its own migrated database and stack take most of the default 30 s in a busy full run.
+  }, 60_000);
 });
 
 describe('API as several processes', () => {
