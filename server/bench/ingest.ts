@@ -149,7 +149,7 @@ async function main() {
         cpuOf[`p${processes}c${c}`] = perEvent(cpu, r.acked);
         allAcked.push(...r.ackedIds);
         log(`DisputeDesk ×${processes} concurrency ${String(c).padStart(3)}: ${fmt(r)}`);
-        log(`  CPU per event: ${perEvent(cpu, r.acked)}`);
+        log(`  CPU per event: ${cpuOf[`p${processes}c${c}`]}`);
       }
       const rated = await runLoad({
         ...common,
@@ -209,7 +209,7 @@ async function main() {
       bare[`c${c}`] = r;
       cpuOf[`c${c}`] = perEvent(cpu, r.acked);
       log(`bare handler concurrency ${String(c).padStart(3)}: ${fmt(r)}`);
-      log(`  CPU per event: ${perEvent(cpu, r.acked)}`);
+      log(`  CPU per event: ${cpuOf[`c${c}`]}`);
     }
     const bareRated = await runLoad({
       ...bareCommon,

@@ -2,8 +2,9 @@
 -- instead of jsonb. Nothing reads inside a stored event in SQL: the worker and support's event
 -- view read the whole body, and parse it themselves. jsonb cost Postgres a full parse, a sort of
 -- every object's keys and a larger value (compressed once past the 2 kB row limit) on every
--- delivery - measured, about half of Postgres's CPU per stored event (docs/BENCHMARKS.md,
--- "payload as json"). json also keeps the bytes Stripe signed, spacing and key order included.
+-- delivery - measured, about half of the insert's Postgres CPU, 10 to 20 percent of Postgres's
+-- CPU per ingested event (docs/BENCHMARKS.md, "where an ingested event's CPU goes"). json also
+-- keeps the bytes Stripe signed, spacing and key order included.
 --
 -- Without rewriting the table: changing the column's type would rewrite every partition under a
 -- lock that stops ingestion for as long. Instead the jsonb column is renamed legacy_payload and
