@@ -15,7 +15,7 @@
 import type { Pool } from './db.ts';
 import type { Logger } from './logger.ts';
 import type { Redis } from './redis.ts';
-import { within } from './http/health.ts';
+import { within } from './within.ts';
 
 export const POLL_MS = 250;
 const WRITE_TTL_SECONDS = 300;

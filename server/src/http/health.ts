@@ -5,15 +5,7 @@ import express from 'express';
 import type { Pool } from '../db.ts';
 import type { Redis } from '../redis.ts';
 import type { ReadRouting } from '../read-routing.ts';
-
-/** `p`, or a rejection after `ms` (the work itself is not cancelled). */
-export const within = <T>(p: Promise<T>, ms: number) =>
-  Promise.race([
-    p,
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref(),
-    ),
-  ]);
+import { within } from '../within.ts';
 
 export async function checkReadiness(
   deps: { pool: Pool; redis: Redis; reads?: Pick<ReadRouting, 'status'> },
