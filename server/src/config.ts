@@ -98,6 +98,7 @@ const EnvSchema = z
     EVENTS_ENQUEUE_DELAY_MS: z.coerce.number().int().min(0).max(1000).default(40),
     EVENTS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
     EVENTS_BACKOFF_MS: z.coerce.number().int().min(10).default(2000),
+    EVENTS_ASYNC_COMMIT: bool.default(true),
     SWEEPER_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
     SWEEPER_GRACE_MS: z.coerce.number().int().min(0).default(30000),
     // Stored events are kept this long (whole months are dropped once past it). Stripe lists 30
@@ -217,6 +218,7 @@ function toConfig(env: z.output<typeof EnvSchema>) {
       enqueueDelayMs: env.EVENTS_ENQUEUE_DELAY_MS,
       maxAttempts: env.EVENTS_MAX_ATTEMPTS,
       backoffMs: env.EVENTS_BACKOFF_MS,
+      asyncCommit: env.EVENTS_ASYNC_COMMIT,
       sweepIntervalMs: env.SWEEPER_INTERVAL_MS,
       sweepGraceMs: env.SWEEPER_GRACE_MS,
       retentionDays: env.EVENTS_RETENTION_DAYS,

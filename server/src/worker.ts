@@ -79,6 +79,7 @@ export async function startWorker(
           pool: db.pool,
           logger,
           metrics,
+          asyncCommit: config.events.asyncCommit,
           followUp: async (jobs) => {
             await Promise.all(
               jobs.map((j) =>

@@ -6,8 +6,17 @@ import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { activateTenant } from '../src/connections/lifecycle/activate-tenant.ts';
 import { processEventBatch } from '../src/events/process-event-batch.ts';
+import { processEvent } from '../src/events/process-event.ts';
 import { runProcessEventsJob } from '../src/events/process-events-job.ts';
-import { charge, customer, dispute, event, paymentIntent, refund } from './support/fixtures.ts';
+import {
+  charge,
+  customer,
+  dispute,
+  earlyFraudWarning,
+  event,
+  paymentIntent,
+  refund,
+} from './support/fixtures.ts';
 import { useStack } from './support/harness.ts';
 import { history, shuffled, tableSnapshot } from './support/history.ts';
 import { stripeId } from './support/ids.ts';
@@ -288,5 +297,73 @@ describe('event batches', () => {
     ]);
     expect(await processEventBatch(deps(), ids)).toBeNull();
     expect(await statuses(ids)).toEqual(['received', 'received']);
+  });
+
+  it('commit without waiting for the WAL flush only when they queue no follow-up job', async () => {
+    // Each status change of raw_events notes the transaction's synchronous_commit: processing sets
+    // it (or not) before it records the outcomes, and it decides how that transaction commits.
+    const pool = env.stack.db.pool;
+    await pool.query('CREATE TABLE test_commit_modes (raw_event_id bigint, mode text)');
+    await pool.query(`CREATE FUNCTION test_note_commit_mode() RETURNS trigger LANGUAGE plpgsql AS $f$
+      BEGIN
+        INSERT INTO test_commit_modes VALUES (NEW.id, current_setting('synchronous_commit'));
+        RETURN NEW;
+      END $f$`);
+    await pool.query(`CREATE TRIGGER test_note_commit_mode AFTER UPDATE OF status ON raw_events
+      FOR EACH ROW EXECUTE FUNCTION test_note_commit_mode()`);
+    try {
+      const tenantId = await tenant();
+      const pi = paymentIntent({ status: 'succeeded' });
+      const derived = await store(tenantId, [
+        event('payment_intent.succeeded', pi),
+        event('charge.succeeded', charge({ payment_intent: pi.id })),
+      ]);
+      await processEventBatch(deps(), derived);
+      // A new fraud warning goes on to the tenant's prevention rule: that follow-up acts on what
+      // the transaction wrote, so the transaction commits durably.
+      const followUps: string[] = [];
+      const withFollowUp = await store(tenantId, [
+        event('charge.succeeded', charge()),
+        event('radar.early_fraud_warning.created', earlyFraudWarning()),
+      ]);
+      await processEventBatch(
+        {
+          ...deps(),
+          followUp: (jobs) => {
+            followUps.push(...jobs.map((j) => j.name));
+            return Promise.resolve();
+          },
+        },
+        withFollowUp,
+      );
+      const [alone] = await store(tenantId, [event('charge.succeeded', charge())]);
+      await processEvent(deps(), alone!);
+      const [strict] = await store(tenantId, [event('charge.succeeded', charge())]);
+      await processEvent({ ...deps(), asyncCommit: false }, strict!);
+
+      const { rows } = await pool.query<{ raw_event_id: string; mode: string }>(
+        'SELECT raw_event_id, mode FROM test_commit_modes',
+      );
+      const modeOf = (ids: number[]) =>
+        ids.map((id) => rows.filter((r) => Number(r.raw_event_id) === id).map((r) => r.mode));
+      expect(modeOf(derived)).toEqual([['off'], ['off']]);
+      expect(modeOf(withFollowUp)).toEqual([['on'], ['on']]);
+      expect(followUps).toEqual(['prevent']);
+      expect(modeOf([alone!, strict!])).toEqual([['off'], ['on']]);
+      expect(await statuses([...derived, ...withFollowUp, alone!, strict!])).toEqual(
+        Array(6).fill('processed'),
+      );
+      // SET LOCAL: the pool's connections keep durable commits for everything else.
+      const settings = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          pool.query<{ s: string }>(`SELECT current_setting('synchronous_commit') s`),
+        ),
+      );
+      expect(new Set(settings.map((r) => r.rows[0]!.s))).toEqual(new Set(['on']));
+    } finally {
+      await pool.query('DROP TRIGGER test_note_commit_mode ON raw_events');
+      await pool.query('DROP FUNCTION test_note_commit_mode()');
+      await pool.query('DROP TABLE test_commit_modes');
+    }
   });
 });

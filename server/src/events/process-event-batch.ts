@@ -25,6 +25,7 @@ import {
 } from './dispatch-table.ts';
 import {
   applyEvent,
+  commitWithoutWaiting,
   lockEvents,
   queueFollowUps,
   recordOutcomes,
@@ -104,6 +105,7 @@ export async function processEventBatch(
     for (const row of single) {
       results.push({ id: row.id, outcome: await applyEvent(db, row, followUps) });
     }
+    await commitWithoutWaiting(deps, db, followUps);
     await recordOutcomes(db, results);
     return { results, busy: busy.map((r) => r.id) };
   });

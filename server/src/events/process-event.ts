@@ -28,6 +28,8 @@ export interface ProcessDeps {
   /** Queues handlers' follow-up jobs (after the commit). */
   followUp?: (jobs: FollowUp[]) => Promise<void>;
   metrics?: Pick<Metrics, 'eventsProcessed' | 'processingLatency'>;
+  /** EVENTS_ASYNC_COMMIT: see commitWithoutWaiting (true unless set otherwise). */
+  asyncCommit?: boolean;
 }
 
 /** The events named, locked in id order (the same order for every transaction). */
@@ -80,6 +82,25 @@ export async function recordOutcomes(
   });
 }
 
+/**
+ * Called once a processing transaction's handlers have run. One that queues no follow-up job wrote only what is
+ * derived from stored events (handlers get the database and `afterCommit`, nothing else), so its
+ * commit need not wait for the WAL to reach the disk: `synchronous_commit` off for this
+ * transaction alone (the commit's fsync was the first wait of bench:processing's workers). If
+ * Postgres crashes before its WAL writer flushes it (within about 0.6 s), the transaction is lost
+ * whole, nothing outside Postgres saw it, its events are `received` again and the sweeper offers
+ * them again. A transaction with follow-ups (notifications, prevention, report ingestion), and
+ * every webhook's own storage, keep the durable commit: others act on what they wrote.
+ */
+export async function commitWithoutWaiting(
+  deps: Pick<ProcessDeps, 'asyncCommit'>,
+  db: Queryable,
+  followUps: readonly FollowUp[],
+) {
+  if (deps.asyncCommit === false || followUps.length > 0) return;
+  await db.query({ name: 'async-commit', text: 'SET LOCAL synchronous_commit = off' });
+}
+
 /** Queues the handlers' follow-up jobs once their transaction has committed. */
 export async function queueFollowUps(deps: ProcessDeps, followUps: FollowUp[], context: object) {
   if (followUps.length === 0 || !deps.followUp) return;
@@ -100,6 +121,7 @@ export async function processEvent(deps: ProcessDeps, rawEventId: number): Promi
     const row = (await lockEvents(db, [rawEventId]))[0];
     if (!row || row.status !== 'received') return 'skipped';
     const result = await applyEvent(db, row, followUps);
+    await commitWithoutWaiting(deps, db, followUps);
     await recordOutcomes(db, [{ id: rawEventId, outcome: result }]);
     return result;
   });
