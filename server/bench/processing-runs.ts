@@ -137,6 +137,8 @@ export async function check(c: pg.Client, p: Plan, schema: 'public' | 'stripe') 
 export interface RunOptions {
   /** Names the run's database and queue prefix (several runs with one worker count). */
   label?: string;
+  /** EVENTS_WORKER_CONCURRENCY for this run's workers (else the environment's, or the default). */
+  concurrency?: number;
   /** Runs against the fresh database before anything is sent (bench:analytics turns triggers off). */
   setup?: (c: pg.Client) => Promise<void>;
 }
@@ -159,6 +161,7 @@ export async function ours(p: Plan, workers: number, runId: string, opts: RunOpt
     const env = serverEnv(dbUrl(database), prefix, {
       PORT: String(port),
       STRIPE_CONNECT_WEBHOOK_SECRETS: SECRET,
+      ...(opts.concurrency ? { EVENTS_WORKER_CONCURRENCY: String(opts.concurrency) } : {}),
     });
     const api = spawn(process.execPath, ['dist/main.js'], {
       cwd: SERVER,

@@ -26,7 +26,16 @@ import {
   SERVER,
 } from './support.ts';
 
-const workerCounts = (process.env.BENCH_WORKERS ?? '1,2').split(',').map(Number);
+/** BENCH_WORKERS: worker process counts, each `n` or `n:c` (n processes running c jobs each). */
+const setups = (process.env.BENCH_WORKERS ?? '1,2').split(',').map((spec) => {
+  const [workers, concurrency] = spec.split(':').map(Number) as [number, number | undefined];
+  return {
+    workers,
+    concurrency,
+    name: `×${workers}${concurrency ? ` (${concurrency} jobs each)` : ''}`,
+    label: concurrency ? `c${concurrency}` : '',
+  };
+});
 const peerConcurrency = Number(process.env.BENCH_PEER_CONCURRENCY ?? 10);
 const log = (msg: string) => console.log(`[bench:processing] ${msg}`);
 
@@ -86,14 +95,20 @@ async function main() {
     `${p.bodies.length} events: ${payments} payments (intent + charge), ${p.disputes} disputes × 3 events, 50 tenants, shuffled; ${rounds} round(s)`,
   );
   type Ours = Awaited<ReturnType<typeof ours>>;
-  const perRound: Array<{ ours: Map<number, Ours>; peer: Awaited<ReturnType<typeof peer>> }> = [];
+  const perRound: Array<{ ours: Map<string, Ours>; peer: Awaited<ReturnType<typeof peer>> }> = [];
   for (let r = 1; r <= rounds; r++) {
     if (rounds > 1) log(`round ${r} of ${rounds}`);
-    const results = new Map<number, Ours>();
+    const results = new Map<string, Ours>();
     // Every other round in the reverse order (1, 2 then 2, 1): no worker count always goes first.
-    const order = r % 2 === 1 ? workerCounts : [...workerCounts].reverse();
-    for (const w of order)
-      results.set(w, await ours(p, w, runId, rounds > 1 ? { label: `r${r}` } : {}));
+    const order = r % 2 === 1 ? setups : [...setups].reverse();
+    for (const s of order)
+      results.set(
+        s.name,
+        await ours(p, s.workers, runId, {
+          label: `${s.label}${rounds > 1 ? `r${r}` : ''}` || undefined,
+          concurrency: s.concurrency,
+        }),
+      );
     perRound.push({ ours: results, peer: await peer(p, rounds > 1 ? `${runId}r${r}` : runId) });
   }
   const cpuCell = (r: Ours) =>
@@ -103,22 +118,22 @@ async function main() {
   const rows = perRound.flatMap(({ ours: results, peer: pr }, i) => [
     ...[...results].map(
       ([w, r]) =>
-        `| ${rounds > 1 ? `${i + 1} | ` : ''}DisputeDesk, ×${w} worker process(es) | ${r.perSecond.toFixed(0)} | ${r.seconds.toFixed(1)} | ${(r.perSecond / pr.perSecond).toFixed(2)} | ${cpuCell(r)} | ${r.problems.length ? r.problems.join('; ') : 'correct'} |`,
+        `| ${rounds > 1 ? `${i + 1} | ` : ''}DisputeDesk, ${w} worker process(es) | ${r.perSecond.toFixed(0)} | ${r.seconds.toFixed(1)} | ${(r.perSecond / pr.perSecond).toFixed(2)} | ${cpuCell(r)} | ${r.problems.length ? r.problems.join('; ') : 'correct'} |`,
     ),
     `| ${rounds > 1 ? `${i + 1} | ` : ''}stripe-sync-engine processEvent, ${peerConcurrency} at a time | ${pr.perSecond.toFixed(0)} | ${pr.seconds.toFixed(1)} | 1.00 | — | ${pr.problems.length ? pr.problems.join('; ') : 'correct'} |`,
   ]);
   // Within each round: every worker count against the peer, and against the first worker count.
   const judged: string[] = [];
-  const first = workerCounts[0]!;
-  for (const w of workerCounts) {
+  const first = setups[0]!.name;
+  for (const { name: w } of setups) {
     const toPeer = perRound.map((r) => r.ours.get(w)!.perSecond / r.peer.perSecond);
     judged.push(
-      `×${w} against the peer, per round: ${toPeer.map((x) => x.toFixed(2)).join(', ')} (lowest ${min(toPeer).toFixed(2)}, median ${median(toPeer).toFixed(2)})`,
+      `${w} against the peer, per round: ${toPeer.map((x) => x.toFixed(2)).join(', ')} (lowest ${min(toPeer).toFixed(2)}, median ${median(toPeer).toFixed(2)})`,
     );
     if (w !== first) {
       const toFirst = perRound.map((r) => r.ours.get(w)!.perSecond / r.ours.get(first)!.perSecond);
       judged.push(
-        `×${w} against ×${first}, per round: ${toFirst.map((x) => x.toFixed(2)).join(', ')} (lowest ${min(toFirst).toFixed(2)}, median ${median(toFirst).toFixed(2)})`,
+        `${w} against ${first}, per round: ${toFirst.map((x) => x.toFixed(2)).join(', ')} (lowest ${min(toFirst).toFixed(2)}, median ${median(toFirst).toFixed(2)})`,
       );
     }
   }
