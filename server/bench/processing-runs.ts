@@ -19,6 +19,7 @@ import {
   redisUrl,
   SERVER,
   serverEnv,
+  settleWrites,
   stop,
   waitHealthy,
 } from './support.ts';
@@ -206,6 +207,7 @@ export async function ours(p: Plan, workers: number, runId: string, opts: RunOpt
       await sleep(50);
     }
     await sleep(500); // the maintenance pass each worker starts with
+    await settleWrites();
     const backendPids = async () =>
       (
         await c.query<{ pid: number }>(
@@ -254,7 +256,8 @@ export async function ours(p: Plan, workers: number, runId: string, opts: RunOpt
     await dropBenchDatabase(database);
     const redis = new Redis(redisUrl);
     const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
+    // In slices: a long run leaves more keys than one call's arguments may spread.
+    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
     redis.disconnect();
   }
 }

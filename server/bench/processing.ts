@@ -24,6 +24,7 @@ import {
   dropBenchDatabase,
   ROOT,
   SERVER,
+  settleWrites,
 } from './support.ts';
 
 /** BENCH_WORKERS: worker process counts, each `n` or `n:c` (n processes running c jobs each). */
@@ -47,6 +48,7 @@ async function peer(p: Plan, runId: string) {
   const c = new pg.Client({ connectionString: dbUrl(database) });
   await c.connect();
   try {
+    await settleWrites();
     log(`peer (stripe-sync-engine processEvent, ${peerConcurrency} at a time)…`);
     const child = spawn(process.execPath, ['--import', 'tsx', 'bench/peer-process.ts'], {
       cwd: SERVER,

@@ -2,12 +2,16 @@
 // and leaves an event whose job is retrying to that job unless Redis may have lost it.
 import { describe, expect, it } from 'vitest';
 import { sweepEvents } from '../src/events/sweep-events.ts';
+import { processEventsJob } from '../src/queues.ts';
 import { useStack } from './support/harness.ts';
 import { stripeId } from './support/ids.ts';
 
 const env = useStack({ worker: false });
 
-async function storeEvents(count: number, opts: { failing?: boolean } = {}) {
+async function storeEvents(
+  count: number,
+  opts: { failing?: boolean; receivedSecondsAgo?: number } = {},
+) {
   const { rows: t } = await env.stack.db.pool.query<{ id: string }>(
     `INSERT INTO tenants (id, stripe_account_id, livemode, status, connection_type, updated_at)
      VALUES (gen_random_uuid(), $1, false, 'active', 'oauth', now()) RETURNING id`,
@@ -17,9 +21,15 @@ async function storeEvents(count: number, opts: { failing?: boolean } = {}) {
     `INSERT INTO raw_events (tenant_id, stripe_event_id, type, livemode, stripe_created_at, payload, source,
                              received_at, attempts, last_error)
      SELECT $1, 'evt_' || md5(random()::text), 'customer.created', false, now(), '{}', 'webhook_connect',
-            now() - interval '1 hour', $3, $4
+            now() - make_interval(secs => $5), $3, $4
        FROM generate_series(1, $2) RETURNING id`,
-    [t[0]!.id, count, opts.failing ? 1 : 0, opts.failing ? 'Error: boom' : null],
+    [
+      t[0]!.id,
+      count,
+      opts.failing ? 1 : 0,
+      opts.failing ? 'Error: boom' : null,
+      opts.receivedSecondsAgo ?? 3600,
+    ],
   );
   return rows.map((r) => r.id).sort((a, b) => a - b);
 }
@@ -63,5 +73,57 @@ describe('sweeper', () => {
       { graceMs: 0, batchLimit: 1000, includeRetrying: true },
     );
     expect(await offeredIds()).toContain(id);
+  });
+
+  it('leaves events waiting in a batch job to it, and offers what no waiting job can hold', async () => {
+    const queue = env.stack.queues.events;
+    await queue.obliterate({ force: true });
+    // A backlog: a batch job made when its events were stored, an hour ago, still waiting.
+    const queued = await storeEvents(3, { receivedSecondsAgo: 3600 });
+    await queue.add(
+      processEventsJob.name,
+      { rawEventIds: queued },
+      { timestamp: Date.now() - 3600_000 + 200 },
+    );
+    // Stored before that job was made, and never enqueued (the API died before it could).
+    const lost = await storeEvents(2, { receivedSecondsAgo: 7200 });
+    const singles = async () =>
+      (await queue.getWaiting(0, 10_000))
+        .filter((j) => j.id?.startsWith('ev-'))
+        .flatMap((j) => (j.data as { rawEventIds: number[] }).rawEventIds);
+
+    await sweepEvents(env.stack.enqueueDeps, { cursor: 0 }, { graceMs: 1000, batchLimit: 1000 });
+    const offered = await singles();
+    expect(lost.every((id) => offered.includes(id))).toBe(true);
+    expect(queued.some((id) => offered.includes(id))).toBe(false);
+    // Right after Redis reconnects its jobs may be gone: everything unprocessed is offered.
+    await sweepEvents(
+      env.stack.enqueueDeps,
+      { cursor: 0 },
+      { graceMs: 1000, batchLimit: 1000, ignoreQueued: true },
+    );
+    const afterReconnect = await singles();
+    expect(queued.every((id) => afterReconnect.includes(id))).toBe(true);
+  });
+
+  it('offers the events of a batch job once no job waits before them', async () => {
+    const queue = env.stack.queues.events;
+    await queue.obliterate({ force: true });
+    const queued = await storeEvents(2, { receivedSecondsAgo: 3600 });
+    const job = await queue.add(
+      processEventsJob.name,
+      { rawEventIds: queued },
+      { timestamp: Date.now() - 3600_000 + 200 },
+    );
+    await sweepEvents(env.stack.enqueueDeps, { cursor: 0 }, { graceMs: 1000, batchLimit: 1000 });
+    // (Events of the tests before are offered as they should be; these are not.)
+    const queuedJobs = (await queue.getWaiting(0, 10_000)).filter((j) =>
+      (j.data as { rawEventIds: number[] }).rawEventIds.some((id) => queued.includes(id)),
+    );
+    expect(queuedJobs.map((j) => j.id)).toEqual([job.id]);
+    await job.remove(); // taken, and lost with its worker
+    await sweepEvents(env.stack.enqueueDeps, { cursor: 0 }, { graceMs: 1000, batchLimit: 1000 });
+    const offered = await offeredIds();
+    expect(queued.every((id) => offered.includes(id))).toBe(true);
   });
 });

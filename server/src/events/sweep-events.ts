@@ -6,10 +6,29 @@
 //
 // Each pass covers at most `batchLimit` events and remembers where it stopped, so a large
 // backlog is covered in turns instead of re-offering its oldest part forever.
+//
+// An event waiting inside a batch job (the API's fast path names many events under one random
+// id) is not deduplicated by a re-offer: offered, it would get a second, single-event job, and a
+// backlog older than the grace period (workers down for a minute, or slower than the API) would
+// be re-offered 10,000 events a pass and processed one transaction per event instead of in
+// batches. So a periodic pass offers only events received before the oldest job still waiting in
+// the queue was made (less a margin for the clocks of the API and of Postgres): every event after
+// that may be in a waiting job, and its turn comes when the queue reaches it. An event that was
+// never enqueued waits, at most, for the backlog ahead of it — as long as if it had been.
+import type { Queue } from 'bullmq';
 import type { Logger } from '../logger.ts';
 import { offerEvents, type EnqueueDeps } from './enqueue-events.ts';
 
 const CHUNK = 1000;
+/** How far before the oldest waiting job's creation an event must have been received. */
+export const QUEUED_MARGIN_MS = 5000;
+
+/** When the oldest job still waiting in the queue was made (ms since the epoch), or null. */
+export async function oldestWaitingJobAt(queue: Queue): Promise<number | null> {
+  const jobs = await queue.getJobs(['waiting', 'paused', 'prioritized'], 0, 0, true);
+  const times = jobs.filter((j) => j !== undefined).map((j) => j.timestamp);
+  return times.length ? Math.min(...times) : null;
+}
 
 export interface SweepState {
   /** Resume after this raw event id; 0 starts from the oldest. */
@@ -19,14 +38,23 @@ export interface SweepState {
 export async function sweepEvents(
   deps: EnqueueDeps,
   state: SweepState,
-  opts: { graceMs: number; batchLimit: number; includeRetrying?: boolean },
+  opts: {
+    graceMs: number;
+    batchLimit: number;
+    includeRetrying?: boolean;
+    /** Offer events in waiting jobs too (after Redis reconnects: it may have lost them). */
+    ignoreQueued?: boolean;
+  },
 ): Promise<{ offered: number }> {
   let offered = 0;
+  const oldestQueued = opts.ignoreQueued ? null : await oldestWaitingJobAt(deps.queue);
+  const before = oldestQueued === null ? null : oldestQueued - QUEUED_MARGIN_MS;
   while (offered < opts.batchLimit) {
     const { rows } = await deps.pool.query<{ id: number }>(
       `SELECT id FROM raw_events
         WHERE status = 'received' AND id > $1
           AND received_at < now() - make_interval(secs => $2::double precision / 1000)
+          AND ($5::double precision IS NULL OR received_at < to_timestamp($5::double precision / 1000))
           AND ($4 OR last_error IS NULL)
         ORDER BY id LIMIT $3`,
       [
@@ -34,6 +62,7 @@ export async function sweepEvents(
         opts.graceMs,
         Math.min(CHUNK, opts.batchLimit - offered),
         opts.includeRetrying ?? false,
+        before,
       ],
     );
     if (rows.length === 0) {
@@ -63,7 +92,7 @@ export function startSweeper(
   const tick = async () => {
     try {
       // Right after Redis (re)connects it may be empty: offer everything, without grace, including
-      // events whose job was waiting to retry. Otherwise an event with a recorded failure is left
+      // events whose job was waiting to retry and those its waiting jobs name. Otherwise an event with a recorded failure is left
       // to the job retrying it (re-offering it would start a second retry budget).
       const includeRetrying = immediate;
       const graceMs = immediate ? 0 : opts.graceMs;
@@ -71,6 +100,7 @@ export function startSweeper(
       const { offered } = await sweepEvents(deps, state, {
         graceMs,
         includeRetrying,
+        ignoreQueued: includeRetrying,
         batchLimit: opts.batchLimit ?? 10_000,
       });
       if (offered > 0)
