@@ -83,14 +83,15 @@ export async function recordOutcomes(
 }
 
 /**
- * Called once a processing transaction's handlers have run. One that queues no follow-up job wrote only what is
- * derived from stored events (handlers get the database and `afterCommit`, nothing else), so its
- * commit need not wait for the WAL to reach the disk: `synchronous_commit` off for this
- * transaction alone (the commit's fsync was the first wait of bench:processing's workers). If
- * Postgres crashes before its WAL writer flushes it (within about 0.6 s), the transaction is lost
- * whole, nothing outside Postgres saw it, its events are `received` again and the sweeper offers
- * them again. A transaction with follow-ups (notifications, prevention, report ingestion), and
- * every webhook's own storage, keep the durable commit: others act on what they wrote.
+ * Called once a processing transaction's handlers have run. One that queues no follow-up job
+ * wrote only what is derived from stored events (handlers get the database and `afterCommit`,
+ * nothing else), so its commit need not wait for the WAL to reach the disk: `synchronous_commit`
+ * off for this transaction alone (the commit's fsync was the first wait of bench:processing's
+ * workers). If Postgres crashes before its WAL writer flushes it (within about 0.6 s), the
+ * transaction is lost whole, nothing outside Postgres saw it, its events are `received` again and
+ * the sweeper offers them again. A transaction with follow-ups (notifications, prevention, report
+ * ingestion), and every webhook's own storage, keep the durable commit: others act on what they
+ * wrote.
  */
 export async function commitWithoutWaiting(
   deps: Pick<ProcessDeps, 'asyncCommit'>,

@@ -92,8 +92,9 @@ export function startSweeper(
   const tick = async () => {
     try {
       // Right after Redis (re)connects it may be empty: offer everything, without grace, including
-      // events whose job was waiting to retry and those its waiting jobs name. Otherwise an event with a recorded failure is left
-      // to the job retrying it (re-offering it would start a second retry budget).
+      // events whose job was waiting to retry and those its waiting jobs name. Otherwise an event
+      // with a recorded failure is left to the job retrying it (re-offering it would start a
+      // second retry budget).
       const includeRetrying = immediate;
       const graceMs = immediate ? 0 : opts.graceMs;
       immediate = false;

@@ -30,7 +30,10 @@ export class LocalRedisCluster {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'dd-redis-cluster-'));
     const nodes: Node[] = [];
     for (let i = 0; i < size; i++) {
-      const port = await freePort();
+      // The node before may not be listening yet, so the kernel can hand its port out again; and
+      // each node's cluster bus takes the port 10000 above its own.
+      let port = await freePort();
+      while (nodes.some((n) => n.port === port) || port + 10000 > 65535) port = await freePort();
       const own = path.join(dir, String(port));
       mkdirSync(own);
       const child = spawn(
