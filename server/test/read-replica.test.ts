@@ -98,7 +98,12 @@ describe('reads on a streaming replica', () => {
       const r = await disputes(a.who);
       return r.from === 'replica' && r.ids.includes(firstA);
     });
-    expect(await replicaState()).toMatchObject({ status: 200, replica: { ok: true, lagBytes: 0 } });
+    // Caught up moments later: the worker's processing commits do not wait for the WAL flush,
+    // and a replica is sent only flushed WAL (up to the WAL writer's delay behind).
+    await waitFor(async () => ((await replicaState()).replica.lagBytes ?? -1) === 0, {
+      what: 'the replica to catch up',
+    });
+    expect(await replicaState()).toMatchObject({ status: 200, replica: { ok: true } });
 
     // Replay paused: writes reach the replica's disk but not its tables.
     await pair.pauseReplay();
