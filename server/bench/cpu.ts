@@ -30,6 +30,9 @@ function read(pid: number): Proc | null {
   }
 }
 
+/** User + system CPU seconds of one process so far (0 once it is gone). */
+export const cpuSecondsOf = (pid: number): number => read(pid)?.own ?? 0;
+
 export type CpuSnapshot = Map<number, Proc>;
 
 export function cpuSnapshot(): CpuSnapshot {

@@ -3,13 +3,13 @@
 // tenants, and one run of our API + workers over it in a fresh database, timed and checked.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUE_NAMES } from '../src/queues.ts';
 import { charge, dispute, event, paymentIntent } from '../test/support/fixtures.ts';
 import { freePort } from '../test/support/redis-server.ts';
+import { cpuSecondsOf } from './cpu.ts';
 import { runLoad } from './load.ts';
 import {
   createBenchDatabase,
@@ -83,22 +83,6 @@ export function plan(runId: string): Plan {
     [bodies[i], bodies[j]] = [bodies[j]!, bodies[i]!];
   }
   return { bodies, disputes, disputesWithOrder, accounts };
-}
-
-/** User + system CPU seconds of processes on this machine (Linux /proc; 0 for any that is gone). */
-function cpuSeconds(pids: number[]) {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      // The fields after the command name (which may hold spaces): utime and stime are 12th, 13th.
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      /* exited */
-    }
-  }
-  return ticks / 100; // USER_HZ
 }
 
 export async function count(c: pg.Client, sql: string) {
@@ -217,7 +201,7 @@ export async function ours(p: Plan, workers: number, runId: string, opts: RunOpt
     const before = new Map(
       [...started.map((ch) => ch.pid!), ...(await backendPids())].map((pid) => [
         pid,
-        cpuSeconds([pid]),
+        cpuSecondsOf(pid),
       ]),
     );
     const t0 = performance.now();
@@ -238,7 +222,7 @@ export async function ours(p: Plan, workers: number, runId: string, opts: RunOpt
     // CPU spent in the timed window by the workers and by their Postgres backends (this run's
     // database only).
     const spent = (pids: number[]) =>
-      pids.reduce((sum, pid) => sum + cpuSeconds([pid]) - (before.get(pid) ?? 0), 0);
+      pids.reduce((sum, pid) => sum + cpuSecondsOf(pid) - (before.get(pid) ?? 0), 0);
     const cpu = {
       worker: spent(started.map((ch) => ch.pid!)),
       postgres: spent(await backendPids()),

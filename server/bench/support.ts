@@ -33,16 +33,13 @@ export async function createBenchDatabase(name: string) {
 }
 
 /**
- * Before a timed phase: Postgres writes out its dirty buffers (CHECKPOINT) and the kernel its
- * dirty pages (sync), so a run does not pay for the writes of the one before it — in rounds of
- * bench:processing, whichever ran first after the peer was the fastest of its round. The time
- * it takes is returned, not counted.
+ * Before a timed phase (not timed itself): Postgres writes out its dirty buffers (CHECKPOINT) and
+ * the kernel its dirty pages (sync), so a run does not pay for the writes of the one before it —
+ * without it, in rounds of bench:processing, whichever ran first in a round was its fastest.
  */
 export async function settleWrites() {
-  const t0 = performance.now();
   await admin('CHECKPOINT');
   spawnSync('sync');
-  return performance.now() - t0;
 }
 
 export const dropBenchDatabase = (name: string) =>
