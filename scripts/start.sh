@@ -94,8 +94,15 @@ worker_metrics_port=${WORKER_METRICS_PORT:-9464}
 (cd server && WORKER_METRICS_PORT=$worker_metrics_port exec node dist/worker.js) > "$dev/worker.log" 2>&1 &
 pids+=($!)
 
-for _ in $(seq 60); do curl -fs "$api/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
-curl -fs "$api/readyz" >/dev/null || { echo "The API did not become ready; see $dev/api.log" >&2; exit 1; }
+# Ready, not just up: right after it listens the API may still be connecting to Redis (its
+# producer connection has no offline queue), so /readyz says 503 for a moment.
+for _ in $(seq 120); do curl -fs "$api/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
+if ! curl -fs "$api/readyz" >/dev/null 2>&1; then
+  echo "The API did not become ready in 60 s; /readyz says: $(curl -s "$api/readyz" || echo 'no answer')" >&2
+  echo "Last lines of $dev/api.log:" >&2
+  tail -n 20 "$dev/api.log" >&2 || true
+  exit 1
+fi
 
 say "Creating an admin token for this session (7 days; revoke with npm run admin -- token revoke <id>)"
 admin_out=$(cd server && node --import tsx scripts/admin.ts token create --role admin --name "npm start on $(hostname)" --expires-in-days 7)
