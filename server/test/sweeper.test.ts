@@ -1,5 +1,8 @@
 // The sweeper: covers a backlog larger than one pass in turns, offers each event idempotently,
-// and leaves an event whose job is retrying to that job unless Redis may have lost it.
+// and leaves an event whose job is retrying, or being processed, to that job unless Redis may
+// have lost it.
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { sweepEvents } from '../src/events/sweep-events.ts';
 import { processEventsJob } from '../src/queues.ts';
@@ -104,6 +107,39 @@ describe('sweeper', () => {
     );
     const afterReconnect = await singles();
     expect(queued.every((id) => afterReconnect.includes(id))).toBe(true);
+  });
+
+  it('leaves the events of a job being processed to it, however long its attempt takes', async () => {
+    const queue = env.stack.queues.events;
+    await queue.obliterate({ force: true });
+    // Received a minute ago (past the grace period), their job made right after and taken by a
+    // worker whose first attempt is still running: not failed yet, still `received`.
+    const taken = await storeEvents(2, { receivedSecondsAgo: 60 });
+    await queue.add(
+      processEventsJob.name,
+      { rawEventIds: taken },
+      { timestamp: Date.now() - 60_000 + 200 },
+    );
+    const worker = new Worker(queue.name, null, {
+      connection: new Redis(env.stack.config.redis.url, { maxRetriesPerRequest: null }),
+      prefix: env.stack.config.redis.prefix,
+    });
+    try {
+      const job = await worker.getNextJob('sweeper-test');
+      expect(job?.data).toEqual({ rawEventIds: taken });
+      expect(await queue.getActiveCount()).toBe(1);
+      await sweepEvents(env.stack.enqueueDeps, { cursor: 0 }, { graceMs: 1000, batchLimit: 1000 });
+      const offered = await offeredIds();
+      expect(taken.some((id) => offered.includes(id))).toBe(false);
+      // The attempt ends without committing them or recording a failure (as when its worker
+      // is killed): no job holds them back any more.
+      await job!.moveToFailed(new Error('worker gone'), 'sweeper-test');
+      await sweepEvents(env.stack.enqueueDeps, { cursor: 0 }, { graceMs: 1000, batchLimit: 1000 });
+      const after = await offeredIds();
+      expect(taken.every((id) => after.includes(id))).toBe(true);
+    } finally {
+      await worker.close();
+    }
   });
 
   it('offers the events of a batch job once no job waits before them', async () => {
