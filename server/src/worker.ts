@@ -153,6 +153,7 @@ export async function startWorker(
     retentionMs: config.tenants.purgeAfterMs,
     intervalMs: config.tenants.maintenanceIntervalMs,
     reofferAfterMs: config.tenants.reofferAfterMs,
+    backfillSettings: config.backfill,
     limiter,
     reconcileStaleAfterMs: config.reconcile.staleAfterMs,
     deadlineIntervalMs: config.evidence.deadlineCheckIntervalMs,

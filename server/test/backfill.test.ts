@@ -204,6 +204,101 @@ describe('backfill', () => {
     await env.stack.startWorker();
   });
 
+  it('goes on when the worker dies right after the page that ends a window: the re-run job, or maintenance, queues what follows', async () => {
+    await env.stack.stopWorker();
+    const { planBackfill } = await import('../src/backfill/plan-backfill.ts');
+    const { reofferBackfill } = await import('../src/backfill/reoffer-backfill.ts');
+    const deps = {
+      pool: env.stack.db.pool,
+      logger: env.stack.logger,
+      queues: env.stack.queues,
+      settings: { tenantConcurrency: 2, pagesPerJob: 5, historyMonths: 6 },
+    };
+    const redis = createRedis(env.stack.config.redis.url, 'producer');
+    const windowDeps = {
+      ...deps,
+      clients: new TenantClients({
+        prisma: env.stack.db.prisma,
+        keyring: env.stack.keyring,
+        stripe: env.stack.config.stripe,
+        logger: env.stack.logger,
+      }),
+      limiter: new StripeRateLimiter(redis, env.stack.config.redis.prefix, { test: 0, live: 0 }),
+    };
+    const killedAfterEachPage = {
+      ...windowDeps,
+      afterPage: () => {
+        throw new Error('worker killed');
+      },
+    };
+    const windowsOf = async (runId: string) =>
+      (
+        await env.stack.db.pool.query<{ id: string; status: string }>(
+          `SELECT id::text, status FROM backfill_windows WHERE run_id = $1 ORDER BY id`,
+          [runId],
+        )
+      ).rows;
+    /** A tenant whose first queued windows each ended on their first page, and then the kill. */
+    const killedAtTheEnd = async (seed: number) => {
+      const { id: account } = await control<{ id: string }>('accounts', {});
+      await control('seed', { account, charges: 60, seed });
+      const { key } = await control<{ key: string }>('keys', { account, permissions: ALL });
+      const { tenantId } = (await admin('POST', 'connections/api-key', { apiKey: key })).body as {
+        tenantId: string;
+      };
+      const { runId } = await planBackfill(deps, { tenantId, reason: 'initial' });
+      const queued = (await windowsOf(runId)).filter((w) => w.status === 'queued');
+      expect(queued).toHaveLength(2);
+      for (const w of queued) {
+        await expect(runBackfillWindow(killedAfterEachPage, Number(w.id))).rejects.toThrow(
+          'worker killed',
+        );
+      }
+      // Those windows are done, none follows them in the queue, the run is still running.
+      const after = await windowsOf(runId);
+      expect(after.filter((w) => queued.some((q) => q.id === w.id)).map((w) => w.status)).toEqual([
+        'done',
+        'done',
+      ]);
+      expect(after.filter((w) => w.status === 'queued')).toEqual([]);
+      expect(after.some((w) => w.status === 'pending')).toBe(true);
+      return { account, tenantId, runId, queued };
+    };
+
+    // BullMQ runs the stalled job again: it finds its window done and does what the kill skipped.
+    const a = await killedAtTheEnd(31);
+    await runBackfillWindow(windowDeps, Number(a.queued[0]!.id));
+    expect((await windowsOf(a.runId)).filter((w) => w.status === 'queued')).toHaveLength(2);
+
+    // Its job lost as well: maintenance finds the run with nothing queued and nothing moving.
+    const b = await killedAtTheEnd(32);
+    const reofferDeps = {
+      ...deps,
+      reofferAfterMs: 60_000,
+      backfillSettings: deps.settings,
+    };
+    expect((await reofferBackfill(reofferDeps)).runs).toBe(0); // not yet: it may be moving
+    await env.stack.db.pool.query(
+      `UPDATE backfill_runs SET started_at = started_at - interval '2 minutes' WHERE id = $1`,
+      [b.runId],
+    );
+    await env.stack.db.pool.query(
+      `UPDATE backfill_windows SET updated_at = updated_at - interval '2 minutes' WHERE run_id = $1`,
+      [b.runId],
+    );
+    expect((await reofferBackfill(reofferDeps)).runs).toBe(1);
+    expect((await windowsOf(b.runId)).filter((w) => w.status === 'queued')).toHaveLength(2);
+    redis.disconnect();
+
+    await env.stack.startWorker();
+    for (const t of [a, b]) {
+      const done = await finished(t.tenantId);
+      expect(done.status).toBe('succeeded');
+      expect(done.runId).toBe(t.runId);
+      expect(await storedCounts(t.tenantId)).toEqual(emulatorCounts(t.account));
+    }
+  }, 120_000);
+
   it('rides out a 429 storm: data complete, success reported only at the end', async () => {
     await control('faults', { rateLimit: { enabled: true, test: 8 } });
     try {

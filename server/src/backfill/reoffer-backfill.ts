@@ -1,11 +1,14 @@
 // Redis keeps the jobs, Postgres the truth. If queued jobs were lost (Redis restarted empty, or
 // an install happened while Redis was down, or a worker died between marking a window queued and
 // queueing its job), the maintenance pass offers the work again: windows marked queued but
-// untouched for `reofferAfterMs` (BACKFILL_REOFFER_AFTER_MS, ten minutes by default), active
-// tenants that never had a backfill, report files not ingested, and notifications still pending
-// after as long.
+// untouched for `reofferAfterMs` (BACKFILL_REOFFER_AFTER_MS, ten minutes by default), runs
+// still running with no window queued and none touched for as long (the worker that ended their
+// last window died before queueing the next, and its job was lost too), active tenants that never
+// had a backfill, report files not ingested, and notifications still pending after as long.
 // Job ids make a re-offer of work that is still queued a no-op.
 import type { Pool } from '../db.ts';
+import type { Logger } from '../logger.ts';
+import { continueRun } from './continue-run.ts';
 import {
   backfillJob,
   backfillWindowJob,
@@ -17,8 +20,10 @@ import {
 
 export async function reofferBackfill(deps: {
   pool: Pool;
+  logger: Logger;
   queues: Pick<Queues, 'backfill' | 'reports' | 'notifications'>;
   reofferAfterMs: number;
+  backfillSettings: { tenantConcurrency: number };
 }) {
   const age = [deps.reofferAfterMs / 1000];
   const stale = await deps.pool.query<{ id: string; pages: number }>(
@@ -31,6 +36,19 @@ export async function reofferBackfill(deps: {
       backfillWindowJob.name,
       { windowId: Number(w.id) },
       { jobId: backfillWindowJob.jobId(Number(w.id), w.pages) },
+    );
+  }
+  const stalled = await deps.pool.query<{ run_id: string; tenant_id: string }>(
+    `SELECT r.id AS run_id, r.tenant_id FROM backfill_runs r
+      WHERE r.status = 'running' AND r.started_at < now() - make_interval(secs => $1)
+        AND NOT EXISTS (SELECT 1 FROM backfill_windows w WHERE w.run_id = r.id
+                         AND (w.status = 'queued' OR w.updated_at >= now() - make_interval(secs => $1)))`,
+    age,
+  );
+  for (const r of stalled.rows) {
+    await continueRun(
+      { ...deps, settings: deps.backfillSettings },
+      { runId: r.run_id, tenantId: r.tenant_id },
     );
   }
   const never = await deps.pool.query<{ id: string }>(
@@ -74,6 +92,7 @@ export async function reofferBackfill(deps: {
   }
   return {
     windows: stale.rows.length,
+    runs: stalled.rows.length,
     tenants: never.rows.length,
     reports: files.rows.length,
     notifications: pending.rows.length,

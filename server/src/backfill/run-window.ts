@@ -5,8 +5,8 @@
 // disputes, charges or PaymentIntents, fail the run with Stripe's reason; 403 on anything else
 // marks that resource not permitted (Stripe's words kept, shown with the progress) and the run
 // goes on: an OAuth app cannot be granted every list (early fraud warnings have no app
-// permission), and a restricted key may leave one out; when the window is done the tenant's next window is queued, and the
-// run succeeds only when every window is done.
+// permission), and a restricted key may leave one out. When the window is done the tenant's next
+// window is queued, and the run succeeds only when every window is done (continue-run.ts).
 import Stripe from 'stripe';
 import { withTransaction, type Pool } from '../db.ts';
 import { intakeDisputes } from '../disputes/intake-disputes.ts';
@@ -16,8 +16,8 @@ import { backfillWindowJob, type Queues } from '../queues.ts';
 import type { ResourceName } from '../stripe-objects/resources.ts';
 import { upsertObjects } from '../stripe-objects/upsert-objects.ts';
 import type { TenantClients } from '../connections/credentials/tenant-clients.ts';
+import { continueRun, resumeRun } from './continue-run.ts';
 import { LISTERS } from './list-resources.ts';
-import { queueNextWindows } from './queue-windows.ts';
 import type { StripeRateLimiter } from './rate-limiter.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 
@@ -89,7 +89,7 @@ async function failRun(deps: WindowDeps, w: WindowRow, reason: string) {
   deps.logger.warn({ tenantId: w.tenant_id, runId: w.run_id, reason }, 'backfill failed');
 }
 
-/** The window with its run's and tenant's state, or null when there is nothing left to do. */
+/** The window with its run's and tenant's state, or null when its run is over. */
 async function loadWindow(deps: WindowDeps, windowId: number) {
   const { rows } = await deps.pool.query<WindowRow>(
     `SELECT w.id::text AS id, w.run_id, w.tenant_id, w.resource, w.window_start, w.window_end, w.cursor,
@@ -100,7 +100,7 @@ async function loadWindow(deps: WindowDeps, windowId: number) {
     [windowId],
   );
   const w = rows[0];
-  if (!w || w.status === 'done' || w.status === 'failed' || w.run_status !== 'running') return null;
+  if (!w || w.status === 'failed' || w.run_status !== 'running') return null;
   return w;
 }
 
@@ -190,6 +190,12 @@ export async function runBackfillWindow(
 ): Promise<{ pages: number; objects: number; done: boolean }> {
   const w = await loadWindow(deps, windowId);
   if (!w) return { pages: 0, objects: 0, done: true };
+  if (w.status === 'done' || w.status === 'not_permitted') {
+    // Its last page committed, but the worker died before what follows (this is the stalled job
+    // run again): without this the run would stay running, its pending windows never queued.
+    await resumeRun(deps, { runId: w.run_id, tenantId: w.tenant_id });
+    return { pages: 0, objects: 0, done: true };
+  }
   // A paused tenant's windows wait (still queued); resuming offers them again.
   if (w.tenant_status === 'paused') return { pages: 0, objects: 0, done: false };
   let stripe: Stripe;
@@ -227,8 +233,7 @@ export async function runBackfillWindow(
     );
     return { pages, objects, done };
   }
-  await finishIfComplete(deps, w.run_id);
-  await queueNextWindows(deps, w.tenant_id);
+  await continueRun(deps, { runId: w.run_id, tenantId: w.tenant_id });
   return { pages, objects, done };
 }
 
@@ -246,17 +251,5 @@ async function notPermitted(deps: WindowDeps, w: WindowRow, reason: string) {
     { tenantId: w.tenant_id, runId: w.run_id, resource: w.resource, reason },
     'backfill: resource not permitted, skipped',
   );
-  await finishIfComplete(deps, w.run_id);
-  await queueNextWindows(deps, w.tenant_id);
-}
-
-async function finishIfComplete(deps: WindowDeps, runId: string) {
-  const { rowCount } = await deps.pool.query(
-    `UPDATE backfill_runs SET status = 'succeeded', finished_at = now()
-      WHERE id = $1 AND status = 'running'
-        AND NOT EXISTS (SELECT 1 FROM backfill_windows WHERE run_id = $1
-                         AND status NOT IN ('done', 'not_permitted'))`,
-    [runId],
-  );
-  if (rowCount) deps.logger.info({ runId }, 'backfill succeeded');
+  await continueRun(deps, { runId: w.run_id, tenantId: w.tenant_id });
 }

@@ -33,6 +33,8 @@ export interface MaintenanceDeps extends TokenDeps {
   intervalMs: number;
   /** Queued work untouched this long is offered again (its job may have been lost). */
   reofferAfterMs: number;
+  /** A stalled history import's next windows are queued within the per-tenant cap. */
+  backfillSettings: { tenantConcurrency: number };
   limiter: Pick<StripeRateLimiter, 'take'>;
   /** Open disputes not refreshed for this long are compared with Stripe's. */
   reconcileStaleAfterMs: number;
