@@ -1,5 +1,5 @@
 // The product's processes as production runs them (server built to JS), started, killed (-9 or
-// TERM) and restarted by the scenarios, with their output in test-results/resilience/.
+// TERM) and restarted by the scenarios, with their output in test-results/resilience/<scenario>/.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
@@ -8,6 +8,13 @@ import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '../../..');
 const LOGS = path.join(ROOT, 'test-results', 'resilience');
+let logs = LOGS;
+
+/** Where the processes started from now on write their output (each scenario its own folder). */
+export function logScenario(name: string): string {
+  logs = path.join(LOGS, name);
+  return logs;
+}
 
 export const freePort = () =>
   new Promise<number>((resolve) => {
@@ -62,9 +69,9 @@ export class Proc {
   ) {}
 
   start(extraEnv: Record<string, string> = {}) {
-    mkdirSync(LOGS, { recursive: true });
+    mkdirSync(logs, { recursive: true });
     this.env = { ...this.env, ...extraEnv };
-    const log = createWriteStream(path.join(LOGS, `${this.name}-${++this.starts}.log`));
+    const log = createWriteStream(path.join(logs, `${this.name}-${++this.starts}.log`));
     const child = spawn(process.execPath, this.args, {
       cwd: this.cwd,
       env: { ...process.env, ...this.env },

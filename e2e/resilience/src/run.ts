@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildServer, ROOT } from './processes.ts';
+import { buildServer, logScenario, ROOT } from './processes.ts';
 import { crashScenario } from './scenarios/crash.ts';
 import { loadScenario } from './scenarios/load.ts';
 import { postgresScenario } from './scenarios/postgres.ts';
@@ -35,6 +35,7 @@ const results: ScenarioResult[] = [];
 for (const [name, run] of scenarios) {
   if (only && !only.includes(name)) continue;
   const t0 = Date.now();
+  const logs = logScenario(name);
   log(`${name}…`);
   let r: ScenarioResult;
   try {
@@ -44,7 +45,7 @@ for (const [name, run] of scenarios) {
   }
   results.push(r);
   log(
-    `${name}: ${r.problems.length ? `FAILED — ${r.problems.join('; ')}` : 'nothing lost'} (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+    `${name}: ${r.problems.length ? `FAILED — ${r.problems.join('; ')}; its processes' output is in ${path.relative(ROOT, logs)}/` : 'nothing lost'} (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
   );
   for (const [k, v] of Object.entries(r.figures)) log(`    ${k}: ${v}`);
 }
