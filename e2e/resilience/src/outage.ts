@@ -14,8 +14,9 @@ export interface OutageRun {
   rate: number;
   seconds: number;
   outage: number;
-  down: () => unknown;
-  up: () => unknown;
+  /** Given the run's database URL. */
+  down: (databaseUrl: string) => unknown;
+  up: (databaseUrl: string) => unknown;
   /** Settings for the API and the worker (e.g. a hash-tagged QUEUE_PREFIX on a cluster). */
   extraEnv?: Record<string, string>;
 }
@@ -44,8 +45,8 @@ export async function loadThroughOutage(o: OutageRun) {
       ratePerSecond: o.rate,
       seconds: o.seconds,
       onSecond: async (s) => {
-        if (s === 3) await o.down();
-        if (s === 3 + o.outage) await o.up();
+        if (s === 3) await o.down(db.url);
+        if (s === 3 + o.outage) await o.up(db.url);
       },
     });
     return { run, check: await verify(db.url, events, run.acked) };

@@ -66,6 +66,14 @@ export class PrivatePostgres {
     this.run('pg_ctl', ['-D', path.join(this.dir, 'data'), '-m', 'fast', '-w', 'stop']);
   }
 
+  /**
+   * A crash, not a shutdown: every Postgres process quits at once, with no checkpoint and no
+   * flush of the WAL still in memory; the next start replays what reached the disk.
+   */
+  crash() {
+    this.run('pg_ctl', ['-D', path.join(this.dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+  }
+
   destroy() {
     try {
       this.stop();

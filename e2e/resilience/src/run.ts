@@ -25,6 +25,7 @@ const scenarios: Array<[string, (short: boolean) => Promise<ScenarioResult>]> = 
   ['redis-cluster', redisClusterScenario],
   ['worker', workerKillScenario],
   ['postgres', postgresScenario],
+  ['postgres-crash', (short) => postgresScenario(short, 'crash')],
 ];
 const log = (m: string) => console.log(`[resilience] ${m}`);
 
