@@ -96,3 +96,29 @@ export function perEvent(spent: Record<string, number>, events: number): string 
     .map(([k, s]) => `${k} ${((s * 1e6) / Math.max(1, events)).toFixed(0)} µs`)
     .join(', ');
 }
+
+/** The whole machine's CPU counters so far (every core), from the first line of /proc/stat. */
+export interface HostCpu {
+  busy: number;
+  idle: number;
+  /** Time the hypervisor gave this VM's cores to someone else. */
+  steal: number;
+}
+
+export function hostCpu(): HostCpu {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1);
+  // user nice system idle iowait irq softirq steal (older kernels stop earlier: 0 then).
+  const n = (i: number) => Number(f[i] ?? 0);
+  return {
+    busy: (n(0) + n(1) + n(2) + n(5) + n(6)) / HZ,
+    idle: (n(3) + n(4)) / HZ,
+    steal: n(7) / HZ,
+  };
+}
+
+/** "1.84 of 2 cores busy, 0.05 stolen" between two readings taken `seconds` apart. */
+export function hostCpuBetween(a: HostCpu, b: HostCpu, seconds: number): string {
+  const per = (k: keyof HostCpu) => (b[k] - a[k]) / Math.max(0.001, seconds);
+  const cores = per('busy') + per('idle') + per('steal');
+  return `${per('busy').toFixed(2)} of ${cores.toFixed(1)} cores busy, ${per('steal').toFixed(2)} stolen`;
+}

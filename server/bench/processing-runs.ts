@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { QUEUE_NAMES } from '../src/queues.ts';
 import { charge, dispute, event, paymentIntent } from '../test/support/fixtures.ts';
 import { freePort } from '../test/support/redis-server.ts';
-import { cpuSecondsOf } from './cpu.ts';
+import { cpuSecondsOf, cpuSnapshot, cpuSpent, hostCpu, hostCpuBetween } from './cpu.ts';
 import { runLoad } from './load.ts';
 import {
   createBenchDatabase,
@@ -204,6 +204,15 @@ export async function ours(p: Plan, workers: number, runId: string, opts: RunOpt
         cpuSecondsOf(pid),
       ]),
     );
+    const wal = async () =>
+      (
+        await c.query<{ bytes: string; fpi: string }>(
+          'SELECT wal_bytes::text AS bytes, wal_fpi::text AS fpi FROM pg_stat_wal',
+        )
+      ).rows[0]!;
+    const wal0 = await wal();
+    const host0 = hostCpu();
+    const snap0 = cpuSnapshot();
     const t0 = performance.now();
     await eventsQueue.resume();
     let lastLog = t0;
@@ -219,6 +228,14 @@ export async function ours(p: Plan, workers: number, runId: string, opts: RunOpt
       await sleep(100);
     }
     const seconds = (performance.now() - t0) / 1000;
+    // The whole host: busy cores, and every Postgres process (WAL writer, checkpointer, other
+    // databases' backends too) and Redis, per event: where the CPU the workers' own figures do not
+    // name went.
+    const all = cpuSpent(snap0, cpuSnapshot(), {});
+    const wal1 = await wal();
+    // Server-wide, like the host's CPU: nothing else writes while a bench runs.
+    const walPerEvent = `WAL ${((Number(wal1.bytes) - Number(wal0.bytes)) / p.bodies.length / 1024).toFixed(2)} KiB per event (${((Number(wal1.fpi) - Number(wal0.fpi)) / p.bodies.length).toFixed(2)} full-page images)`;
+    const host = `${hostCpuBetween(host0, hostCpu(), seconds)}; all Postgres ${((all.postgres! * 1000) / p.bodies.length).toFixed(2)} ms, Redis ${((all.redis! * 1000) / p.bodies.length).toFixed(3)} ms per event; ${walPerEvent}`;
     // CPU spent in the timed window by the workers and by their Postgres backends (this run's
     // database only).
     const spent = (pids: number[]) =>
@@ -229,9 +246,9 @@ export async function ours(p: Plan, workers: number, runId: string, opts: RunOpt
     };
     const problems = await check(c, p, 'public');
     log(
-      `  ×${workers}: ${(p.bodies.length / seconds).toFixed(0)} events/s (${seconds.toFixed(1)} s), CPU per event: worker ${((cpu.worker * 1000) / p.bodies.length).toFixed(2)} ms, Postgres ${((cpu.postgres * 1000) / p.bodies.length).toFixed(2)} ms${problems.length ? ` — WRONG: ${problems.join('; ')}` : ', rows correct'}`,
+      `  ×${workers}: ${(p.bodies.length / seconds).toFixed(0)} events/s (${seconds.toFixed(1)} s), CPU per event: worker ${((cpu.worker * 1000) / p.bodies.length).toFixed(2)} ms, Postgres ${((cpu.postgres * 1000) / p.bodies.length).toFixed(2)} ms; host ${host}${problems.length ? ` — WRONG: ${problems.join('; ')}` : ', rows correct'}`,
     );
-    return { seconds, perSecond: p.bodies.length / seconds, problems, cpu };
+    return { seconds, perSecond: p.bodies.length / seconds, problems, cpu, host };
   } finally {
     for (const ch of children) await stop(ch);
     await eventsQueue.close();

@@ -120,9 +120,9 @@ async function main() {
   const rows = perRound.flatMap(({ ours: results, peer: pr }, i) => [
     ...[...results].map(
       ([w, r]) =>
-        `| ${rounds > 1 ? `${i + 1} | ` : ''}DisputeDesk, ${w} worker process(es) | ${r.perSecond.toFixed(0)} | ${r.seconds.toFixed(1)} | ${(r.perSecond / pr.perSecond).toFixed(2)} | ${cpuCell(r)} | ${r.problems.length ? r.problems.join('; ') : 'correct'} |`,
+        `| ${rounds > 1 ? `${i + 1} | ` : ''}DisputeDesk, ${w} worker process(es) | ${r.perSecond.toFixed(0)} | ${r.seconds.toFixed(1)} | ${(r.perSecond / pr.perSecond).toFixed(2)} | ${cpuCell(r)} | ${r.host} | ${r.problems.length ? r.problems.join('; ') : 'correct'} |`,
     ),
-    `| ${rounds > 1 ? `${i + 1} | ` : ''}stripe-sync-engine processEvent, ${peerConcurrency} at a time | ${pr.perSecond.toFixed(0)} | ${pr.seconds.toFixed(1)} | 1.00 | — | ${pr.problems.length ? pr.problems.join('; ') : 'correct'} |`,
+    `| ${rounds > 1 ? `${i + 1} | ` : ''}stripe-sync-engine processEvent, ${peerConcurrency} at a time | ${pr.perSecond.toFixed(0)} | ${pr.seconds.toFixed(1)} | 1.00 | — | — | ${pr.problems.length ? pr.problems.join('; ') : 'correct'} |`,
   ]);
   // Within each round: every worker count against the peer, and against the first worker count.
   const judged: string[] = [];
@@ -143,8 +143,8 @@ async function main() {
     `bench:processing — ${new Date().toISOString()} — ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}`,
     `${p.bodies.length} stored events (${payments} payments, ${p.disputes} disputes with three events each) over 50 tenants, shuffled; workers started after the events were stored; ${rounds} round(s), each worker count and the peer in turn`,
     '',
-    `| ${rounds > 1 ? 'round | ' : ''}processor | events/s | seconds | ratio to peer | CPU ms per event (worker / Postgres) | rows |`,
-    `|${rounds > 1 ? '---|' : ''}---|---|---|---|---|---|`,
+    `| ${rounds > 1 ? 'round | ' : ''}processor | events/s | seconds | ratio to peer | CPU ms per event (worker / Postgres) | the host in the timed window (CPU, WAL) | rows |`,
+    `|${rounds > 1 ? '---|' : ''}---|---|---|---|---|---|---|`,
     ...rows,
     '',
     ...judged.map((j) => `- ${j}`),
