@@ -1,6 +1,11 @@
 // Stores dispute snapshots: the normalized row (ordering-guarded), the order reference from the
 // payment it disputes, and one timeline row per distinct Stripe status. Idempotent and
 // order-independent: the timeline keeps the earliest sighting of each status.
+// The statements that join disputes to payments are unnamed, so Postgres plans each call with its
+// keys and the tables' sizes now: a named statement's cached generic plan, chosen while a table was
+// small (a new install, a fresh database), kept scanning it whole after it grew: up to three times
+// the time (docs/BENCHMARKS.md, 2026-12-03). The upserts keep their names: their plan does not
+// depend on sizes.
 import type Stripe from 'stripe';
 import { upsertTenantObjects, type Queryable } from '../stripe-objects/upsert-objects.ts';
 import { disputeTypeAndStatus } from './normalize-dispute.ts';
@@ -74,7 +79,7 @@ export async function recordDisputes(
     stripe_id: string;
     type: string;
     status: string;
-  }>({ name: 'disputes-before', text: BEFORE_SQL, values: params });
+  }>({ text: BEFORE_SQL, values: params });
   const before = new Map(
     stored.map((r) => [keyOf(r.tenant_id, r.stripe_id), `${r.type}/${r.status}`]),
   );
@@ -86,9 +91,8 @@ export async function recordDisputes(
     'payment_intent_id',
   ]);
   if (written.some((r) => r.payment_intent_id === null))
-    await db.query({ name: 'disputes-payment-intent', text: PAYMENT_INTENT_SQL, values: params });
-  if (written.some((r) => r.order_id === null))
-    await db.query({ name: 'disputes-order', text: ORDER_SQL, values: params });
+    await db.query({ text: PAYMENT_INTENT_SQL, values: params });
+  if (written.some((r) => r.order_id === null)) await db.query({ text: ORDER_SQL, values: params });
   // One timeline row per (dispute, status) in this batch: the earliest sighting wins.
   const earliest = new Map<
     string,
@@ -141,7 +145,6 @@ export async function fillDisputeOrderIds(
   if (payments.length === 0) return;
   const column = source === 'charges' ? 'charge_id' : 'payment_intent_id';
   await db.query({
-    name: `disputes-order-from-${source}`,
     text: `UPDATE disputes d SET order_id = s.order_id
              FROM unnest($1::uuid[], $2::text[]) AS p(tenant_id, stripe_id)
              JOIN ${source} s ON s.tenant_id = p.tenant_id AND s.stripe_id = p.stripe_id
@@ -161,7 +164,6 @@ export async function fillDisputePaymentIntents(
 ) {
   if (charges.length === 0) return;
   await db.query({
-    name: 'disputes-payment-intent-from-charges',
     text: `UPDATE disputes d SET payment_intent_id = c.payment_intent_id, transaction_id = c.payment_intent_id
              FROM unnest($1::uuid[], $2::text[]) AS p(tenant_id, stripe_id)
              JOIN charges c ON c.tenant_id = p.tenant_id AND c.stripe_id = p.stripe_id

@@ -38,8 +38,9 @@ export async function queueDisputeNotifications(
   disputes: readonly DisputeKey[],
 ): Promise<string[]> {
   if (disputes.length === 0) return [];
+  // Unnamed, planned per call (see disputes/record-disputes.ts): a generic plan cached while the
+  // tables were small walked every dispute of the tenant for each key.
   const { rows } = await db.query<{ id: string }>({
-    name: 'queue-dispute-notifications',
     text: INSERT_SQL,
     values: keyArrays(disputes),
   });
