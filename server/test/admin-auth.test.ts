@@ -225,7 +225,18 @@ describe('tokens', () => {
 });
 
 describe('rate limits', () => {
+  // The limits count per clock minute (fixed windows): a test that crossed into the next minute
+  // half-way would see its count restart (CI, 2026-12-03: 200 where 429 was due). Each test starts
+  // with at least 10 s of its minute left; its calls take one or two.
+  const awayFromMinuteEdge = () =>
+    waitFor(() => Date.now() % 60_000 < 50_000, {
+      timeoutMs: 15_000,
+      intervalMs: 200,
+      what: 'the start of a minute',
+    });
+
   it('answer 429 with Retry-After past the calls per token per minute', async () => {
+    await awayFromMinuteEdge();
     const t = TokenCreated.parse(
       (
         await adminCall(api(), 'POST', 'tokens', {
@@ -245,6 +256,7 @@ describe('rate limits', () => {
   });
 
   it('refuse an address’s guesses after too many failures, but never lock out a valid token', async () => {
+    await awayFromMinuteEdge();
     const headers = { 'x-forwarded-for': '10.99.99.99', 'user-agent': 'guesser/1' };
     let last = await adminCall(api(), 'GET', 'tenants', { token: 'ddadm_guess', headers });
     let failures = 1;
