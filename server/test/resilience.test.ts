@@ -306,10 +306,16 @@ describe('worker shutdown', () => {
         (await sendEvent(`${stack.api.url}/webhooks/stripe/connect`, evt, CONNECT_SECRETS[0]!))
           .status,
       ).toBe(200);
+      // A waiter on this very key: any advisory wait would do for the tenant's history import or
+      // the maintenance pass too, and the event's job, not yet active, would not hold the stop
+      // (a fresh clone, 2026-12-03: stopped within 300 ms).
       await waitFor(
         async () => {
           const { rows } = await stack.db.pool.query<{ n: number }>(
-            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event = 'advisory' AND datname = current_database()",
+            `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database db ON db.oid = l.database
+              WHERE l.locktype = 'advisory' AND NOT l.granted AND db.datname = current_database()
+                AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended($1, 0)`,
+            [`${tenantId}:${d.charge as string}`],
           );
           return rows[0]!.n > 0;
         },
