@@ -242,16 +242,19 @@ export async function ours(p: Plan, workers: number, runId: string, opts: RunOpt
       await sleep(100);
     }
     const seconds = (performance.now() - t0) / 1000;
+    // The end readings first: the deferred count below scans every body and must not be in them.
+    const host1 = hostCpu();
+    const snap1 = cpuSnapshot();
+    const wal1 = await wal();
     const left = await pending();
     if (left > 0) throw new Error(`${left} events were left deferred`);
     // The whole host: busy cores, and every Postgres process (WAL writer, checkpointer, other
     // databases' backends too) and Redis, per event: where the CPU the workers' own figures do not
     // name went.
-    const all = cpuSpent(snap0, cpuSnapshot(), {});
-    const wal1 = await wal();
+    const all = cpuSpent(snap0, snap1, {});
     // Server-wide, like the host's CPU: nothing else writes while a bench runs.
     const walPerEvent = `WAL ${((Number(wal1.bytes) - Number(wal0.bytes)) / p.bodies.length / 1024).toFixed(2)} KiB per event (${((Number(wal1.fpi) - Number(wal0.fpi)) / p.bodies.length).toFixed(2)} full-page images)`;
-    const host = `${hostCpuBetween(host0, hostCpu(), seconds)}; all Postgres ${((all.postgres! * 1000) / p.bodies.length).toFixed(2)} ms, Redis ${((all.redis! * 1000) / p.bodies.length).toFixed(3)} ms per event; ${walPerEvent}`;
+    const host = `${hostCpuBetween(host0, host1, seconds)}; all Postgres ${((all.postgres! * 1000) / p.bodies.length).toFixed(2)} ms, Redis ${((all.redis! * 1000) / p.bodies.length).toFixed(3)} ms per event; ${walPerEvent}`;
     // CPU spent in the timed window by the workers and by their Postgres backends (this run's
     // database only).
     const spent = (pids: number[]) =>

@@ -1,7 +1,7 @@
 // Stores dispute snapshots: the normalized row (ordering-guarded), the order reference from the
 // payment it disputes, and one timeline row per distinct Stripe status. Idempotent and
 // order-independent: the timeline keeps the earliest sighting of each status.
-// The statements that join disputes to payments are unnamed, so Postgres plans each call with its
+// The statements that join the batch's keys to disputes and payments are unnamed, so Postgres plans each call with its
 // keys and the tables' sizes now: a named statement's cached generic plan, chosen while a table was
 // small (a new install, a fresh database), kept scanning it whole after it grew: up to three times
 // the time (docs/BENCHMARKS.md, 2026-12-03). The upserts keep their names: their plan does not
