@@ -273,7 +273,8 @@ export async function ours(p: Plan, workers: number, runId: string, opts: RunOpt
     await eventsQueue.close();
     queueRedis.disconnect();
     await c.end();
-    await dropBenchDatabase(database);
+    if (process.env.BENCH_KEEP_DATABASE === '1') log(`  kept database ${database}`);
+    else await dropBenchDatabase(database);
     const redis = new Redis(redisUrl);
     const keys = await redis.keys(`${prefix}:*`);
     // In slices: a long run leaves more keys than one call's arguments may spread.
