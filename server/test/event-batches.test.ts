@@ -239,6 +239,30 @@ describe('event batches', () => {
     expect(rows.map((r) => r.payload.orderId)).toEqual(['ORD-9']);
   });
 
+  it('notify only the tenants of a batch with an enabled destination, each its own disputes', async () => {
+    const [enabled, disabled, none] = [await tenant(), await tenant(), await tenant()];
+    await env.stack.db.pool.query(
+      `INSERT INTO notification_destinations (id, tenant_id, url, enabled)
+       VALUES (gen_random_uuid(), $1, 'https://example.com/on', true),
+              (gen_random_uuid(), $2, 'https://example.com/off', false)`,
+      [enabled, disabled],
+    );
+    // The very same dispute id at each of the three merchants, in one batch.
+    const d = dispute({ charge: charge().id });
+    const ids: number[] = [];
+    for (const t of [enabled, disabled, none])
+      ids.push(...(await store(t, [event('charge.dispute.created', d)])));
+    expect(await processEventBatch(deps(), ids)).toEqual({
+      outcomes: { processed: 3 },
+      busy: [],
+    });
+    const { rows } = await env.stack.db.pool.query<{ tenant_id: string; dispute_id: string }>(
+      'SELECT tenant_id, dispute_id FROM notifications WHERE tenant_id = ANY($1::uuid[])',
+      [[enabled, disabled, none]],
+    );
+    expect(rows).toEqual([{ tenant_id: enabled, dispute_id: d.id }]);
+  });
+
   it('leave an event whose payment another transaction holds to the one-by-one path', async () => {
     const tenantId = await tenant();
     const ch = charge();

@@ -1,7 +1,14 @@
 // The outbox: in the transaction that changed disputes' type or status, one notification per
 // enabled destination of the dispute's tenant, with the normalized fields of the DISPUTE.STATUS feed.
+// Tenants without an enabled destination (most of them) are answered by one cheap lookup first:
+// the insert below cost Postgres about 1 ms per call to plan and run even when it wrote nothing
+// (bench:processing, pg_stat_statements: 605 calls, 472 ms planning, 180 ms executing, 0 rows).
 import { keyArrays, type DisputeKey } from '../stripe-objects/dispute-key.ts';
 import type { Queryable } from '../stripe-objects/upsert-objects.ts';
+
+const DESTINATIONS_SQL = `
+  SELECT DISTINCT tenant_id FROM notification_destinations
+   WHERE tenant_id = ANY($1::uuid[]) AND enabled`;
 
 const INSERT_SQL = `
   INSERT INTO notifications (tenant_id, destination_id, dispute_id, payload)
@@ -38,11 +45,18 @@ export async function queueDisputeNotifications(
   disputes: readonly DisputeKey[],
 ): Promise<string[]> {
   if (disputes.length === 0) return [];
-  // Unnamed, planned per call (see disputes/record-disputes.ts): a generic plan cached while the
-  // tables were small walked every dispute of the tenant for each key.
+  // Both unnamed, planned per call (see disputes/record-disputes.ts): a generic plan cached while
+  // the tables were small walked every dispute of the tenant for each key.
+  const tenants = [...new Set(disputes.map((d) => d.tenantId))];
+  const { rows: notified } = await db.query<{ tenant_id: string }>({
+    text: DESTINATIONS_SQL,
+    values: [tenants],
+  });
+  if (notified.length === 0) return [];
+  const withDestination = new Set(notified.map((r) => r.tenant_id));
   const { rows } = await db.query<{ id: string }>({
     text: INSERT_SQL,
-    values: keyArrays(disputes),
+    values: keyArrays(disputes.filter((d) => withDestination.has(d.tenantId))),
   });
   return rows.map((r) => r.id);
 }
