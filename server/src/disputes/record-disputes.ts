@@ -136,21 +136,27 @@ export async function recordDisputes(
     .map((r) => ({ tenantId: r.tenant_id, disputeId: r.stripe_id }));
 }
 
-/** When charges or PaymentIntents arrive after their disputes, give the disputes their order id. */
+/**
+ * When charges or PaymentIntents arrive after their disputes, give the disputes their order id:
+ * the payments as just written (their order id is the stored one), matched to disputes by the
+ * payment's id alone — no read of the payment again.
+ */
 export async function fillDisputeOrderIds(
   db: Queryable,
   source: 'charges' | 'payment_intents',
-  payments: ReadonlyArray<{ tenant_id: string; stripe_id: string }>,
+  payments: ReadonlyArray<{ tenant_id: string; stripe_id: string; order_id: string }>,
 ) {
   if (payments.length === 0) return;
   const column = source === 'charges' ? 'charge_id' : 'payment_intent_id';
   await db.query({
-    text: `UPDATE disputes d SET order_id = s.order_id
-             FROM unnest($1::uuid[], $2::text[]) AS p(tenant_id, stripe_id)
-             JOIN ${source} s ON s.tenant_id = p.tenant_id AND s.stripe_id = p.stripe_id
-            WHERE d.tenant_id = p.tenant_id AND d.${column} = s.stripe_id
-              AND d.order_id IS NULL AND s.order_id IS NOT NULL`,
-    values: [payments.map((p) => p.tenant_id), payments.map((p) => p.stripe_id)],
+    text: `UPDATE disputes d SET order_id = p.order_id
+             FROM unnest($1::uuid[], $2::text[], $3::text[]) AS p(tenant_id, stripe_id, order_id)
+            WHERE d.tenant_id = p.tenant_id AND d.${column} = p.stripe_id AND d.order_id IS NULL`,
+    values: [
+      payments.map((p) => p.tenant_id),
+      payments.map((p) => p.stripe_id),
+      payments.map((p) => p.order_id),
+    ],
   });
 }
 
