@@ -18,6 +18,7 @@ import {
   refund,
 } from './support/fixtures.ts';
 import { useStack } from './support/harness.ts';
+import { waitFor } from './support/poll.ts';
 import { history, shuffled, tableSnapshot } from './support/history.ts';
 import { stripeId } from './support/ids.ts';
 
@@ -291,6 +292,54 @@ describe('event batches', () => {
       skipped: 1,
     });
     expect(await statuses(ids)).toEqual(['processed', 'processed']);
+  });
+
+  it('take the events handed back together, waiting for their payments, then finish the job', async () => {
+    const tenantId = await tenant();
+    const [a, b] = [charge(), charge()];
+    const ids = await store(tenantId, [
+      event('charge.succeeded', a),
+      event('charge.succeeded', b),
+      event('customer.created', customer()),
+    ]);
+    const keys = [a, b].map((c) => `${tenantId}:${c.id}`);
+    const holder = await env.stack.db.pool.connect();
+    let job: Promise<unknown> | undefined;
+    try {
+      await holder.query('BEGIN');
+      await holder.query(
+        'SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) k',
+        [keys],
+      );
+      job = runProcessEventsJob(deps(), jobFor(ids));
+      // The customer commits in the first batch; both charges then wait, in one transaction, for
+      // the first of their locks.
+      await waitFor(
+        async () => {
+          const { rows } = await env.stack.db.pool.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database db ON db.oid = l.database
+              WHERE l.locktype = 'advisory' AND NOT l.granted AND db.datname = current_database()
+                AND ((l.classid::bigint << 32) | l.objid::bigint) = ANY(
+                  SELECT hashtextextended(k, 0) FROM unnest($1::text[]) k)`,
+            [keys],
+          );
+          return rows[0]!.n > 0;
+        },
+        { what: 'the handed-back charges to wait on their payment locks' },
+      );
+      expect(await statuses(ids)).toEqual(['received', 'received', 'processed']);
+      // One transaction holds both charges' rows (one by one, the second would still be free).
+      const free = await env.stack.db.pool.query(
+        'SELECT id FROM raw_events WHERE id = ANY($1::bigint[]) FOR UPDATE SKIP LOCKED',
+        [ids.slice(0, 2)],
+      );
+      expect(free.rows).toEqual([]);
+      await holder.query('COMMIT');
+    } finally {
+      holder.release();
+    }
+    expect(await job).toEqual({ processed: 3 });
+    expect(await statuses(ids)).toEqual(['processed', 'processed', 'processed']);
   });
 
   it('roll back on a failure; each event then goes alone and only the bad one fails', async () => {

@@ -1,6 +1,6 @@
 // Processes a job's events in one transaction: one statement locks them all, one takes every
 // payment lock they need that is free (events whose payments are busy are handed back, to be
-// processed one by one once this transaction has committed: a batch never waits holding locks),
+// processed after this transaction has committed: a batch never waits holding locks),
 // every type with a bulk handler goes through it (one statement per step and kind, every tenant's
 // rows in it; disputes last), then the rest (reports, and a dispute's second event in the batch,
 // since every status change is notified) run one by one, and
@@ -11,6 +11,7 @@
 import { LIFECYCLE_EVENTS } from '../connections/lifecycle/lifecycle-events.ts';
 import { withTransaction } from '../db.ts';
 import {
+  lockPaymentKeys,
   paymentLocks,
   transactionHandle,
   tryLockPaymentKeys,
@@ -42,10 +43,16 @@ export interface BatchResult {
   busy: number[];
 }
 
-/** What was done, or null when this batch must go event by event (nothing was changed). */
+/**
+ * What was done, or null when this batch must go event by event (nothing was changed).
+ * `waitForPayments`: take every payment lock the events need in one statement, waiting for those
+ * another transaction holds (in sorted order, after the events' own rows: such waits form no
+ * cycle), instead of handing those events back. For the events a first batch handed back.
+ */
 export async function processEventBatch(
   deps: ProcessDeps,
   rawEventIds: readonly number[],
+  opts: { waitForPayments?: boolean } = {},
 ): Promise<BatchResult | null> {
   const followUps: FollowUp[] = [];
   const done = await withTransaction(deps.pool, async (client) => {
@@ -61,7 +68,9 @@ export async function processEventBatch(
             paymentIdsOf(r.payload),
             exclusivePaymentLocks(r.payload) ? 'exclusive' : 'shared',
           );
-    const missed = await tryLockPaymentKeys(db, todo.flatMap(locksOf));
+    const missed = opts.waitForPayments
+      ? await lockPaymentKeys(db, todo.flatMap(locksOf)).then(() => new Set<string>())
+      : await tryLockPaymentKeys(db, todo.flatMap(locksOf));
     const busy = todo.filter((r) => locksOf(r).some((l) => missed.has(l.key)));
     const ready = busy.length ? todo.filter((r) => !busy.includes(r)) : todo;
     const results: Array<{ id: number; outcome: ProcessOutcome }> = [];
