@@ -17,8 +17,8 @@ import {
   paymentIntent,
   refund,
 } from './support/fixtures.ts';
+import { waitForAdvisoryWaiter } from './support/advisory-locks.ts';
 import { useStack } from './support/harness.ts';
-import { waitFor } from './support/poll.ts';
 import { history, shuffled, tableSnapshot } from './support/history.ts';
 import { stripeId } from './support/ids.ts';
 
@@ -314,18 +314,10 @@ describe('event batches', () => {
       job = runProcessEventsJob(deps(), jobFor(ids));
       // The customer commits in the first batch; both charges then wait, in one transaction, for
       // the first of their locks.
-      await waitFor(
-        async () => {
-          const { rows } = await env.stack.db.pool.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database db ON db.oid = l.database
-              WHERE l.locktype = 'advisory' AND NOT l.granted AND db.datname = current_database()
-                AND ((l.classid::bigint << 32) | l.objid::bigint) = ANY(
-                  SELECT hashtextextended(k, 0) FROM unnest($1::text[]) k)`,
-            [keys],
-          );
-          return rows[0]!.n > 0;
-        },
-        { what: 'the handed-back charges to wait on their payment locks' },
+      await waitForAdvisoryWaiter(
+        env.stack.db.pool,
+        keys,
+        'the handed-back charges to wait on their payment locks',
       );
       expect(await statuses(ids)).toEqual(['received', 'received', 'processed']);
       // One transaction holds both charges' rows (one by one, the second would still be free).

@@ -18,6 +18,7 @@ import { sendEvent } from './support/http.ts';
 import { signatureHeader } from '../src/webhooks/verify-signature.ts';
 import { stripeId } from './support/ids.ts';
 import { waitFor } from './support/poll.ts';
+import { waitForAdvisoryWaiter } from './support/advisory-locks.ts';
 import { freePort, PrivateRedis } from './support/redis-server.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -309,17 +310,10 @@ describe('worker shutdown', () => {
       // A waiter on this very key: any advisory wait would do for the tenant's history import or
       // the maintenance pass too, and the event's job, not yet active, would not hold the stop
       // (a fresh clone, 2026-12-03: stopped within 300 ms).
-      await waitFor(
-        async () => {
-          const { rows } = await stack.db.pool.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database db ON db.oid = l.database
-              WHERE l.locktype = 'advisory' AND NOT l.granted AND db.datname = current_database()
-                AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended($1, 0)`,
-            [`${tenantId}:${d.charge as string}`],
-          );
-          return rows[0]!.n > 0;
-        },
-        { what: 'the job to wait on the lock' },
+      await waitForAdvisoryWaiter(
+        stack.db.pool,
+        [`${tenantId}:${d.charge as string}`],
+        'the job to wait on the lock',
       );
 
       let stopped = false;

@@ -106,12 +106,8 @@ const disputes: BulkHandler = {
 };
 
 /** The written payments that carry an order id: the only ones that can give a dispute one. */
-const withOrderId = (rows: Array<{ tenant_id: string; stripe_id: string; order_id: unknown }>) =>
-  rows.flatMap((r) =>
-    typeof r.order_id === 'string'
-      ? [{ tenant_id: r.tenant_id, stripe_id: r.stripe_id, order_id: r.order_id }]
-      : [],
-  );
+const withOrderId = <R extends { order_id: unknown }>(rows: R[]) =>
+  rows.filter((r): r is R & { order_id: string } => typeof r.order_id === 'string');
 
 /** Shared payment locks for the events' payments (already held in a batch: no round trip). */
 const lockShared = (ctx: { db: Queryable }, events: TenantEvent[]) =>

@@ -68,9 +68,10 @@ export async function processEventBatch(
             paymentIdsOf(r.payload),
             exclusivePaymentLocks(r.payload) ? 'exclusive' : 'shared',
           );
-    const missed = opts.waitForPayments
-      ? await lockPaymentKeys(db, todo.flatMap(locksOf)).then(() => new Set<string>())
-      : await tryLockPaymentKeys(db, todo.flatMap(locksOf));
+    const locks = todo.flatMap(locksOf);
+    let missed = new Set<string>();
+    if (opts.waitForPayments) await lockPaymentKeys(db, locks);
+    else missed = await tryLockPaymentKeys(db, locks);
     const busy = todo.filter((r) => locksOf(r).some((l) => missed.has(l.key)));
     const ready = busy.length ? todo.filter((r) => !busy.includes(r)) : todo;
     const results: Array<{ id: number; outcome: ProcessOutcome }> = [];
