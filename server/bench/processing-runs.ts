@@ -28,6 +28,12 @@ import {
 // each worker process's start-up (JIT, connections, prepared statements) was a large part of the
 // time, and a second process paid it twice (worker CPU per event 0.13 ms against 0.07 ms in long runs).
 export const payments = Number(process.env.BENCH_PAYMENTS ?? 32000);
+// Worker processes live for days; a 10 s run of cold ones measures V8 warming up as much as the
+// design: worker CPU per event fell from 0.21 ms in the first second to 0.06–0.07 ms after five
+// (bench:processing taking turns, 2026-12-04), and each process warms up on its own share, so
+// two took twice as long. Before the clock, every processor (ours and the peer) first processes
+// BENCH_WARMUP payments' events of other tenants, untimed; 0 measures cold processes.
+export const warmupPayments = Number(process.env.BENCH_WARMUP ?? 8000);
 const SECRET = `whsec_bench_${randomBytes(8).toString('hex')}`;
 /** BENCH_PROFILE=<dir>: the workers write V8 CPU profiles there. */
 const profileArgs = process.env.BENCH_PROFILE
@@ -37,20 +43,23 @@ const log = (msg: string) => console.log(`[bench:processing] ${msg}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface Plan {
+  payments: number;
   bodies: Array<{ id: string; body: string }>;
   disputes: number;
   /** Disputes whose payment carries an order id (metadata.order_id), to be linked to it. */
   disputesWithOrder: number;
   accounts: string[];
+  /** Processed before the clock starts, by other tenants (BENCH_WARMUP). */
+  warmup?: Plan;
 }
 
-export function plan(runId: string): Plan {
+export function plan(runId: string, n = payments, warmup = warmupPayments): Plan {
   const accounts = Array.from({ length: 50 }, (_, i) => `acct_bproc${runId}${i}`);
   const bodies: Array<{ id: string; body: string }> = [];
   const base = Math.floor(Date.now() / 1000) - 86_400;
   let disputes = 0;
   let disputesWithOrder = 0;
-  for (let i = 0; i < payments; i++) {
+  for (let i = 0; i < n; i++) {
     const account = accounts[i % accounts.length]!;
     const t = base + i;
     // Half the merchants put their order number in the payment's metadata.
@@ -82,16 +91,29 @@ export function plan(runId: string): Plan {
     const j = Math.floor(rand() * (i + 1));
     [bodies[i], bodies[j]] = [bodies[j]!, bodies[i]!];
   }
-  return { bodies, disputes, disputesWithOrder, accounts };
+  return {
+    payments: n,
+    bodies,
+    disputes,
+    disputesWithOrder,
+    accounts,
+    warmup: warmup > 0 ? plan(`${runId}w`, warmup, 0) : undefined,
+  };
 }
 
 export async function count(c: pg.Client, sql: string) {
   return (await c.query<{ n: number }>(sql)).rows[0]!.n;
 }
 
-/** The rows both products must end with; the problems found (none: correct). */
-export async function check(c: pg.Client, p: Plan, schema: 'public' | 'stripe') {
+/** The rows both products must end with (the warm-up's too); the problems found (none: correct). */
+export async function check(c: pg.Client, timed: Plan, schema: 'public' | 'stripe') {
   const problems: string[] = [];
+  const w = timed.warmup;
+  const p = {
+    payments: timed.payments + (w?.payments ?? 0),
+    disputes: timed.disputes + (w?.disputes ?? 0),
+    disputesWithOrder: timed.disputesWithOrder + (w?.disputesWithOrder ?? 0),
+  };
   const expect = async (what: string, sql: string, n: number) => {
     const got = await count(c, sql);
     if (got !== n) problems.push(`${what}: ${got}, expected ${n}`);
@@ -99,9 +121,9 @@ export async function check(c: pg.Client, p: Plan, schema: 'public' | 'stripe') 
   await expect(
     'payment intents',
     `SELECT count(*)::int n FROM ${schema}.payment_intents`,
-    payments,
+    p.payments,
   );
-  await expect('charges', `SELECT count(*)::int n FROM ${schema}.charges`, payments);
+  await expect('charges', `SELECT count(*)::int n FROM ${schema}.charges`, p.payments);
   await expect('disputes', `SELECT count(*)::int n FROM ${schema}.disputes`, p.disputes);
   await expect(
     'disputes in their final state',
@@ -128,7 +150,31 @@ export interface RunOptions {
   setup?: (c: pg.Client) => Promise<void>;
 }
 
-export async function ours(p: Plan, workers: number, runId: string, opts: RunOptions = {}) {
+/** A run made ready: its database holds the plan's events, stored through our API, and its
+ * worker processes are up and consuming from a paused queue. */
+export interface PreparedRun {
+  workers: number;
+  database: string;
+  c: pg.Client;
+  eventsQueue: Queue;
+  processes: ChildProcess[];
+  /** Events not yet processed: counted on the sweeper's partial index. */
+  received(): Promise<number>;
+  /** Whether any event is still received, for polling while a clock runs. */
+  anyReceived(): Promise<boolean>;
+  /** Received and deferred (scans every stored body: only once a clock has stopped). */
+  pending(): Promise<number>;
+  /** This run's database's Postgres backends, but the one counting. */
+  backendPids(): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+export async function prepareRun(
+  p: Plan,
+  workers: number,
+  runId: string,
+  opts: RunOptions = {},
+): Promise<PreparedRun> {
   const tag = `${runId}_w${workers}${opts.label ? `_${opts.label}` : ''}`;
   const database = `dd_bench_proc_${tag}`;
   const prefix = `ddbench-proc-${tag.replaceAll('_', '-')}`;
@@ -139,8 +185,23 @@ export async function ours(p: Plan, workers: number, runId: string, opts: RunOpt
   const children: ChildProcess[] = [];
   const queueRedis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const eventsQueue = new Queue(QUEUE_NAMES.events, { connection: queueRedis, prefix });
+  const close = async () => {
+    // A stopped process (bench:processing's interleaved runs) gets SIGTERM only once continued.
+    for (const ch of children) if (ch.exitCode === null) ch.kill('SIGCONT');
+    for (const ch of children) await stop(ch);
+    await eventsQueue.close();
+    queueRedis.disconnect();
+    await c.end();
+    if (process.env.BENCH_KEEP_DATABASE === '1') log(`  kept database ${database}`);
+    else await dropBenchDatabase(database);
+    const redis = new Redis(redisUrl);
+    const keys = await redis.keys(`${prefix}:*`);
+    // In slices: a long run leaves more keys than one call's arguments may spread.
+    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
+    redis.disconnect();
+  };
   try {
-    await insertActiveTenants(c, p.accounts);
+    await insertActiveTenants(c, [...p.accounts, ...(p.warmup?.accounts ?? [])]);
     await opts.setup?.(c);
     const port = await freePort();
     const env = serverEnv(dbUrl(database), prefix, {
@@ -155,39 +216,26 @@ export async function ours(p: Plan, workers: number, runId: string, opts: RunOpt
     });
     children.push(api);
     await waitHealthy(`http://127.0.0.1:${port}/healthz`, api);
-    let i = 0;
-    const sent = await runLoad({
-      origin: `http://127.0.0.1:${port}`,
-      path: '/webhooks/stripe/connect',
-      secret: SECRET,
-      makeEvent: () => p.bodies[i++]!,
-      durationMs: 600_000,
-      maxRequests: p.bodies.length,
-      concurrency: 32,
-    });
-    if (sent.acked !== p.bodies.length)
-      throw new Error(`only ${sent.acked} of ${p.bodies.length} events were acknowledged`);
-    log(`  ${sent.acked} events stored through the API (${sent.perSecond.toFixed(0)}/s)`);
-    await stop(api);
-
-    // Polled every 100 ms while the clock runs, so it must be cheap: until 2026-12-03 this was a
-    // count over both statuses — a full scan of every stored body, ~100 ms of a Postgres core per
-    // poll taken from the run it timed. Now the sweeper's partial index answers whether anything
-    // is still received (and counts them for the progress line every 3 s); the deferred, which
-    // this bench's active tenants never have, are counted once the clock has stopped.
-    const pending = () =>
-      count(c, `SELECT count(*)::int n FROM raw_events WHERE status IN ('received', 'deferred')`);
-    const received = () =>
-      count(c, `SELECT count(*)::int n FROM raw_events WHERE status = 'received'`);
-    const anyReceived = async () =>
-      (
-        await c.query<{ any: boolean }>(
-          `SELECT EXISTS (SELECT 1 FROM raw_events WHERE status = 'received') AS any`,
-        )
-      ).rows[0]!.any;
-    // The clock starts when every worker process is up and consuming, as the peer's starts after
-    // its setup: the events queue is paused while the processes start (module loading, pools,
-    // the maintenance pass), then resumed.
+    const send = async (bodies: Plan['bodies']) => {
+      let i = 0;
+      const sent = await runLoad({
+        origin: `http://127.0.0.1:${port}`,
+        path: '/webhooks/stripe/connect',
+        secret: SECRET,
+        makeEvent: () => bodies[i++]!,
+        durationMs: 600_000,
+        maxRequests: bodies.length,
+        concurrency: 32,
+      });
+      if (sent.acked !== bodies.length)
+        throw new Error(`only ${sent.acked} of ${bodies.length} events were acknowledged`);
+      return sent;
+    };
+    // The clock starts when every worker process is up, warm and consuming, as the peer's starts
+    // after its setup and warm-up: the events queue is paused while the processes start (module
+    // loading, pools, the maintenance pass), resumed for the warm-up's events, paused again while
+    // the timed events are stored, and resumed when the clock starts.
+    if (p.warmup) await send(p.warmup.bodies);
     await eventsQueue.pause();
     const started = Array.from({ length: workers }, () =>
       spawn(process.execPath, [...profileArgs, 'dist/worker.js'], {
@@ -204,39 +252,80 @@ export async function ours(p: Plan, workers: number, runId: string, opts: RunOpt
       await sleep(50);
     }
     await sleep(500); // the maintenance pass each worker starts with
-    await settleWrites();
-    const backendPids = async () =>
+    const anyReceived = async () =>
       (
-        await c.query<{ pid: number }>(
-          'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+        await c.query<{ any: boolean }>(
+          `SELECT EXISTS (SELECT 1 FROM raw_events WHERE status = 'received') AS any`,
         )
-      ).rows.map((r) => r.pid);
+      ).rows[0]!.any;
+    if (p.warmup) {
+      await eventsQueue.resume();
+      const by = performance.now() + 600_000;
+      while (await anyReceived()) {
+        if (started.some((ch) => ch.exitCode !== null)) throw new Error('a worker exited');
+        if (performance.now() > by) throw new Error('the warm-up did not finish');
+        await sleep(100);
+      }
+      await eventsQueue.pause();
+      log(`  ${p.warmup.bodies.length} warm-up events processed`);
+    }
+    const sent = await send(p.bodies);
+    log(`  ${sent.acked} events stored through the API (${sent.perSecond.toFixed(0)}/s)`);
+    await stop(api);
+    // Polled every 100 ms while the clock runs, so it must be cheap: until 2026-12-03 this was a
+    // count over both statuses — a full scan of every stored body, ~100 ms of a Postgres core per
+    // poll taken from the run it timed. Now the sweeper's partial index answers whether anything
+    // is still received (and counts them for the progress line every 3 s); the deferred, which
+    // this bench's active tenants never have, are counted once the clock has stopped.
+    return {
+      workers,
+      database,
+      c,
+      eventsQueue,
+      processes: started,
+      received: () => count(c, `SELECT count(*)::int n FROM raw_events WHERE status = 'received'`),
+      anyReceived,
+      pending: () =>
+        count(c, `SELECT count(*)::int n FROM raw_events WHERE status IN ('received', 'deferred')`),
+      backendPids: async () =>
+        (
+          await c.query<{ pid: number }>(
+            'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+          )
+        ).rows.map((r) => r.pid),
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+export async function ours(p: Plan, workers: number, runId: string, opts: RunOptions = {}) {
+  const run = await prepareRun(p, workers, runId, opts);
+  const { c, eventsQueue, processes: started } = run;
+  try {
+    await settleWrites();
     const before = new Map(
-      [...started.map((ch) => ch.pid!), ...(await backendPids())].map((pid) => [
+      [...started.map((ch) => ch.pid!), ...(await run.backendPids())].map((pid) => [
         pid,
         cpuSecondsOf(pid),
       ]),
     );
-    const wal = async () =>
-      (
-        await c.query<{ bytes: string; fpi: string }>(
-          'SELECT wal_bytes::text AS bytes, wal_fpi::text AS fpi FROM pg_stat_wal',
-        )
-      ).rows[0]!;
-    const wal0 = await wal();
+    const wal0 = await walReading(c);
     const host0 = hostCpu();
     const snap0 = cpuSnapshot();
     const t0 = performance.now();
     await eventsQueue.resume();
     let lastLog = t0;
-    while (await anyReceived()) {
+    while (await run.anyReceived()) {
       if (started.some((ch) => ch.exitCode !== null)) throw new Error('a worker exited');
       if (performance.now() - t0 > 600_000)
-        throw new Error(`timed out with ${await pending()} pending`);
+        throw new Error(`timed out with ${await run.pending()} pending`);
       if (performance.now() - lastLog > 3000) {
         lastLog = performance.now();
         log(
-          `  ${(p.bodies.length - (await received())).toLocaleString()} / ${p.bodies.length} processed`,
+          `  ${(p.bodies.length - (await run.received())).toLocaleString()} / ${p.bodies.length} processed`,
         );
       }
       await sleep(100);
@@ -245,8 +334,8 @@ export async function ours(p: Plan, workers: number, runId: string, opts: RunOpt
     // The end readings first: the deferred count below scans every body and must not be in them.
     const host1 = hostCpu();
     const snap1 = cpuSnapshot();
-    const wal1 = await wal();
-    const left = await pending();
+    const wal1 = await walReading(c);
+    const left = await run.pending();
     if (left > 0) throw new Error(`${left} events were left deferred`);
     // The whole host: busy cores, and every Postgres process (WAL writer, checkpointer, other
     // databases' backends too) and Redis, per event: where the CPU the workers' own figures do not
@@ -261,7 +350,7 @@ export async function ours(p: Plan, workers: number, runId: string, opts: RunOpt
       pids.reduce((sum, pid) => sum + cpuSecondsOf(pid) - (before.get(pid) ?? 0), 0);
     const cpu = {
       worker: spent(started.map((ch) => ch.pid!)),
-      postgres: spent(await backendPids()),
+      postgres: spent(await run.backendPids()),
     };
     const problems = await check(c, p, 'public');
     log(
@@ -269,16 +358,13 @@ export async function ours(p: Plan, workers: number, runId: string, opts: RunOpt
     );
     return { seconds, perSecond: p.bodies.length / seconds, problems, cpu, host };
   } finally {
-    for (const ch of children) await stop(ch);
-    await eventsQueue.close();
-    queueRedis.disconnect();
-    await c.end();
-    if (process.env.BENCH_KEEP_DATABASE === '1') log(`  kept database ${database}`);
-    else await dropBenchDatabase(database);
-    const redis = new Redis(redisUrl);
-    const keys = await redis.keys(`${prefix}:*`);
-    // In slices: a long run leaves more keys than one call's arguments may spread.
-    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
-    redis.disconnect();
+    await run.close();
   }
 }
+
+const walReading = async (c: pg.Client) =>
+  (
+    await c.query<{ bytes: string; fpi: string }>(
+      'SELECT wal_bytes::text AS bytes, wal_fpi::text AS fpi FROM pg_stat_wal',
+    )
+  ).rows[0]!;

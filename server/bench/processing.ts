@@ -16,6 +16,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { interleaved, type Interleaved } from './processing-interleaved.ts';
 import { check, ours, payments, plan, type Plan } from './processing-runs.ts';
 import {
   buildServer,
@@ -45,6 +46,8 @@ async function peer(p: Plan, runId: string) {
   await createBenchDatabase(database);
   const file = path.join(os.tmpdir(), `${database}.json`);
   writeFileSync(file, JSON.stringify(p.bodies.map((b) => b.body)));
+  const warmupFile = path.join(os.tmpdir(), `${database}.warmup.json`);
+  if (p.warmup) writeFileSync(warmupFile, JSON.stringify(p.warmup.bodies.map((b) => b.body)));
   const c = new pg.Client({ connectionString: dbUrl(database) });
   await c.connect();
   try {
@@ -56,6 +59,7 @@ async function peer(p: Plan, runId: string) {
         ...process.env,
         PEER_DATABASE_URL: dbUrl(database),
         PEER_EVENTS_FILE: file,
+        ...(p.warmup ? { PEER_WARMUP_FILE: warmupFile } : {}),
         PEER_CONCURRENCY: String(peerConcurrency),
       },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -73,6 +77,7 @@ async function peer(p: Plan, runId: string) {
   } finally {
     await c.end();
     rmSync(file, { force: true });
+    rmSync(warmupFile, { force: true });
     await dropBenchDatabase(database);
   }
 }
@@ -81,6 +86,10 @@ async function peer(p: Plan, runId: string) {
  * runs, so "two workers never slower than one" is judged pair by pair, within a round, and the
  * worker counts take turns going first. */
 const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
+/** BENCH_INTERLEAVED: comparisons of the first two worker setups taking turns on the host
+ * (processing-interleaved.ts), after the rounds; BENCH_SLICE_MS: each turn's length. */
+const interleavings = setups.length < 2 ? 0 : Number(process.env.BENCH_INTERLEAVED ?? 1);
+const sliceMs = Number(process.env.BENCH_SLICE_MS ?? 1000);
 const min = (xs: number[]) => Math.min(...xs);
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -94,7 +103,7 @@ async function main() {
   buildServer();
   const p = plan(runId);
   log(
-    `${p.bodies.length} events: ${payments} payments (intent + charge), ${p.disputes} disputes × 3 events, 50 tenants, shuffled; ${rounds} round(s)`,
+    `${p.bodies.length} events: ${payments} payments (intent + charge), ${p.disputes} disputes × 3 events, 50 tenants, shuffled; ${rounds} round(s); first, untimed, ${p.warmup?.bodies.length ?? 0} warm-up events of 50 other tenants`,
   );
   type Ours = Awaited<ReturnType<typeof ours>>;
   const perRound: Array<{ ours: Map<string, Ours>; peer: Awaited<ReturnType<typeof peer>> }> = [];
@@ -113,6 +122,16 @@ async function main() {
       );
     perRound.push({ ours: results, peer: await peer(p, rounds > 1 ? `${runId}r${r}` : runId) });
   }
+  const turns: Interleaved[] = [];
+  for (let k = 1; k <= interleavings; k++) {
+    const [a, b] = setups as [(typeof setups)[0], (typeof setups)[0]];
+    const setup = (x: typeof a) => ({
+      name: x.name,
+      workers: x.workers,
+      opts: { label: `${x.label}t${k}`, concurrency: x.concurrency },
+    });
+    turns.push(await interleaved(p, [setup(a), setup(b)], runId, sliceMs));
+  }
   const cpuCell = (r: Ours) =>
     r.cpu
       ? `${((r.cpu.worker * 1000) / p.bodies.length).toFixed(2)} / ${((r.cpu.postgres * 1000) / p.bodies.length).toFixed(2)}`
@@ -127,7 +146,7 @@ async function main() {
   // Within each round: every worker count against the peer, and against the first worker count.
   const judged: string[] = [];
   const first = setups[0]!.name;
-  for (const { name: w } of setups) {
+  for (const { name: w } of perRound.length ? setups : []) {
     const toPeer = perRound.map((r) => r.ours.get(w)!.perSecond / r.peer.perSecond);
     judged.push(
       `${w} against the peer, per round: ${toPeer.map((x) => x.toFixed(2)).join(', ')} (lowest ${min(toPeer).toFixed(2)}, median ${median(toPeer).toFixed(2)})`,
@@ -139,22 +158,59 @@ async function main() {
       );
     }
   }
+  const turnRows = turns.flatMap((t, k) =>
+    t.setups.map(
+      (s) =>
+        `| ${k + 1} | DisputeDesk, ${s.name} worker process(es) | ${s.perSecond.toFixed(0)} | ${s.seconds.toFixed(1)} (${s.events} events) | ${s.cpu.worker.toFixed(2)} / ${s.cpu.postgres.toFixed(2)} | ${s.busyCores.toFixed(2)} | ${s.problems.length ? s.problems.join('; ') : 'correct'} |`,
+    ),
+  );
+  const allPairs = turns.flatMap((t) => t.pairs);
+  const turnJudged = turns.map((t, k) => {
+    const [a, b] = t.setups as [Interleaved['setups'][0], Interleaved['setups'][0]];
+    return `${b.name} against ${a.name}, taking turns (${k + 1}): ${(b.perSecond / a.perSecond).toFixed(2)} over ${t.pairs.length} pairs of slices (lowest pair ${min(t.pairs).toFixed(2)}, median ${median(t.pairs).toFixed(2)})`;
+  });
+  const interleavedPart = turns.length
+    ? [
+        '',
+        `Taking turns: both setups ready side by side, each one's workers running for ${sliceMs} ms while the other's are stopped (A B B A …), until either has processed everything`,
+        '',
+        '| turn | processor | events/s in its slices | seconds counted | CPU ms per event (worker / Postgres) | cores busy in its slices | rows |',
+        '|---|---|---|---|---|---|---|',
+        ...turnRows,
+        '',
+        ...turnJudged.map((j) => `- ${j}`),
+        ...(turns.length > 1
+          ? [
+              `- every pair of slices: lowest ${min(allPairs).toFixed(2)}, median ${median(allPairs).toFixed(2)} (${allPairs.length} pairs)`,
+            ]
+          : []),
+      ]
+    : [];
   const summary = [
     `bench:processing — ${new Date().toISOString()} — ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), Node ${process.version}`,
-    `${p.bodies.length} stored events (${payments} payments, ${p.disputes} disputes with three events each) over 50 tenants, shuffled; workers started after the events were stored; ${rounds} round(s), each worker count and the peer in turn`,
-    '',
-    `| ${rounds > 1 ? 'round | ' : ''}processor | events/s | seconds | ratio to peer | CPU ms per event (worker / Postgres) | the host in the timed window (CPU, WAL) | rows |`,
-    `|${rounds > 1 ? '---|' : ''}---|---|---|---|---|---|---|`,
-    ...rows,
+    `${p.bodies.length} stored events (${payments} payments, ${p.disputes} disputes with three events each) over 50 tenants, shuffled; the clock started with the events stored and the processors warm (${p.warmup ? `${p.warmup.bodies.length} events of 50 other tenants processed first, untimed` : 'BENCH_WARMUP=0: cold'}); ${rounds} round(s), each worker count and the peer in turn`,
+    ...(rows.length
+      ? [
+          '',
+          `| ${rounds > 1 ? 'round | ' : ''}processor | events/s | seconds | ratio to peer | CPU ms per event (worker / Postgres) | the host in the timed window (CPU, WAL) | rows |`,
+          `|${rounds > 1 ? '---|' : ''}---|---|---|---|---|---|---|`,
+          ...rows,
+        ]
+      : []),
     '',
     ...judged.map((j) => `- ${j}`),
+    ...interleavedPart,
     '',
     `Total run ${((Date.now() - started) / 1000).toFixed(0)} s.`,
   ].join('\n');
   console.log(`\n${summary}\n`);
   mkdirSync(path.join(ROOT, '.bench'), { recursive: true });
   writeFileSync(path.join(ROOT, '.bench', 'processing.md'), `${summary}\n`);
-  if (perRound.some((r) => [...r.ours.values()].some((x) => x.problems.length))) process.exit(1);
+  if (
+    perRound.some((r) => [...r.ours.values()].some((x) => x.problems.length)) ||
+    turns.some((t) => t.setups.some((x) => x.problems.length))
+  )
+    process.exit(1);
 }
 
 main().catch((err) => {
