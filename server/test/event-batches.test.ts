@@ -334,6 +334,45 @@ describe('event batches', () => {
     expect(await statuses(ids)).toEqual(['processed', 'processed', 'processed']);
   });
 
+  it('go one by one when the batch of handed-back events fails: only the bad one fails', async () => {
+    const tenantId = await tenant();
+    const good = charge();
+    // Its amount cannot be stored: the upsert fails, in the waiting batch and then alone.
+    const bad = { ...charge(), amount: 'not a number' } as unknown as Stripe.Charge;
+    const ids = await store(tenantId, [
+      event('charge.succeeded', good),
+      event('charge.succeeded', bad),
+      event('customer.created', customer()),
+    ]);
+    const keys = [good, bad].map((c) => `${tenantId}:${c.id}`);
+    const holder = await env.stack.db.pool.connect();
+    let job: Promise<unknown> | undefined;
+    try {
+      await holder.query('BEGIN');
+      await holder.query(
+        'SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) k',
+        [keys],
+      );
+      job = runProcessEventsJob(deps(), jobFor(ids, 1));
+      job.catch(() => {}); // awaited below
+      await waitForAdvisoryWaiter(
+        env.stack.db.pool,
+        keys,
+        'the handed-back charges to wait on their payment locks',
+      );
+      await holder.query('COMMIT');
+    } finally {
+      holder.release();
+    }
+    await expect(job).rejects.toThrow('1 of 3 events failed');
+    expect(await statuses(ids)).toEqual(['processed', 'failed', 'processed']);
+    const { rows } = await env.stack.db.pool.query(
+      'SELECT stripe_id FROM charges WHERE tenant_id = $1',
+      [tenantId],
+    );
+    expect(rows).toEqual([{ stripe_id: good.id }]);
+  });
+
   it('roll back on a failure; each event then goes alone and only the bad one fails', async () => {
     const tenantId = await tenant();
     const good = customer();
