@@ -6,8 +6,9 @@
 // the other's are stopped (SIGSTOP), in the order A B B A A B B A … until either has processed
 // everything. A slice ends once the stopped setup's Postgres backends have finished what they
 // were running, so neither setup's work falls in the other's time; what the host does slower
-// than a slice falls on both alike; each setup's first slice is not counted. Both setups then
-// finish unhindered and are checked as the sequential runs are.
+// than a slice falls on both alike; each setup's first slice is not counted, and every other
+// comparison prepares B first. Both setups then finish unhindered and are checked as the
+// sequential runs are.
 import type pg from 'pg';
 import { cpuSecondsOf, hostCpu } from './cpu.ts';
 import {
@@ -77,16 +78,19 @@ export async function interleaved(
   setups: readonly [Setup, Setup],
   runId: string,
   sliceMs: number,
+  /** Prepare B first (every other comparison): the one prepared last has its pages cached. */
+  bFirst = false,
 ): Promise<Interleaved> {
   const runs: PreparedRun[] = [];
+  const prepared = bFirst ? ([1, 0] as const) : ([0, 1] as const);
   try {
-    for (const [i, s] of setups.entries())
-      runs.push(
-        await prepareRun(p, s.workers, runId, {
-          ...s.opts,
-          label: `${s.opts.label ?? ''}i${'ab'[i]}`,
-        }),
-      );
+    for (const i of prepared) {
+      const s = setups[i];
+      runs[i] = await prepareRun(p, s.workers, runId, {
+        ...s.opts,
+        label: `${s.opts.label ?? ''}i${'ab'[i]}`,
+      });
+    }
     for (const r of runs) signal(r, 'SIGSTOP');
     for (const r of runs) await r.eventsQueue.resume();
     await settleWrites();
@@ -100,11 +104,11 @@ export async function interleaved(
       { worker: 0, postgres: 0 },
     ];
     const rates: number[] = [];
-    // Slices -2 and -1 (A, then B) are not counted: preparing B pushed A's pages out of Postgres's
-    // cache, so A's first slice ran a fifth slower than its next (5,277 and 5,677 events/s against
-    // 6,000–9,500, 2026-12-04 02:20).
+    // Slices -2 and -1 (the setup prepared first, then the other) are not counted: preparing the
+    // second pushed the first one's pages out of Postgres's cache, so its first slice ran a fifth
+    // slower than its next (5,277 and 5,677 events/s against 6,000–9,500, 2026-12-04 02:20).
     for (let s = -2; left[0]! > 0 && left[1]! > 0; s++) {
-      const i = s < 0 ? s + 2 : ORDER[s % 4]!;
+      const i = s < 0 ? prepared[s + 2]! : ORDER[s % 4]!;
       const run = runs[i]!;
       const c0 = await cpuOf(run);
       const h0 = hostCpu();
@@ -174,6 +178,6 @@ export async function interleaved(
       );
     return out;
   } finally {
-    for (const r of runs) await r.close();
+    for (const r of runs) if (r) await r.close();
   }
 }

@@ -130,7 +130,8 @@ async function main() {
       workers: x.workers,
       opts: { label: `${x.label}t${k}`, concurrency: x.concurrency },
     });
-    turns.push(await interleaved(p, [setup(a), setup(b)], runId, sliceMs));
+    // Every other comparison prepares B first (bench/processing-interleaved.ts).
+    turns.push(await interleaved(p, [setup(a), setup(b)], runId, sliceMs, k % 2 === 0));
   }
   const cpuCell = (r: Ours) =>
     r.cpu
