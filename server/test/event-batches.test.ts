@@ -66,6 +66,40 @@ async function processOneByOne(tenantId: string, events: Stripe.Event[]) {
   }
 }
 
+/**
+ * Runs the job while another transaction holds the charges' payment locks: once its handed-back
+ * charges wait on them (in one transaction), `whileWaiting` runs, then the holder commits.
+ * Settles as the job does.
+ */
+async function runJobWhileHolding(
+  tenantId: string,
+  charges: Array<{ id: string }>,
+  ids: number[],
+  whileWaiting: () => Promise<void> = async () => {},
+) {
+  const keys = charges.map((c) => `${tenantId}:${c.id}`);
+  const holder = await env.stack.db.pool.connect();
+  try {
+    await holder.query('BEGIN');
+    await holder.query(
+      'SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) k',
+      [keys],
+    );
+    const job = runProcessEventsJob(deps(), jobFor(ids));
+    job.catch(() => {}); // settled through this function's answer
+    await waitForAdvisoryWaiter(
+      env.stack.db.pool,
+      keys,
+      'the handed-back charges to wait on their payment locks',
+    );
+    await whileWaiting();
+    await holder.query('COMMIT');
+    return job;
+  } finally {
+    holder.release();
+  }
+}
+
 describe('event batches', () => {
   it('leave the same rows as processing one by one, in one batch or several', async () => {
     const events = history();
@@ -302,23 +336,9 @@ describe('event batches', () => {
       event('charge.succeeded', b),
       event('customer.created', customer()),
     ]);
-    const keys = [a, b].map((c) => `${tenantId}:${c.id}`);
-    const holder = await env.stack.db.pool.connect();
-    let job: Promise<unknown> | undefined;
-    try {
-      await holder.query('BEGIN');
-      await holder.query(
-        'SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) k',
-        [keys],
-      );
-      job = runProcessEventsJob(deps(), jobFor(ids));
-      // The customer commits in the first batch; both charges then wait, in one transaction, for
-      // the first of their locks.
-      await waitForAdvisoryWaiter(
-        env.stack.db.pool,
-        keys,
-        'the handed-back charges to wait on their payment locks',
-      );
+    // The customer commits in the first batch; both charges then wait, in one transaction, for
+    // the first of their locks.
+    const outcomes = await runJobWhileHolding(tenantId, [a, b], ids, async () => {
       expect(await statuses(ids)).toEqual(['received', 'received', 'processed']);
       // One transaction holds both charges' rows (one by one, the second would still be free).
       const free = await env.stack.db.pool.query(
@@ -326,11 +346,8 @@ describe('event batches', () => {
         [ids.slice(0, 2)],
       );
       expect(free.rows).toEqual([]);
-      await holder.query('COMMIT');
-    } finally {
-      holder.release();
-    }
-    expect(await job).toEqual({ processed: 3 });
+    });
+    expect(outcomes).toEqual({ processed: 3 });
     expect(await statuses(ids)).toEqual(['processed', 'processed', 'processed']);
   });
 
@@ -344,27 +361,9 @@ describe('event batches', () => {
       event('charge.succeeded', bad),
       event('customer.created', customer()),
     ]);
-    const keys = [good, bad].map((c) => `${tenantId}:${c.id}`);
-    const holder = await env.stack.db.pool.connect();
-    let job: Promise<unknown> | undefined;
-    try {
-      await holder.query('BEGIN');
-      await holder.query(
-        'SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) k',
-        [keys],
-      );
-      job = runProcessEventsJob(deps(), jobFor(ids, 1));
-      job.catch(() => {}); // awaited below
-      await waitForAdvisoryWaiter(
-        env.stack.db.pool,
-        keys,
-        'the handed-back charges to wait on their payment locks',
-      );
-      await holder.query('COMMIT');
-    } finally {
-      holder.release();
-    }
-    await expect(job).rejects.toThrow('1 of 3 events failed');
+    await expect(runJobWhileHolding(tenantId, [good, bad], ids)).rejects.toThrow(
+      '1 of 3 events failed',
+    );
     expect(await statuses(ids)).toEqual(['processed', 'failed', 'processed']);
     const { rows } = await env.stack.db.pool.query(
       'SELECT stripe_id FROM charges WHERE tenant_id = $1',
