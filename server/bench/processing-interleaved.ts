@@ -146,11 +146,7 @@ export async function interleaved(
     );
     for (const r of runs) signal(r, 'SIGCONT');
     for (const r of runs) {
-      const by = performance.now() + 600_000;
-      while (await r.anyReceived()) {
-        if (performance.now() > by) throw new Error(`timed out with ${await r.pending()} pending`);
-        await sleep(100);
-      }
+      await r.untilProcessed();
       const deferred = await r.pending();
       if (deferred > 0) throw new Error(`${deferred} events were left deferred`);
     }

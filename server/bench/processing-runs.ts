@@ -30,7 +30,7 @@ import {
 export const payments = Number(process.env.BENCH_PAYMENTS ?? 32000);
 // Worker processes live for days; a 10 s run of cold ones measures V8 warming up as much as the
 // design: worker CPU per event fell from 0.21 ms in the first second to 0.06–0.07 ms after five
-// (bench:processing taking turns, 2026-12-04), and each process warms up on its own share, so
+// (bench:processing taking turns with each slice's CPU printed, 2026-12-04), and each process warms up on its own share, so
 // two took twice as long. Before the clock, every processor (ours and the peer) first processes
 // BENCH_WARMUP payments' events of other tenants, untimed; 0 measures cold processes.
 export const warmupPayments = Number(process.env.BENCH_WARMUP ?? 8000);
@@ -162,6 +162,8 @@ export interface PreparedRun {
   received(): Promise<number>;
   /** Whether any event is still received, for polling while a clock runs. */
   anyReceived(): Promise<boolean>;
+  /** Until no event is left received; throws if a worker exits or after 10 minutes. */
+  untilProcessed(): Promise<void>;
   /** Received and deferred (scans every stored body: only once a clock has stopped). */
   pending(): Promise<number>;
   /** This run's database's Postgres backends, but the one counting. */
@@ -258,14 +260,18 @@ export async function prepareRun(
           `SELECT EXISTS (SELECT 1 FROM raw_events WHERE status = 'received') AS any`,
         )
       ).rows[0]!.any;
-    if (p.warmup) {
-      await eventsQueue.resume();
+    /** Polls until no event is left received (the worker processes running). */
+    const untilProcessed = async () => {
       const by = performance.now() + 600_000;
       while (await anyReceived()) {
         if (started.some((ch) => ch.exitCode !== null)) throw new Error('a worker exited');
-        if (performance.now() > by) throw new Error('the warm-up did not finish');
+        if (performance.now() > by) throw new Error('the events were not processed in 10 minutes');
         await sleep(100);
       }
+    };
+    if (p.warmup) {
+      await eventsQueue.resume();
+      await untilProcessed();
       await eventsQueue.pause();
       log(`  ${p.warmup.bodies.length} warm-up events processed`);
     }
@@ -285,6 +291,7 @@ export async function prepareRun(
       processes: started,
       received: () => count(c, `SELECT count(*)::int n FROM raw_events WHERE status = 'received'`),
       anyReceived,
+      untilProcessed,
       pending: () =>
         count(c, `SELECT count(*)::int n FROM raw_events WHERE status IN ('received', 'deferred')`),
       backendPids: async () =>
