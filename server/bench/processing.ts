@@ -18,6 +18,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { interleaved, type Interleaved } from './processing-interleaved.ts';
 import { check, ours, payments, plan, type Plan } from './processing-runs.ts';
+import { describeInterval, ratioInterval } from './ratio-interval.ts';
 import {
   buildServer,
   createBenchDatabase,
@@ -91,6 +92,8 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
 const interleavings = setups.length < 2 ? 0 : Number(process.env.BENCH_INTERLEAVED ?? 1);
 const sliceMs = Number(process.env.BENCH_SLICE_MS ?? 1000);
 const min = (xs: number[]) => Math.min(...xs);
+/** A figure, or a dash where nothing was counted (a taking-turns comparison too small for a slice). */
+const shown = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : '—');
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -162,14 +165,27 @@ async function main() {
   const turnRows = turns.flatMap((t, k) =>
     t.setups.map(
       (s) =>
-        `| ${k + 1} | DisputeDesk, ${s.name} worker process(es) | ${s.perSecond.toFixed(0)} | ${s.seconds.toFixed(1)} (${s.events} events) | ${s.cpu.worker.toFixed(2)} / ${s.cpu.postgres.toFixed(2)} | ${s.busyCores.toFixed(2)} | ${s.problems.length ? s.problems.join('; ') : 'correct'} |`,
+        `| ${k + 1} | DisputeDesk, ${s.name} worker process(es) | ${shown(s.perSecond, 0)} | ${s.seconds.toFixed(1)} (${s.events} events) | ${shown(s.cpu.worker, 2)} / ${shown(s.cpu.postgres, 2)} | ${shown(s.busyCores, 2)} | ${s.problems.length ? s.problems.join('; ') : 'correct'} |`,
     ),
   );
   const allPairs = turns.flatMap((t) => t.pairs);
   const turnJudged = turns.map((t, k) => {
     const [a, b] = t.setups as [Interleaved['setups'][0], Interleaved['setups'][0]];
-    return `${b.name} against ${a.name}, taking turns (${k + 1}): ${(b.perSecond / a.perSecond).toFixed(2)} over ${t.pairs.length} pairs of slices (lowest pair ${min(t.pairs).toFixed(2)}, median ${median(t.pairs).toFixed(2)})`;
+    return `${b.name} against ${a.name}, taking turns (${k + 1}): ${shown(b.perSecond / a.perSecond, 2)} over ${t.pairs.length} pairs of slices (lowest pair ${t.pairs.length ? min(t.pairs).toFixed(2) : '—'}, median ${t.pairs.length ? median(t.pairs).toFixed(2) : '—'}; geometric mean ${describeInterval(ratioInterval(t.pairs))})`;
   });
+  // The verdict on "B never slower than A", from every pair of every comparison (ratio-interval.ts).
+  const pooled = ratioInterval(allPairs);
+  const [nameA, nameB] = [setups[0]!.name, setups[1]?.name];
+  const verdict =
+    pooled.n === 0
+      ? `${nameB} against ${nameA}: no pair of slices counted (too few events for ${sliceMs} ms slices)`
+      : `${nameB} against ${nameA}, every pair of slices: ${describeInterval(pooled)} — ${
+          pooled.low >= 1
+            ? `${nameB} not slower than ${nameA}`
+            : pooled.high <= 1
+              ? `${nameB} SLOWER than ${nameA}`
+              : 'not told apart (the interval holds 1)'
+        }`;
   const interleavedPart = turns.length
     ? [
         '',
@@ -180,11 +196,7 @@ async function main() {
         ...turnRows,
         '',
         ...turnJudged.map((j) => `- ${j}`),
-        ...(turns.length > 1
-          ? [
-              `- every pair of slices: lowest ${min(allPairs).toFixed(2)}, median ${median(allPairs).toFixed(2)} (${allPairs.length} pairs)`,
-            ]
-          : []),
+        `- ${verdict}`,
       ]
     : [];
   const summary = [
