@@ -13,6 +13,7 @@ import type pg from 'pg';
 import { cpuSecondsOf, hostCpu } from './cpu.ts';
 import {
   check,
+  nextXid,
   prepareRun,
   type Plan,
   type PreparedRun,
@@ -37,6 +38,8 @@ export interface Interleaved {
     busyCores: number;
     /** ms per event: the worker processes, and this database's Postgres backends. */
     cpu: { worker: number; postgres: number };
+    /** Writing transactions per 100 events (a job's events handed back take a second one). */
+    transactions: number;
     problems: string[];
   }>;
   /** B's events/s over A's, in each pair of neighbouring slices (A B, then B A, …). */
@@ -103,6 +106,7 @@ export async function interleaved(
       { worker: 0, postgres: 0 },
       { worker: 0, postgres: 0 },
     ];
+    const xids = [0, 0];
     const rates: number[] = [];
     // Slices -2 and -1 (the setup prepared first, then the other) are not counted: preparing the
     // second pushed the first one's pages out of Postgres's cache, so its first slice ran a fifth
@@ -111,6 +115,7 @@ export async function interleaved(
       const i = s < 0 ? prepared[s + 2]! : ORDER[s % 4]!;
       const run = runs[i]!;
       const c0 = await cpuOf(run);
+      const x0 = await nextXid(run.c);
       const h0 = hostCpu();
       const t0 = performance.now();
       signal(run, 'SIGCONT');
@@ -120,6 +125,8 @@ export async function interleaved(
       const t = (performance.now() - t0) / 1000;
       const h1 = hostCpu();
       const c1 = await cpuOf(run);
+      // Server-wide, but only this setup ran: the other's processes and backends were quiet.
+      const x1 = await nextXid(run.c);
       if (run.processes.some((ch) => ch.exitCode !== null)) throw new Error('a worker exited');
       const now = await run.received();
       const n = left[i]! - now;
@@ -133,6 +140,7 @@ export async function interleaved(
       busy[i]! += h1.busy - h0.busy;
       cpu[i]!.worker += c1.worker - c0.worker;
       cpu[i]!.postgres += c1.postgres - c0.postgres;
+      xids[i]! += x1 - x0;
       rates.push(n / t);
     }
     // Pairs of neighbouring slices, A's first or second in turn: B's rate over A's.
@@ -164,13 +172,14 @@ export async function interleaved(
             worker: (cpu[i]!.worker * 1000) / events[i]!,
             postgres: (cpu[i]!.postgres * 1000) / events[i]!,
           },
+          transactions: (xids[i]! * 100) / events[i]!,
           problems: await check(runs[i]!.c, p, 'public'),
         })),
       ),
     };
     for (const s of out.setups)
       log(
-        `  ${s.name}: ${s.perSecond.toFixed(0)} events/s in its slices (${s.events} events, ${s.seconds.toFixed(1)} s), ${s.busyCores.toFixed(2)} cores busy, CPU per event worker ${s.cpu.worker.toFixed(2)} ms, Postgres ${s.cpu.postgres.toFixed(2)} ms${s.problems.length ? ` — WRONG: ${s.problems.join('; ')}` : ', rows correct'}`,
+        `  ${s.name}: ${s.perSecond.toFixed(0)} events/s in its slices (${s.events} events, ${s.seconds.toFixed(1)} s), ${s.busyCores.toFixed(2)} cores busy, CPU per event worker ${s.cpu.worker.toFixed(2)} ms, Postgres ${s.cpu.postgres.toFixed(2)} ms, ${s.transactions.toFixed(2)} writing transactions per 100 events${s.problems.length ? ` — WRONG: ${s.problems.join('; ')}` : ', rows correct'}`,
       );
     return out;
   } finally {

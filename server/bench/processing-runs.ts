@@ -320,6 +320,9 @@ export async function ours(p: Plan, workers: number, runId: string, opts: RunOpt
       ]),
     );
     const wal0 = await walReading(c);
+    const xid0 = await nextXid(c);
+    const counts = await eventsQueue.getJobCounts('paused', 'wait');
+    const jobs = (counts.paused ?? 0) + (counts.wait ?? 0);
     const host0 = hostCpu();
     const snap0 = cpuSnapshot();
     const t0 = performance.now();
@@ -342,6 +345,7 @@ export async function ours(p: Plan, workers: number, runId: string, opts: RunOpt
     const host1 = hostCpu();
     const snap1 = cpuSnapshot();
     const wal1 = await walReading(c);
+    const xid1 = await nextXid(c);
     const left = await run.pending();
     if (left > 0) throw new Error(`${left} events were left deferred`);
     // The whole host: busy cores, and every Postgres process (WAL writer, checkpointer, other
@@ -350,7 +354,10 @@ export async function ours(p: Plan, workers: number, runId: string, opts: RunOpt
     const all = cpuSpent(snap0, snap1, {});
     // Server-wide, like the host's CPU: nothing else writes while a bench runs.
     const walPerEvent = `WAL ${((Number(wal1.bytes) - Number(wal0.bytes)) / p.bodies.length / 1024).toFixed(2)} KiB per event (${((Number(wal1.fpi) - Number(wal0.fpi)) / p.bodies.length).toFixed(2)} full-page images)`;
-    const host = `${hostCpuBetween(host0, host1, seconds)}; all Postgres ${((all.postgres! * 1000) / p.bodies.length).toFixed(2)} ms, Redis ${((all.redis! * 1000) / p.bodies.length).toFixed(3)} ms per event; ${walPerEvent}`;
+    // Every transaction that wrote took a transaction id: how many processing transactions (and
+    // second ones for events handed back) the events took, server-wide like the WAL.
+    const writes = `${jobs} jobs, ${xid1 - xid0} writing transactions`;
+    const host = `${hostCpuBetween(host0, host1, seconds)}; ${writes}; all Postgres ${((all.postgres! * 1000) / p.bodies.length).toFixed(2)} ms, Redis ${((all.redis! * 1000) / p.bodies.length).toFixed(3)} ms per event; ${walPerEvent}`;
     // CPU spent in the timed window by the workers and by their Postgres backends (this run's
     // database only).
     const spent = (pids: number[]) =>
@@ -368,6 +375,13 @@ export async function ours(p: Plan, workers: number, runId: string, opts: RunOpt
     await run.close();
   }
 }
+
+/** The next transaction id to be assigned (reading it assigns none). */
+export const nextXid = async (c: pg.Client) =>
+  Number(
+    (await c.query<{ x: string }>('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS x'))
+      .rows[0]!.x,
+  );
 
 const walReading = async (c: pg.Client) =>
   (

@@ -165,7 +165,7 @@ async function main() {
   const turnRows = turns.flatMap((t, k) =>
     t.setups.map(
       (s) =>
-        `| ${k + 1} | DisputeDesk, ${s.name} worker process(es) | ${shown(s.perSecond, 0)} | ${s.seconds.toFixed(1)} (${s.events} events) | ${shown(s.cpu.worker, 2)} / ${shown(s.cpu.postgres, 2)} | ${shown(s.busyCores, 2)} | ${s.problems.length ? s.problems.join('; ') : 'correct'} |`,
+        `| ${k + 1} | DisputeDesk, ${s.name} worker process(es) | ${shown(s.perSecond, 0)} | ${s.seconds.toFixed(1)} (${s.events} events) | ${shown(s.cpu.worker, 2)} / ${shown(s.cpu.postgres, 2)} | ${shown(s.busyCores, 2)} | ${shown(s.transactions, 2)} | ${s.problems.length ? s.problems.join('; ') : 'correct'} |`,
     ),
   );
   const allPairs = turns.flatMap((t) => t.pairs);
@@ -191,8 +191,8 @@ async function main() {
         '',
         `Taking turns: both setups ready side by side, each one's workers running for ${sliceMs} ms while the other's are stopped (A B B A …), until either has processed everything`,
         '',
-        '| turn | processor | events/s in its slices | seconds counted | CPU ms per event (worker / Postgres) | cores busy in its slices | rows |',
-        '|---|---|---|---|---|---|---|',
+        '| turn | processor | events/s in its slices | seconds counted | CPU ms per event (worker / Postgres) | cores busy in its slices | writing transactions per 100 events | rows |',
+        '|---|---|---|---|---|---|---|---|',
         ...turnRows,
         '',
         ...turnJudged.map((j) => `- ${j}`),
