@@ -55,13 +55,15 @@ function signal(run: PreparedRun, sig: NodeJS.Signals) {
 }
 
 /** Until no backend of the run's database runs a statement (those waiting on a lock held by a
- * stopped worker's open transaction would wait for ever: they are idle for this purpose). */
+ * stopped worker's open transaction would wait for ever: they are idle for this purpose, and so
+ * are those blocked sending a result to a stopped worker — over a Unix socket, whose buffer is
+ * smaller than TCP's, a batch's rows filled it and the first comparison waited for ever). */
 async function quiet(c: pg.Client) {
   for (;;) {
     const { rows } = await c.query<{ n: number }>(
       `SELECT count(*)::int n FROM pg_stat_activity
         WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active'
-          AND wait_event_type IS DISTINCT FROM 'Lock'`,
+          AND wait_event_type IS DISTINCT FROM 'Lock' AND wait_event IS DISTINCT FROM 'ClientWrite'`,
     );
     if (rows[0]!.n === 0) return;
     await sleep(1);
