@@ -146,6 +146,8 @@ export interface RunOptions {
   label?: string;
   /** EVENTS_WORKER_CONCURRENCY for this run's workers (else the environment's, or the default). */
   concurrency?: number;
+  /** The API and workers reach Postgres over the Unix socket in this directory, not TCP. */
+  socketDir?: string;
   /** Runs against the fresh database before anything is sent (bench:analytics turns triggers off). */
   setup?: (c: pg.Client) => Promise<void>;
 }
@@ -206,7 +208,9 @@ export async function prepareRun(
     await insertActiveTenants(c, [...p.accounts, ...(p.warmup?.accounts ?? [])]);
     await opts.setup?.(c);
     const port = await freePort();
-    const env = serverEnv(dbUrl(database), prefix, {
+    const url = new URL(dbUrl(database));
+    if (opts.socketDir) url.searchParams.set('host', opts.socketDir);
+    const env = serverEnv(url.toString(), prefix, {
       PORT: String(port),
       STRIPE_CONNECT_WEBHOOK_SECRETS: SECRET,
       ...(opts.concurrency ? { EVENTS_WORKER_CONCURRENCY: String(opts.concurrency) } : {}),

@@ -29,14 +29,20 @@ import {
   settleWrites,
 } from './support.ts';
 
-/** BENCH_WORKERS: worker process counts, each `n` or `n:c` (n processes running c jobs each). */
+/** BENCH_WORKERS: worker process counts, each `n`, `n:c` (n processes running c jobs each), either
+ * with `@socket` for an API and workers that reach Postgres over its Unix socket (BENCH_SOCKET_DIR,
+ * default /var/run/postgresql) instead of BENCH_DATABASE_URL's TCP: `1,1@socket` compares the two. */
+const socketDir = process.env.BENCH_SOCKET_DIR ?? '/var/run/postgresql';
 const setups = (process.env.BENCH_WORKERS ?? '1,2').split(',').map((spec) => {
-  const [workers, concurrency] = spec.split(':').map(Number) as [number, number | undefined];
+  const [count, via] = spec.split('@') as [string, string | undefined];
+  if (via !== undefined && via !== 'socket') throw new Error(`BENCH_WORKERS: unknown @${via}`);
+  const [workers, concurrency] = count.split(':').map(Number) as [number, number | undefined];
   return {
     workers,
     concurrency,
-    name: `×${workers}${concurrency ? ` (${concurrency} jobs each)` : ''}`,
-    label: concurrency ? `c${concurrency}` : '',
+    socketDir: via ? socketDir : undefined,
+    name: `×${workers}${concurrency ? ` (${concurrency} jobs each)` : ''}${via ? ' over the socket' : ''}`,
+    label: `${concurrency ? `c${concurrency}` : ''}${via ? 's' : ''}`,
   };
 });
 const peerConcurrency = Number(process.env.BENCH_PEER_CONCURRENCY ?? 10);
@@ -121,6 +127,7 @@ async function main() {
         await ours(p, s.workers, runId, {
           label: `${s.label}${rounds > 1 ? `r${r}` : ''}` || undefined,
           concurrency: s.concurrency,
+          socketDir: s.socketDir,
         }),
       );
     perRound.push({ ours: results, peer: await peer(p, rounds > 1 ? `${runId}r${r}` : runId) });
@@ -131,7 +138,7 @@ async function main() {
     const setup = (x: typeof a) => ({
       name: x.name,
       workers: x.workers,
-      opts: { label: `${x.label}t${k}`, concurrency: x.concurrency },
+      opts: { label: `${x.label}t${k}`, concurrency: x.concurrency, socketDir: x.socketDir },
     });
     // Every other comparison prepares B first (bench/processing-interleaved.ts).
     turns.push(await interleaved(p, [setup(a), setup(b)], runId, sliceMs, k % 2 === 0));
