@@ -98,7 +98,8 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
 const interleavings = setups.length < 2 ? 0 : Number(process.env.BENCH_INTERLEAVED ?? 1);
 const sliceMs = Number(process.env.BENCH_SLICE_MS ?? 1000);
 const min = (xs: number[]) => Math.min(...xs);
-/** A figure, or a dash where nothing was counted (a taking-turns comparison too small for a slice). */
+/** A figure, or a dash where nothing was counted (a taking-turns comparison too small for a slice:
+ * no pairs, so min is Infinity and median NaN). */
 const shown = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : '—');
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -178,7 +179,7 @@ async function main() {
   const allPairs = turns.flatMap((t) => t.pairs);
   const turnJudged = turns.map((t, k) => {
     const [a, b] = t.setups as [Interleaved['setups'][0], Interleaved['setups'][0]];
-    return `${b.name} against ${a.name}, taking turns (${k + 1}): ${shown(b.perSecond / a.perSecond, 2)} over ${t.pairs.length} pairs of slices (lowest pair ${t.pairs.length ? min(t.pairs).toFixed(2) : '—'}, median ${t.pairs.length ? median(t.pairs).toFixed(2) : '—'}; geometric mean ${describeInterval(ratioInterval(t.pairs))})`;
+    return `${b.name} against ${a.name}, taking turns (${k + 1}): ${shown(b.perSecond / a.perSecond, 2)} over ${t.pairs.length} pairs of slices (lowest pair ${shown(min(t.pairs), 2)}, median ${shown(median(t.pairs), 2)}; geometric mean ${describeInterval(ratioInterval(t.pairs))})`;
   });
   // The verdict on "B never slower than A", from every pair of every comparison (ratio-interval.ts).
   const pooled = ratioInterval(allPairs);
